@@ -1,0 +1,107 @@
+package io.xlb.bpf;
+
+import io.xlb.bpf.ffi.Libbpf;
+import io.xlb.bpf.ffi.Native;
+import io.xlb.bpf.ffi.bpf_test_run_opts;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/** A loaded program: from an object (closed with it) or opened from a pin (owns its fd). */
+public final class BpfProgram implements AutoCloseable {
+    /** Room for a program that grows the packet (encapsulation) during a test run. */
+    public static final int TEST_RUN_HEADROOM = 256;
+
+    private final String name;
+    private final int fd;
+    private final Fd owned;
+    private final ProgramInfo info;
+
+    BpfProgram(String name, int fd, Fd owned) {
+        this.fd = fd;
+        this.owned = owned;
+        this.info = Info.program(fd);
+        this.name = name != null ? name : info.name();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int fd() {
+        return owned != null ? owned.value() : fd;
+    }
+
+    public int id() {
+        return info.id();
+    }
+
+    public ProgramInfo info() {
+        return info;
+    }
+
+    public void pin(Path path) {
+        Pins.pin(fd(), path);
+    }
+
+    /** Runs the program once on {@code packet} (BPF_PROG_TEST_RUN). */
+    public TestRunResult testRun(byte[] packet) {
+        return testRun(packet, 1);
+    }
+
+    /**
+     * Runs the program {@code repeat} times on the same buffer: from the second run on, it sees
+     * its own output. The duration is the kernel's average per run.
+     */
+    public TestRunResult testRun(byte[] packet, int repeat) {
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat must be at least 1: " + repeat);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocateFrom(ValueLayout.JAVA_BYTE, packet);
+            int outCapacity = packet.length + TEST_RUN_HEADROOM;
+            MemorySegment out = arena.allocate(outCapacity);
+            MemorySegment opts = arena.allocate(bpf_test_run_opts.LAYOUT);
+            set(opts, "sz", bpf_test_run_opts.LAYOUT.byteSize());
+            opts.set(ValueLayout.ADDRESS, Native.offset(bpf_test_run_opts.LAYOUT, "data_in"), in);
+            opts.set(ValueLayout.ADDRESS, Native.offset(bpf_test_run_opts.LAYOUT, "data_out"), out);
+            setInt(opts, "data_size_in", packet.length);
+            setInt(opts, "data_size_out", outCapacity);
+            setInt(opts, "repeat", repeat);
+            MemorySegment state = Native.callState(arena);
+            int rc = (int) Libbpf.bpf_prog_test_run_opts.invokeExact(state, fd(), opts);
+            Call.check("bpf_prog_test_run_opts", rc, state, "program " + name + ", " + packet.length + " bytes in");
+            int outLen = getInt(opts, "data_size_out");
+            return new TestRunResult(getInt(opts, "retval"),
+                    out.asSlice(0, Math.min(outLen, outCapacity)).toArray(ValueLayout.JAVA_BYTE),
+                    getInt(opts, "duration"));
+        } catch (Throwable t) {
+            throw Call.rethrow(t);
+        }
+    }
+
+    private static void set(MemorySegment s, String field, long v) {
+        s.set(ValueLayout.JAVA_LONG, Native.offset(bpf_test_run_opts.LAYOUT, field), v);
+    }
+
+    private static void setInt(MemorySegment s, String field, int v) {
+        s.set(ValueLayout.JAVA_INT, Native.offset(bpf_test_run_opts.LAYOUT, field), v);
+    }
+
+    private static int getInt(MemorySegment s, String field) {
+        return s.get(ValueLayout.JAVA_INT, Native.offset(bpf_test_run_opts.LAYOUT, field));
+    }
+
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "program " + name + " (id " + info.id() + ")";
+    }
+}

@@ -1,0 +1,28 @@
+package io.xlb.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code xlb} command. Subcommands arrive with the issues that make them real. */
+@Command(name = "xlb",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.class,
+        description = "L4 load-balancing director: an XDP dataplane run from a keepalived.conf.",
+        subcommands = {VersionCommand.class, CommandLine.HelpCommand.class})
+public final class Xlb implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new Xlb());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,63 @@
+package io.xlb.lab.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.AssertionFailedError;
+
+/** Skips, or under XLB_REQUIRE_PRIVILEGED=1 fails, a {@link Privileged} class lacking root or tools. */
+public final class PrivilegedCondition implements BeforeAllCallback {
+    public static final String REQUIRE = "XLB_REQUIRE_PRIVILEGED";
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Privileged p = context.getRequiredTestClass().getAnnotation(Privileged.class);
+        List<String> missing = new ArrayList<>();
+        if (!isRoot()) {
+            missing.add("root (run as root: sudo tools/test)");
+        }
+        for (String tool : p == null ? new String[0] : p.tools()) {
+            if (!onPath(tool)) {
+                missing.add("the tool '" + tool + "' (sudo tools/setup installs it)");
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        String reason = context.getDisplayName() + " needs " + String.join(", ", missing);
+        if ("1".equals(System.getenv(REQUIRE))) {
+            throw new AssertionFailedError(reason + " and " + REQUIRE + "=1 forbids skipping");
+        }
+        Assumptions.abort(reason);
+    }
+
+    /** Effective uid 0, read from /proc/self/status. */
+    public static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    static boolean onPath(String tool) {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin";
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,67 @@
+package io.xlb.sys.ffi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * libc functions Java lacks, one downcall handle per C function, in jextract's shape. Each
+ * handle takes a leading call-state segment in which the linker captures errno.
+ */
+public final class LibC {
+    private LibC() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    // fcntl.h
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    // sched.h
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    private static MethodHandle h(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd,
+                Linker.Option.captureCallState("errno"));
+    }
+
+    /** int open(const char *pathname, int flags) */
+    public static final MethodHandle open = h("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** int close(int fd) */
+    public static final MethodHandle close = h("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** int setns(int fd, int nstype) */
+    public static final MethodHandle setns = h("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /** unsigned int if_nametoindex(const char *ifname) */
+    public static final MethodHandle if_nametoindex = h("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** const char *strerrordesc_np(int errnum) */
+    public static final MethodHandle strerrordesc_np = LINKER.downcallHandle(
+            LIBC.find("strerrordesc_np").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    public static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) strerrordesc_np.invokeExact(errno);
+            return s.equals(MemorySegment.NULL) ? "errno " + errno : s.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}
