@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.lab.testing.Privileged;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
@@ -43,10 +47,22 @@ class LoadTest {
     }
 
     @Test
-    void aCorruptObjectIsRefusedAtOpen() {
+    void aCorruptObjectIsRefusedAtOpenAndLibbpfSaysWhyInOurLog() {
+        Logger jul = Logger.getLogger("io.xlb.bpf.libbpf");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override public void publish(LogRecord r) { seen.add(r.getLevel() + " " + r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        jul.addHandler(capture);
         try (Bpf bpf = Bpf.open()) {
             BpfException e = assertThrows(BpfException.class, () -> bpf.openObject("junk", new byte[64]));
             assertEquals("bpf_object__open_mem", e.call());
+            assertTrue(seen.stream().anyMatch(l -> l.startsWith("WARNING libbpf: elf: 'junk' is not a proper ELF object")),
+                    "libbpf's message reaches the platform logger: " + seen);
+        } finally {
+            jul.removeHandler(capture);
         }
     }
 }

@@ -180,4 +180,21 @@ class MapTest {
             assertEquals(Optional.of(0xA1B2C3D4), opened.typed(Codec.U32, Codec.U32).lookup(0));
         }
     }
+
+    @Test
+    void aHashOfMapsTakesInnerMapsShapedLikeItsTemplate() {
+        RawMap template = probe.map("tag_a");
+        RawMap outer = bpf.createMap(new MapSpec(MapType.HASH_OF_MAPS, "hom", 4, 4, 8, 0, template.fd()));
+        MapOfMaps<Integer> hom = outer.ofMaps(Codec.U32);
+        RawMap inner = bpf.createMap(MapSpec.like(template.info(), "inner"));
+        hom.replace(5, inner);
+        assertEquals(inner.info().id(), hom.innerId(5).orElseThrow());
+        assertEquals(java.util.OptionalInt.empty(), hom.innerId(6));
+
+        RawMap misfit = bpf.createMap(MapSpec.of(MapType.HASH, "misfit", 4, 4, 1));
+        BpfException e = assertThrows(BpfException.class, () -> hom.replace(6, misfit));
+        assertEquals(Errno.EINVAL, e.errno(), "an inner map of another type is refused by the kernel");
+        assertTrue(hom.delete(5));
+        assertFalse(hom.delete(5));
+    }
 }

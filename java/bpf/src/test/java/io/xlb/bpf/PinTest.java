@@ -23,14 +23,33 @@ import org.junit.jupiter.api.Test;
 class PinTest {
     private Path dir;
 
+    private static final Path BPFFS = Path.of("/sys/fs/bpf");
+
     @BeforeEach
     void makeDir() throws IOException {
-        dir = Files.createDirectories(Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-pins"));
+        // Pins left by a test run that was killed (its pid is gone) are removed first.
+        try (Stream<Path> dirs = Files.list(BPFFS)) {
+            for (Path stale : dirs.filter(PinTest::isStale).toList()) {
+                removeTree(stale);
+            }
+        }
+        dir = Files.createDirectories(BPFFS.resolve("xlbt-" + ProcessHandle.current().pid() + "-pins"));
     }
 
     @AfterEach
     void removeDir() throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
+        removeTree(dir);
+    }
+
+    private static boolean isStale(Path p) {
+        String[] parts = p.getFileName().toString().split("-");
+        return parts.length == 3 && parts[0].equals("xlbt") && parts[2].equals("pins")
+                && parts[1].chars().allMatch(Character::isDigit)
+                && ProcessHandle.of(Long.parseLong(parts[1])).isEmpty();
+    }
+
+    private static void removeTree(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }

@@ -6,17 +6,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 
 /** Skips, or under XLB_REQUIRE_PRIVILEGED=1 fails, a {@link Privileged} class lacking root or tools. */
-public final class PrivilegedCondition implements BeforeAllCallback {
+public final class PrivilegedCondition implements ExecutionCondition, BeforeAllCallback {
     public static final String REQUIRE = "XLB_REQUIRE_PRIVILEGED";
+
+    private static boolean required() {
+        return "1".equals(System.getenv(REQUIRE));
+    }
+
+    /** Disables the class with the reason, unless skipping is forbidden (then beforeAll fails it). */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        Optional<String> missing = missing(context);
+        if (missing.isEmpty() || required()) {
+            return ConditionEvaluationResult.enabled("privileges present or required");
+        }
+        System.err.println("SKIPPED " + missing.get());
+        return ConditionEvaluationResult.disabled(missing.get());
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        Optional<String> missing = missing(context);
+        if (missing.isPresent()) {
+            throw new AssertionFailedError(missing.get() + " and " + REQUIRE + "=1 forbids skipping");
+        }
+    }
+
+    private static Optional<String> missing(ExtensionContext context) {
         Privileged p = context.getRequiredTestClass().getAnnotation(Privileged.class);
         List<String> missing = new ArrayList<>();
         if (!isRoot()) {
@@ -28,13 +52,9 @@ public final class PrivilegedCondition implements BeforeAllCallback {
             }
         }
         if (missing.isEmpty()) {
-            return;
+            return Optional.empty();
         }
-        String reason = context.getDisplayName() + " needs " + String.join(", ", missing);
-        if ("1".equals(System.getenv(REQUIRE))) {
-            throw new AssertionFailedError(reason + " and " + REQUIRE + "=1 forbids skipping");
-        }
-        Assumptions.abort(reason);
+        return Optional.of(context.getRequiredTestClass().getSimpleName() + " needs " + String.join(", ", missing));
     }
 
     /** Effective uid 0, read from /proc/self/status. */
