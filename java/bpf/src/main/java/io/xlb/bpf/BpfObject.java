@@ -140,6 +140,19 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Before load: sizes a map other than its C definition says (e.g. a smaller table in tests). */
+    public void setMaxEntries(String mapName, int maxEntries) {
+        requireState(false);
+        MemorySegment map = findMap(mapName);
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment state = Native.callState(tmp);
+            int rc = (int) Libbpf.bpf_map__set_max_entries.invokeExact(state, map, maxEntries);
+            Call.check("bpf_map__set_max_entries", rc, state, "map " + mapName + " of " + name + ", " + maxEntries);
+        } catch (Throwable t) {
+            throw Call.rethrow(t);
+        }
+    }
+
     /** Creates the maps and loads every program; on a verifier rejection the log is in the message. */
     public void load() {
         requireState(false);

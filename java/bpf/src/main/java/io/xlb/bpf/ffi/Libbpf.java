@@ -57,6 +57,8 @@ public final class Libbpf {
     public static final MethodHandle bpf_map__name = h("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
     /** int bpf_map__fd(const struct bpf_map *map) */
     public static final MethodHandle bpf_map__fd = h("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries) */
+    public static final MethodHandle bpf_map__set_max_entries = h("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     /** int bpf_map__reuse_fd(struct bpf_map *map, int fd) */
     public static final MethodHandle bpf_map__reuse_fd = h("bpf_map__reuse_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 

@@ -44,6 +44,11 @@ public final class LibC {
     public static final MethodHandle setns = h("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     /** unsigned int if_nametoindex(const char *ifname) */
     public static final MethodHandle if_nametoindex = h("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask) */
+    public static final MethodHandle sched_setaffinity = h("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG, ADDRESS));
+    /** sizeof(cpu_set_t) in glibc: 1024 CPUs. */
+    public static final int CPU_SET_BYTES = 128;
     /** const char *strerrordesc_np(int errnum) */
     public static final MethodHandle strerrordesc_np = LINKER.downcallHandle(
             LIBC.find("strerrordesc_np").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));

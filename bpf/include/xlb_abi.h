@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one ABI of the director: every struct and constant that a map holds and java/dataplane
+ * reads or writes. Java mirrors each struct as a MemoryLayout and a test checks it against the
+ * object's BTF, so a change here that Java does not follow fails the build's tests.
+ */
+#ifndef XLB_ABI_H
+#define XLB_ABI_H
+
+#include <linux/types.h>
+
+/* Capacities (max_entries). */
+#define XLB_MAX_VIPS        4096
+#define XLB_MAX_SERVICES    1024
+#define XLB_MAX_REALS       8192
+#define XLB_MAX_CONNS       (1 << 20)
+#define XLB_MAX_IFACES      64
+/* A scheduling table: slot 0 holds the length, slots 1..len the entries (real indices). */
+#define XLB_TABLE_HEADER    1
+#define XLB_TABLE_MAX       65537
+/* Reals a least-connection scheduler scans per new flow. */
+#define XLB_LC_MAX          256
+
+/* Address families as in linux/socket.h. */
+#define XLB_AF_INET         2
+#define XLB_AF_INET6        10
+
+/* An IPv4 address is kept in addr[0], the rest zero; network byte order throughout. */
+struct vip_key {
+	__be32 addr[4];
+	__be16 port;          /* 0: every port of the address */
+	__u8   proto;         /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8   family;        /* XLB_AF_INET or XLB_AF_INET6 */
+};
+
+/* How a service picks a real for a new flow. */
+enum xlb_sched {
+	XLB_SCHED_NONE = 0,   /* no real: new flows are dropped */
+	XLB_SCHED_RING = 1,   /* mh, sh, dh: table = hash ring, indexed by hash % len */
+	XLB_SCHED_SEQ  = 2,   /* rr, wrr: table = weighted sequence, per-CPU cursor */
+	XLB_SCHED_LC   = 3,   /* lc: table = the service's reals, least overhead wins */
+	XLB_SCHED_WLC  = 4,   /* wlc: as lc, overhead divided by weight */
+};
+
+/* What a ring hashes. */
+enum xlb_hash_key {
+	XLB_HASH_SRC      = 0,  /* source address (mh, sh) */
+	XLB_HASH_SRC_PORT = 1,  /* source address and port (mh with mh-port) */
+	XLB_HASH_DST      = 2,  /* destination address (dh) */
+};
+
+struct service {
+	__u8  sched;          /* enum xlb_sched */
+	__u8  hash_key;       /* enum xlb_hash_key, for XLB_SCHED_RING */
+	__u16 flags;          /* XLB_SVC_F_* */
+	__u32 id;             /* the controller's id, echoed for diagnostics */
+};
+
+#define XLB_SVC_F_PRESENT   (1 << 0)
+
+enum xlb_method {
+	XLB_FWD_DR  = 0,      /* rewrite MACs, out again */
+	XLB_FWD_TUN = 1,      /* IPIP / IP6IP6 to the real */
+};
+
+struct real {
+	__be32 addr[4];
+	__u8   family;
+	__u8   method;        /* enum xlb_method */
+	__u16  flags;         /* XLB_REAL_F_* */
+	__u32  weight;        /* 0: quiesced, no new flows; established ones stay */
+	__u8   mac[6];        /* DR: the real's MAC; TUN: the next hop's */
+	__u16  pad;
+	__u32  ifindex;       /* 0: out of the ingress interface; else redirect there */
+};
+
+#define XLB_REAL_F_PRESENT  (1 << 0)
+
+/* Kept by the dataplane per real, atomically: what lc/wlc compare and ipvsadm -L shows. */
+struct real_conns {
+	__u32 active;         /* connections in ESTABLISHED */
+	__u32 inactive;       /* every other state */
+};
+
+struct flow_key {
+	__be32 src[4];
+	__be32 dst[4];
+	__be16 sport;         /* 0 for fragments: every fragment of a datagram hashes alike */
+	__be16 dport;
+	__u8   proto;
+	__u8   family;
+	__u16  pad;
+};
+
+/*
+ * Connection states. TCP follows IPVS's INPUT-ONLY table (DR and TUN never see replies); a
+ * fragment entry maps the fragments of one datagram, keyed by IP id, to its first fragment's real.
+ */
+enum xlb_conn_state {
+	XLB_CONN_NONE        = 0,
+	XLB_CONN_ESTABLISHED = 1,
+	XLB_CONN_SYN_RECV    = 2,
+	XLB_CONN_FIN_WAIT    = 3,
+	XLB_CONN_TIME_WAIT   = 4,
+	XLB_CONN_CLOSE       = 5,
+	XLB_CONN_UDP         = 6,
+	XLB_CONN_FRAG        = 7,
+	XLB_CONN_STATE_MAX   = 8,
+};
+
+/* flow_key.pad marks a fragment entry: sport holds the IP id, dport is 0. */
+#define XLB_FLOW_FRAG       1
+
+struct conn {
+	__u64 last_seen_ns;   /* bpf_ktime_get_ns of the last packet */
+	__u32 real;
+	__u32 service;
+	__u8  state;          /* enum xlb_conn_state */
+	__u8  pad[7];
+};
+
+/* Director-wide settings, slot 0 of the config array. */
+struct xlb_config {
+	__u32 timeout_s[XLB_CONN_STATE_MAX]; /* per state, IPVS's defaults until set */
+	__be32 tun_src4;      /* outer source of IPIP */
+	__be32 tun_src6[4];   /* outer source of IP6IP6 */
+	__u32 mtu;            /* L3 MTU toward the reals; 0: no check */
+	__u8  tun_ttl;        /* outer TTL / hop limit */
+	__u8  pad[3];
+};
+
+/* Interfaces a real can sit behind (redirect): their own MAC becomes the source. */
+struct iface {
+	__u8  mac[6];
+	__u16 pad;
+};
+
+struct counter {
+	__u64 packets;
+	__u64 bytes;
+	__u64 conns;          /* new connections */
+};
+
+/* Why a packet left as it did: the global per-CPU counters, by index. */
+enum xlb_reason {
+	XLB_R_PASS_NOT_IP = 0,     /* ARP, LLDP, ... */
+	XLB_R_PASS_NOT_VIP,        /* IP, not addressed to a service */
+	XLB_R_PASS_PROTO,          /* neither TCP nor UDP */
+	XLB_R_PASS_IPV6_EXT,       /* IPv6 with an extension header */
+	XLB_R_PASS_MALFORMED,      /* a header shorter than it says or with bad fields */
+	XLB_R_PASS_TRUNCATED,      /* frame ends inside a header */
+	XLB_R_DROP_NO_REAL,        /* service without a usable real */
+	XLB_R_DROP_TOO_BIG,        /* does not fit after encapsulation, no reply possible */
+	XLB_R_TX_ICMP_TOO_BIG,     /* answered with frag-needed / packet-too-big */
+	XLB_R_TX_DR,
+	XLB_R_TX_TUN,
+	XLB_R_REDIRECT,
+	XLB_R_DROP_ERROR,          /* a helper failed */
+	XLB_R_PASS_FAMILY,         /* real of the other family than the VIP (not supported) */
+	XLB_R_PASS_FRAGMENT,       /* a later fragment whose first fragment was not seen */
+	XLB_R_MAX,
+};
+
+#endif /* XLB_ABI_H */

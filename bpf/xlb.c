@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlb's director: an XDP program in front of the stack. Frames to a configured VIP go to a real
+ * server (DR: MAC rewrite; TUN: IPIP / IP6IP6), chosen by the service's scheduler for a new flow
+ * and by the connection table after that. Everything else is passed to the stack untouched.
+ */
+#include "maps.h"
+#include "packet.h"
+#include "conn.h"
+#include "sched.h"
+#include "forward.h"
+
+static __always_inline void count_reason(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&reasons, &reason);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline void count_traffic(void *map, __u32 idx, __u32 bytes, int new_conn)
+{
+	struct counter *c = bpf_map_lookup_elem(map, &idx);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+		c->conns += new_conn;
+	}
+}
+
+static __always_inline int lookup_service(const struct packet *p, __u32 *svc_idx)
+{
+	struct vip_key key = {};
+	__u32 *idx;
+
+	__builtin_memcpy(key.addr, p->flow.dst, sizeof(key.addr));
+	key.port = p->flow.dport;
+	key.proto = p->flow.proto;
+	key.family = p->flow.family;
+	idx = bpf_map_lookup_elem(&vips, &key);
+	if (!idx) {
+		key.port = 0; /* a service on every port of the address */
+		idx = bpf_map_lookup_elem(&vips, &key);
+	}
+	if (!idx)
+		return -1;
+	*svc_idx = *idx;
+	return 0;
+}
+
+static __always_inline struct real *usable_real(__u32 idx)
+{
+	struct real *r = bpf_map_lookup_elem(&reals, &idx);
+
+	return r && (r->flags & XLB_REAL_F_PRESENT) ? r : NULL;
+}
+
+/* A fragment entry: later fragments (no ports) follow the first fragment's real. */
+static __always_inline void remember_fragment(const struct packet *p, const struct conn *c)
+{
+	struct flow_key key = p->flow;
+	struct conn frag = *c;
+
+	key.sport = p->ip_id;
+	key.dport = 0;
+	key.pad = XLB_FLOW_FRAG;
+	frag.state = XLB_CONN_FRAG;
+	bpf_map_update_elem(&conns, &key, &frag, BPF_ANY);
+}
+
+static __always_inline struct conn *fragment_conn(const struct packet *p)
+{
+	struct flow_key key = p->flow;
+
+	key.sport = p->ip_id;
+	key.dport = 0;
+	key.pad = XLB_FLOW_FRAG;
+	return bpf_map_lookup_elem(&conns, &key);
+}
+
+SEC("xdp")
+int xlb_director(struct xdp_md *ctx)
+{
+	struct packet p = {};
+	struct xlb_config *cfg;
+	struct service *svc;
+	struct real *r = NULL;
+	struct conn *c, fresh = {};
+	__u32 zero = 0, svc_idx = 0, real_idx, reason;
+	__u64 now;
+	int verdict, new_conn = 0;
+
+	reason = parse_packet(ctx, &p);
+	if (reason != (__u32)XLB_PARSED) {
+		count_reason(reason);
+		return XDP_PASS;
+	}
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	now = bpf_ktime_get_ns();
+
+	if (p.fragment == FRAG_LATER) {
+		c = fragment_conn(&p);
+		if (!c || now - c->last_seen_ns > conn_timeout_ns(cfg, XLB_CONN_FRAG)) {
+			count_reason(XLB_R_PASS_FRAGMENT);
+			return XDP_PASS;
+		}
+		svc_idx = c->service;
+		r = usable_real(c->real);
+		real_idx = c->real;
+		if (!r) {
+			count_reason(XLB_R_DROP_NO_REAL);
+			return XDP_DROP;
+		}
+		goto forward;
+	}
+
+	if (lookup_service(&p, &svc_idx)) {
+		count_reason(XLB_R_PASS_NOT_VIP);
+		return XDP_PASS;
+	}
+	svc = bpf_map_lookup_elem(&services, &svc_idx);
+	if (!svc || !(svc->flags & XLB_SVC_F_PRESENT)) {
+		count_reason(XLB_R_PASS_NOT_VIP);
+		return XDP_PASS;
+	}
+
+	c = bpf_map_lookup_elem(&conns, &p.flow);
+	if (c && c->service == svc_idx && now - c->last_seen_ns <= conn_timeout_ns(cfg, c->state)
+	    && !conn_reused(c, &p) && (r = usable_real(c->real))) {
+		/* An established flow keeps its real whatever its weight now is (IPVS quiescing). */
+		__u8 next = p.flow.proto == IPPROTO_TCP ? tcp_next_state(c->state, p.tcp_flags) : c->state;
+
+		if (next != c->state) {
+			real_conns_move(c->real, c->state, next);
+			c->state = next;
+		}
+		c->last_seen_ns = now;
+		real_idx = c->real;
+	} else {
+		if (c) /* expired, reused, or its real is gone: it stops counting */
+			real_conns_move(c->real, c->state, XLB_CONN_NONE);
+		real_idx = schedule(&p, svc_idx, svc);
+		r = usable_real(real_idx);
+		if (!r) {
+			count_reason(XLB_R_DROP_NO_REAL);
+			return XDP_DROP;
+		}
+		fresh.real = real_idx;
+		fresh.service = svc_idx;
+		fresh.state = conn_first_state(&p);
+		fresh.last_seen_ns = now;
+		bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
+		real_conns_move(real_idx, XLB_CONN_NONE, fresh.state);
+		new_conn = 1;
+	}
+	if (p.fragment == FRAG_FIRST) {
+		struct conn first = { .real = real_idx, .service = svc_idx, .last_seen_ns = now };
+
+		remember_fragment(&p, &first);
+	}
+
+forward:
+	if (r->family != p.flow.family) {
+		count_reason(XLB_R_PASS_FAMILY);
+		return XDP_PASS;
+	}
+	count_traffic(&svc_stats, svc_idx, p.frame_len, new_conn);
+	count_traffic(&real_stats, real_idx, p.frame_len, new_conn);
+	if (r->method == XLB_FWD_TUN)
+		verdict = forward_tun(ctx, &p, r, cfg, &reason);
+	else
+		verdict = forward_dr(ctx, r, &reason);
+	count_reason(reason);
+	return verdict;
+}
+
+char LICENSE[] SEC("license") = "GPL";

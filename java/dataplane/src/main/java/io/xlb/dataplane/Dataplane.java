@@ -1,0 +1,301 @@
+package io.xlb.dataplane;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfMap;
+import io.xlb.bpf.BpfObject;
+import io.xlb.bpf.BpfProgram;
+import io.xlb.bpf.Codec;
+import io.xlb.bpf.MapOfMaps;
+import io.xlb.bpf.MapSpec;
+import io.xlb.bpf.MapType;
+import io.xlb.bpf.PerCpuMap;
+import io.xlb.bpf.RawMap;
+import io.xlb.dataplane.abi.ConnEntry;
+import io.xlb.dataplane.abi.Counter;
+import io.xlb.dataplane.abi.DirectorConfig;
+import io.xlb.dataplane.abi.FlowKey;
+import io.xlb.dataplane.abi.IfaceEntry;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.Reason;
+import io.xlb.dataplane.abi.RealConns;
+import io.xlb.dataplane.abi.RealEntry;
+import io.xlb.dataplane.abi.ServiceEntry;
+import io.xlb.dataplane.abi.Structs;
+import io.xlb.dataplane.abi.VipKey;
+import io.xlb.dataplane.sched.MaglevRing;
+import io.xlb.dataplane.sched.WeightedSequence;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * The director's maps and the only writer to them. {@link #apply} turns a desired state into
+ * map writes in an order no packet can observe half-done: reals before the tables naming them,
+ * a table built whole in a new inner map and swapped in by one update, a VIP published last
+ * and withdrawn first.
+ */
+public final class Dataplane implements AutoCloseable {
+    public static final String OBJECT = "/bpf/xlb.o";
+    public static final String PROGRAM = "xlb_director";
+    /** linux/bpf.h: inner maps of different sizes may share an outer map's slot. */
+    private static final int BPF_F_INNER_MAP = 1 << 12;
+
+    /** Load-time sizes; the connection table's default is the C definition's. */
+    public record Options(int maxConnections) {
+        public static Options defaults() {
+            return new Options(0);
+        }
+    }
+
+    private record RealKey(VipKey vip, InetAddress address, int port) {}
+
+    private record Applied(int index, Scheduler scheduler, int[] table, Map<RealKey, Integer> reals) {}
+
+    private final Bpf bpf;
+    private final BpfObject object;
+    private final BpfMap<VipKey, Integer> vips;
+    private final BpfMap<Integer, ServiceEntry> services;
+    private final MapOfMaps<Integer> tables;
+    private final BpfMap<Integer, RealEntry> reals;
+    private final BpfMap<Integer, RealConns> realConns;
+    private final BpfMap<FlowKey, ConnEntry> conns;
+    private final BpfMap<Integer, DirectorConfig> config;
+    private final BpfMap<Integer, IfaceEntry> ifaces;
+    private final BpfMap<Integer, Integer> txPorts;
+    private final PerCpuMap<Integer, Counter> serviceStats;
+    private final PerCpuMap<Integer, Counter> realStats;
+    private final PerCpuMap<Integer, Long> reasons;
+    private final IndexPool servicePool = new IndexPool(Structs.MAX_SERVICES);
+    private final IndexPool realPool = new IndexPool(Structs.MAX_REALS);
+    private final Map<VipKey, Applied> applied = new LinkedHashMap<>();
+
+    private Dataplane(Bpf bpf, BpfObject object) {
+        this.bpf = bpf;
+        this.object = object;
+        vips = object.map("vips").typed(VipKey.CODEC, Codec.U32);
+        services = object.map("services").typed(Codec.U32, ServiceEntry.CODEC);
+        tables = object.map("sched_tables").ofMaps(Codec.U32);
+        reals = object.map("reals").typed(Codec.U32, RealEntry.CODEC);
+        realConns = object.map("real_conns").typed(Codec.U32, RealConns.CODEC);
+        conns = object.map("conns").typed(FlowKey.CODEC, ConnEntry.CODEC);
+        config = object.map("config").typed(Codec.U32, DirectorConfig.CODEC);
+        ifaces = object.map("ifaces").typed(Codec.U32, IfaceEntry.CODEC);
+        txPorts = object.map("tx_ports").typed(Codec.U32, Codec.U32);
+        serviceStats = object.map("svc_stats").perCpu(Codec.U32, Counter.CODEC);
+        realStats = object.map("real_stats").perCpu(Codec.U32, Counter.CODEC);
+        reasons = object.map("reasons").perCpu(Codec.U32, Codec.U64);
+    }
+
+    /** Opens the director object shipped in this jar and loads it (maps created, program verified). */
+    public static Dataplane load(Bpf bpf, Options options) {
+        BpfObject object = bpf.openResource(Dataplane.class, OBJECT);
+        if (options.maxConnections() > 0) {
+            object.setMaxEntries("conns", options.maxConnections());
+        }
+        object.load();
+        return new Dataplane(bpf, object);
+    }
+
+    public BpfObject object() {
+        return object;
+    }
+
+    public BpfProgram program() {
+        return object.program(PROGRAM);
+    }
+
+    /** Makes the maps say what {@code state} says. Invalid input is refused before any write. */
+    public synchronized void apply(DesiredState state) {
+        validate(state);
+        config.put(0, state.config());
+        Set<VipKey> wanted = new HashSet<>();
+        for (Service s : state.services()) {
+            wanted.add(s.vip());
+            applyService(s);
+        }
+        for (VipKey gone : new ArrayList<>(applied.keySet())) {
+            if (!wanted.contains(gone)) {
+                removeService(gone);
+            }
+        }
+    }
+
+    private void validate(DesiredState state) {
+        int newServices = (int) state.services().stream().filter(s -> !applied.containsKey(s.vip())).count();
+        if (newServices > servicePool.free()) {
+            throw new IllegalArgumentException(newServices + " new services, room for " + servicePool.free());
+        }
+        int realsNeeded = state.services().stream().mapToInt(s -> s.reals().size()).sum();
+        if (realsNeeded > Structs.MAX_REALS) {
+            throw new IllegalArgumentException(realsNeeded + " reals, room for " + Structs.MAX_REALS);
+        }
+        for (Service s : state.services()) {
+            if (s.scheduler() instanceof Scheduler.LeastConnections && s.reals().size() > Structs.LC_MAX) {
+                throw new IllegalArgumentException(s.vip() + ": " + s.scheduler().ipvsName() + " scans at most "
+                        + Structs.LC_MAX + " reals, the service has " + s.reals().size());
+            }
+        }
+    }
+
+    private void applyService(Service s) {
+        Applied before = applied.get(s.vip());
+        int index = before != null ? before.index() : servicePool.allocate("service " + s.vip());
+        Map<RealKey, Integer> ids = new LinkedHashMap<>();
+        for (Real r : s.reals()) {
+            RealKey key = new RealKey(s.vip(), r.address(), r.port());
+            Integer id = before != null ? before.reals().get(key) : null;
+            if (id == null) {
+                id = realPool.allocate("real " + r.address().getHostAddress() + " of " + s.vip());
+                realConns.put(id, RealConns.ZERO);
+            }
+            ids.put(key, id);
+            reals.put(id, new RealEntry(r.address(), s.methodOf(r), Structs.REAL_F_PRESENT, r.weight(), r.mac(), r.ifindex()));
+        }
+        int[] table = table(s, ids);
+        if (before == null || !before.scheduler().equals(s.scheduler()) || !Arrays.equals(before.table(), table)) {
+            publishTable(index, table);
+        }
+        int hashKey = s.scheduler() instanceof Scheduler.Ring ring ? ring.hashKeyCode() : 0;
+        services.put(index, new ServiceEntry(s.scheduler().schedCode(), hashKey, Structs.SVC_F_PRESENT, index));
+        vips.put(s.vip(), index);
+        if (before != null) {
+            for (Map.Entry<RealKey, Integer> old : before.reals().entrySet()) {
+                if (!ids.containsKey(old.getKey())) {
+                    retireReal(old.getValue());
+                }
+            }
+        }
+        applied.put(s.vip(), new Applied(index, s.scheduler(), table, ids));
+    }
+
+    /** The scheduling table of a service: real ids as its scheduler family reads them. */
+    private static int[] table(Service s, Map<RealKey, Integer> ids) {
+        List<Real> rs = s.reals();
+        List<Integer> idList = new ArrayList<>(ids.values());
+        return switch (s.scheduler()) {
+            case Scheduler.Ring ring -> {
+                List<MaglevRing.Member> members = new ArrayList<>();
+                for (int i = 0; i < rs.size(); i++) {
+                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), rs.get(i).weight()));
+                }
+                yield MaglevRing.build(members, ring.size());
+            }
+            case Scheduler.Sequence seq -> {
+                List<WeightedSequence.Member> members = new ArrayList<>();
+                for (int i = 0; i < rs.size(); i++) {
+                    members.add(new WeightedSequence.Member(idList.get(i), rs.get(i).weight()));
+                }
+                yield seq.weighted() ? WeightedSequence.build(members, Structs.TABLE_MAX)
+                        : WeightedSequence.roundRobin(members);
+            }
+            // The program skips weight-0 reals itself, reading live weights and counters.
+            case Scheduler.LeastConnections lc -> idList.stream().mapToInt(Integer::intValue).toArray();
+        };
+    }
+
+    /** Builds the table whole in a fresh inner map, then points the service's slot at it. */
+    private void publishTable(int index, int[] table) {
+        if (table.length == 0) {
+            tables.delete(index); // no usable real: new flows are dropped
+            return;
+        }
+        try (RawMap inner = bpf.createMap(new MapSpec(MapType.ARRAY, "xlb_table", 4, 4,
+                Structs.TABLE_HEADER + table.length, BPF_F_INNER_MAP, -1))) {
+            Map<Integer, Integer> slots = new LinkedHashMap<>();
+            slots.put(0, table.length);
+            for (int i = 0; i < table.length; i++) {
+                slots.put(Structs.TABLE_HEADER + i, table[i]);
+            }
+            inner.typed(Codec.U32, Codec.U32).updateBatch(slots);
+            tables.replace(index, inner);
+        }
+    }
+
+    private void retireReal(int id) {
+        RealEntry old = reals.lookup(id).orElse(null);
+        if (old != null) {
+            // Not present: flows still bound to it are scheduled anew on their next packet.
+            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex()));
+        }
+        realPool.release(id);
+    }
+
+    private void removeService(VipKey vip) {
+        Applied a = applied.remove(vip);
+        vips.delete(vip);
+        services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, a.index()));
+        tables.delete(a.index());
+        a.reals().values().forEach(this::retireReal);
+        servicePool.release(a.index());
+    }
+
+    /** Lets reals behind {@code ifindex} be reached by redirect, leaving with {@code mac} as source. */
+    public synchronized void addInterface(int ifindex, MacAddress mac) {
+        ifaces.put(ifindex, new IfaceEntry(mac));
+        txPorts.put(ifindex, ifindex);
+    }
+
+    // --- reading ---
+
+    public OptionalInt serviceIndex(VipKey vip) {
+        Applied a = applied.get(vip);
+        return a == null ? OptionalInt.empty() : OptionalInt.of(a.index());
+    }
+
+    public OptionalInt realIndex(VipKey vip, Real real) {
+        Applied a = applied.get(vip);
+        Integer id = a == null ? null : a.reals().get(new RealKey(vip, real.address(), real.port()));
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    public RealConns realConns(int realIndex) {
+        return realConns.lookup(realIndex).orElse(RealConns.ZERO);
+    }
+
+    public Counter serviceCounter(int serviceIndex) {
+        return serviceStats.lookupSum(serviceIndex, Counter::plus).orElse(Counter.ZERO);
+    }
+
+    public Counter realCounter(int realIndex) {
+        return realStats.lookupSum(realIndex, Counter::plus).orElse(Counter.ZERO);
+    }
+
+    public Map<Reason, Long> reasons() {
+        Map<Reason, Long> out = new EnumMap<>(Reason.class);
+        for (Reason r : Reason.values()) {
+            out.put(r, reasons.lookupSum(r.ordinal(), Long::sum).orElse(0L));
+        }
+        return out;
+    }
+
+    public Map<FlowKey, ConnEntry> connections() {
+        return conns.entries();
+    }
+
+    public BpfMap<FlowKey, ConnEntry> connectionTable() {
+        return conns;
+    }
+
+    public Map<Integer, RealEntry> realEntries() {
+        Map<Integer, RealEntry> out = new HashMap<>();
+        for (Applied a : applied.values()) {
+            for (int id : a.reals().values()) {
+                reals.lookup(id).ifPresent(r -> out.put(id, r));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        object.close();
+    }
+}

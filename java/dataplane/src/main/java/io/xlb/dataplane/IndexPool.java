@@ -1,0 +1,37 @@
+package io.xlb.dataplane;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Slots of a BPF array handed out to services or reals. A released slot is reused last: an old
+ * connection still naming it is more likely to have expired by then.
+ */
+final class IndexPool {
+    private final int capacity;
+    private final Deque<Integer> released = new ArrayDeque<>();
+    private int neverUsed;
+
+    IndexPool(int capacity) {
+        this.capacity = capacity;
+    }
+
+    int allocate(String what) {
+        if (neverUsed < capacity) {
+            return neverUsed++;
+        }
+        Integer reused = released.pollFirst();
+        if (reused == null) {
+            throw new IllegalStateException("no free slot for " + what + ": all " + capacity + " are in use");
+        }
+        return reused;
+    }
+
+    void release(int index) {
+        released.addLast(index);
+    }
+
+    int free() {
+        return capacity - neverUsed + released.size();
+    }
+}

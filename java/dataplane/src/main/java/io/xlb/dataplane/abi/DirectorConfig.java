@@ -1,0 +1,73 @@
+package io.xlb.dataplane.abi;
+
+import static io.xlb.dataplane.abi.Structs.XLB_CONFIG;
+import static io.xlb.dataplane.abi.Structs.offset;
+
+import io.xlb.bpf.Codec;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * struct xlb_config: per-state timeouts (absent: IPVS's defaults), tunnel sources, the MTU
+ * toward the reals (0: unchecked) and the outer TTL.
+ */
+public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Address tunnelSource4,
+                             Inet6Address tunnelSource6, int mtu, int tunnelTtl) {
+    public DirectorConfig {
+        timeoutsSeconds = Map.copyOf(timeoutsSeconds);
+    }
+
+    public static DirectorConfig defaults() {
+        return new DirectorConfig(Map.of(), null, null, 0, 64);
+    }
+
+    /** ipvsadm --set tcp tcpfin udp. */
+    public DirectorConfig withTimeouts(int tcp, int tcpfin, int udp) {
+        Map<ConnState, Integer> t = new EnumMap<>(ConnState.class);
+        t.putAll(timeoutsSeconds);
+        t.put(ConnState.ESTABLISHED, tcp);
+        t.put(ConnState.FIN_WAIT, tcpfin);
+        t.put(ConnState.UDP, udp);
+        return new DirectorConfig(t, tunnelSource4, tunnelSource6, mtu, tunnelTtl);
+    }
+
+    public static final Codec<DirectorConfig> CODEC = new Codec<>() {
+        public int size() { return (int) XLB_CONFIG.byteSize(); }
+
+        public void encode(DirectorConfig c, MemorySegment to) {
+            to.fill((byte) 0);
+            long t = offset(XLB_CONFIG, "timeout_s");
+            c.timeoutsSeconds.forEach((state, s) -> to.set(ValueLayout.JAVA_INT, t + 4L * state.ordinal(), s));
+            if (c.tunnelSource4 != null) {
+                MemorySegment.copy(c.tunnelSource4.getAddress(), 0, to, ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_src4"), 4);
+            }
+            if (c.tunnelSource6 != null) {
+                MemorySegment.copy(c.tunnelSource6.getAddress(), 0, to, ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_src6"), 16);
+            }
+            to.set(ValueLayout.JAVA_INT, offset(XLB_CONFIG, "mtu"), c.mtu);
+            to.set(ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_ttl"), (byte) c.tunnelTtl);
+        }
+
+        public DirectorConfig decode(MemorySegment from) {
+            Map<ConnState, Integer> t = new EnumMap<>(ConnState.class);
+            long base = offset(XLB_CONFIG, "timeout_s");
+            for (ConnState s : ConnState.values()) {
+                int v = from.get(ValueLayout.JAVA_INT, base + 4L * s.ordinal());
+                if (v != 0) {
+                    t.put(s, v);
+                }
+            }
+            InetAddress v4 = Addresses.decode(from, offset(XLB_CONFIG, "tun_src4"), Addresses.AF_INET);
+            InetAddress v6 = Addresses.decode(from, offset(XLB_CONFIG, "tun_src6"), Addresses.AF_INET6);
+            return new DirectorConfig(t, v4.isAnyLocalAddress() ? null : (Inet4Address) v4,
+                    v6.isAnyLocalAddress() ? null : (Inet6Address) v6,
+                    from.get(ValueLayout.JAVA_INT, offset(XLB_CONFIG, "mtu")),
+                    Byte.toUnsignedInt(from.get(ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_ttl"))));
+        }
+    };
+}

@@ -1,0 +1,10 @@
+package io.xlb.dataplane.abi;
+
+/** enum xlb_reason: why a packet left the director as it did; the index of the global counters. */
+public enum Reason {
+    PASS_NOT_IP, PASS_NOT_VIP, PASS_PROTO, PASS_IPV6_EXT, PASS_MALFORMED, PASS_TRUNCATED,
+    DROP_NO_REAL, DROP_TOO_BIG, TX_ICMP_TOO_BIG, TX_DR, TX_TUN, REDIRECT, DROP_ERROR, PASS_FAMILY,
+    PASS_FRAGMENT;
+
+    public static final int COUNT = values().length;
+}

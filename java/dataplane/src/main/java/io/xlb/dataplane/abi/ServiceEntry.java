@@ -1,0 +1,38 @@
+package io.xlb.dataplane.abi;
+
+import static io.xlb.dataplane.abi.Structs.SERVICE;
+import static io.xlb.dataplane.abi.Structs.offset;
+
+import io.xlb.bpf.Codec;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** struct service: scheduler family (enum xlb_sched), ring hash key, flags, controller id. */
+public record ServiceEntry(int sched, int hashKey, int flags, int id) {
+    public static final int SCHED_NONE = 0;
+    public static final int SCHED_RING = 1;
+    public static final int SCHED_SEQ = 2;
+    public static final int SCHED_LC = 3;
+    public static final int SCHED_WLC = 4;
+    public static final int HASH_SRC = 0;
+    public static final int HASH_SRC_PORT = 1;
+    public static final int HASH_DST = 2;
+
+    public static final Codec<ServiceEntry> CODEC = new Codec<>() {
+        public int size() { return (int) SERVICE.byteSize(); }
+
+        public void encode(ServiceEntry s, MemorySegment to) {
+            to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "sched"), (byte) s.sched);
+            to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "hash_key"), (byte) s.hashKey);
+            to.set(ValueLayout.JAVA_SHORT, offset(SERVICE, "flags"), (short) s.flags);
+            to.set(ValueLayout.JAVA_INT, offset(SERVICE, "id"), s.id);
+        }
+
+        public ServiceEntry decode(MemorySegment from) {
+            return new ServiceEntry(from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "sched")),
+                    from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "hash_key")),
+                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(SERVICE, "flags"))),
+                    from.get(ValueLayout.JAVA_INT, offset(SERVICE, "id")));
+        }
+    };
+}

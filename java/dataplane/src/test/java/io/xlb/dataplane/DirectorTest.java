@@ -1,0 +1,354 @@
+package io.xlb.dataplane;
+
+import static io.xlb.bpf.TestRunResult.XDP_DROP;
+import static io.xlb.bpf.TestRunResult.XDP_PASS;
+import static io.xlb.bpf.TestRunResult.XDP_TX;
+import static io.xlb.dataplane.DirectorFixture.RS1;
+import static io.xlb.dataplane.DirectorFixture.RS1_MAC;
+import static io.xlb.dataplane.DirectorFixture.RS2;
+import static io.xlb.dataplane.DirectorFixture.RS3;
+import static io.xlb.dataplane.DirectorFixture.WEB;
+import static io.xlb.dataplane.DirectorFixture.realNumber;
+import static io.xlb.dataplane.DirectorFixture.service;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.bpf.TestRunResult;
+import io.xlb.dataplane.abi.ConnEntry;
+import io.xlb.dataplane.abi.ConnState;
+import io.xlb.dataplane.abi.Counter;
+import io.xlb.dataplane.abi.DirectorConfig;
+import io.xlb.dataplane.abi.FlowKey;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.Reason;
+import io.xlb.dataplane.abi.RealConns;
+import io.xlb.dataplane.abi.VipKey;
+import io.xlb.lab.testing.Privileged;
+import java.io.ByteArrayOutputStream;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Tier 2: the director through BPF_PROG_TEST_RUN, asserting on the bytes that come out. */
+@Privileged
+class DirectorTest {
+    private static final Inet4Address TUN_SRC4 = (Inet4Address) Frame.addr("192.0.2.1");
+    private static final Inet6Address TUN_SRC6 = (Inet6Address) Frame.addr("2001:db8::1");
+    private DirectorFixture d;
+
+    @BeforeEach
+    void load() {
+        d = new DirectorFixture();
+    }
+
+    @AfterEach
+    void close() {
+        d.close();
+    }
+
+    private void apply(DirectorConfig config, Service... services) {
+        d.dataplane.apply(new DesiredState(List.of(services), config));
+    }
+
+    private static DirectorConfig tunnels() {
+        return new DirectorConfig(Map.of(), TUN_SRC4, TUN_SRC6, 0, 64);
+    }
+
+    /** What DR must emit: the same frame with the real's MAC as destination, the director's as source. */
+    private static byte[] dr(byte[] in, MacAddress realMac) {
+        byte[] out = in.clone();
+        System.arraycopy(realMac.bytes(), 0, out, 0, 6);
+        System.arraycopy(Frame.DIRECTOR_MAC, 0, out, 6, 6);
+        return out;
+    }
+
+    /** What TUN must emit for an IPv4 frame: L2 (MACs as DR), an outer IPv4 header, the original IP packet. */
+    private static byte[] ipip(Frame f, MacAddress realMac, Inet4Address real) {
+        byte[] inner = f.ip();
+        ByteBuffer outer = ByteBuffer.allocate(20);
+        outer.put((byte) 0x45).put((byte) 0).putShort((short) (20 + inner.length)).putShort((short) f.ipId())
+                .putShort((short) ((f.fragField() & Frame.DF) != 0 ? Frame.DF : 0)).put((byte) 64).put((byte) 4)
+                .putShort((short) 0).put(TUN_SRC4.getAddress()).put(real.getAddress());
+        outer.putShort(10, Frame.checksum(outer.array(), 0, 20, 0));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] l2 = Arrays.copyOf(f.bytes(), f.l2Length());
+        System.arraycopy(realMac.bytes(), 0, l2, 0, 6);
+        System.arraycopy(Frame.DIRECTOR_MAC, 0, l2, 6, 6);
+        out.writeBytes(l2);
+        out.writeBytes(outer.array());
+        out.writeBytes(inner);
+        return out.toByteArray();
+    }
+
+    @Test
+    void drSendsANewFlowBackOutWithOnlyTheMacsChanged() {
+        apply(DirectorConfig.defaults(), service(WEB, "wrr", Method.DR, RS1));
+        Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
+        TestRunResult r = d.run(syn);
+        assertEquals(XDP_TX, r.retval());
+        assertArrayEquals(dr(syn.bytes(), RS1_MAC), r.packet());
+        assertEquals(1, d.reason(Reason.TX_DR));
+
+        int rs1 = d.dataplane.realIndex(WEB, RS1).orElseThrow();
+        int svc = d.dataplane.serviceIndex(WEB).orElseThrow();
+        assertEquals(new RealConns(0, 1), d.dataplane.realConns(rs1), "SYN_RECV counts as inactive");
+        assertEquals(new Counter(1, syn.bytes().length, 1), d.dataplane.serviceCounter(svc));
+        assertEquals(new Counter(1, syn.bytes().length, 1), d.dataplane.realCounter(rs1));
+        Map<FlowKey, ConnEntry> conns = d.dataplane.connections();
+        FlowKey key = new FlowKey(syn.src(), syn.dst(), 40000, 80, 6, 0);
+        assertEquals(ConnState.SYN_RECV, conns.get(key).state());
+        assertEquals(rs1, conns.get(key).real());
+    }
+
+    @Test
+    void tcpStatesAndCountersFollowIpvsInputOnlyTable() {
+        apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
+        int rs1 = d.dataplane.realIndex(WEB, RS1).orElseThrow();
+        Frame f = Frame.tcp("198.51.100.7", 40001, "192.0.2.10", 80, Frame.SYN);
+        FlowKey key = new FlowKey(f.src(), f.dst(), 40001, 80, 6, 0);
+        record Step(int flags, ConnState state, RealConns counts) {}
+        for (Step s : List.of(
+                new Step(Frame.SYN, ConnState.SYN_RECV, new RealConns(0, 1)),
+                new Step(Frame.ACK, ConnState.ESTABLISHED, new RealConns(1, 0)),
+                new Step(Frame.ACK | Frame.SYN, ConnState.ESTABLISHED, new RealConns(1, 0)),
+                new Step(Frame.FIN | Frame.ACK, ConnState.FIN_WAIT, new RealConns(0, 1)),
+                new Step(Frame.ACK, ConnState.FIN_WAIT, new RealConns(0, 1)),
+                new Step(Frame.RST, ConnState.CLOSE, new RealConns(0, 1)))) {
+            assertEquals(XDP_TX, d.run(f.withFlags(s.flags())).retval());
+            assertEquals(s.state(), d.dataplane.connections().get(key).state(), "after flags " + s.flags());
+            assertEquals(s.counts(), d.dataplane.realConns(rs1), "after flags " + s.flags());
+        }
+        // A SYN on a closed connection starts a new one (IPVS conn_reuse_mode): counted once, not twice.
+        assertEquals(XDP_TX, d.run(f.withFlags(Frame.SYN)).retval());
+        assertEquals(ConnState.SYN_RECV, d.dataplane.connections().get(key).state());
+        assertEquals(new RealConns(0, 1), d.dataplane.realConns(rs1));
+        assertEquals(2, d.dataplane.serviceCounter(d.dataplane.serviceIndex(WEB).orElseThrow()).conns());
+    }
+
+    @Test
+    void anEstablishedFlowKeepsItsRealWhenWeightsChangeAndAQuiescedRealTakesNoNewFlows() {
+        apply(DirectorConfig.defaults(), service(WEB, "mh", Method.DR, RS1, RS2, RS3));
+        int[] firstReal = new int[50];
+        for (int i = 0; i < 50; i++) {
+            firstReal[i] = realNumber(d.run(Frame.tcp("198.51.100." + (i + 1), 40000, "192.0.2.10", 80, Frame.SYN)));
+        }
+        int victim = firstReal[0];
+        Real[] reals = {RS1, RS2, RS3};
+        reals[victim - 1] = reals[victim - 1].withWeight(0);
+        apply(DirectorConfig.defaults(), service(WEB, "mh", Method.DR, reals));
+        for (int i = 0; i < 50; i++) {
+            TestRunResult r = d.run(Frame.tcp("198.51.100." + (i + 1), 40000, "192.0.2.10", 80, Frame.ACK));
+            assertEquals(firstReal[i], realNumber(r), "established flow " + i + " stays on its real");
+        }
+        for (int i = 0; i < 200; i++) {
+            TestRunResult r = d.run(Frame.tcp("203.0.113." + (i % 250 + 1), 41000 + i, "192.0.2.10", 80, Frame.SYN));
+            assertNotEquals(victim, realNumber(r), "a real of weight 0 takes no new flow");
+        }
+    }
+
+    @Test
+    void aServiceWithoutUsableRealsDropsNewFlows() {
+        apply(DirectorConfig.defaults(), service(WEB, "wlc", Method.DR, RS1.withWeight(0)));
+        assertEquals(XDP_DROP, d.run(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN)).retval());
+        apply(DirectorConfig.defaults(), service(WEB, "wrr", Method.DR, RS1.withWeight(0)));
+        assertEquals(XDP_DROP, d.run(Frame.tcp("198.51.100.7", 40002, "192.0.2.10", 80, Frame.SYN)).retval());
+        assertEquals(2, d.reason(Reason.DROP_NO_REAL));
+    }
+
+    @Test
+    void portZeroServesEveryPortOfTheAddress() {
+        VipKey any = new VipKey(Frame.addr("192.0.2.20"), 0, Protocol.TCP);
+        apply(DirectorConfig.defaults(), service(any, "rr", Method.DR, RS1));
+        for (int port : new int[] {22, 443, 8080}) {
+            Frame f = Frame.tcp("198.51.100.7", 40000, "192.0.2.20", port, Frame.SYN);
+            TestRunResult r = d.run(f);
+            assertEquals(XDP_TX, r.retval(), "port " + port);
+            assertArrayEquals(dr(f.bytes(), RS1_MAC), r.packet());
+        }
+        assertEquals(XDP_PASS, d.run(Frame.udp("198.51.100.7", 40000, "192.0.2.20", 53)).retval(), "UDP is another service");
+    }
+
+    @Test
+    void aVlanTaggedFrameKeepsItsTag() {
+        apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
+        Frame f = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(42);
+        TestRunResult r = d.run(f);
+        assertEquals(XDP_TX, r.retval());
+        assertArrayEquals(dr(f.bytes(), RS1_MAC), r.packet());
+    }
+
+    @Test
+    void trafficNotForAServicePassesUntouched() {
+        apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
+        List<byte[]> frames = List.of(
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.11", 80, Frame.SYN).bytes(),   // other address
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 81, Frame.SYN).bytes(),   // other port
+                Frame.udp("198.51.100.7", 40000, "192.0.2.10", 80).bytes(),             // other protocol
+                Frame.tcp("2001:db8::7", 40000, "2001:db8::10", 80, Frame.SYN).bytes(),  // IPv6, no service
+                arp());
+        for (byte[] f : frames) {
+            TestRunResult r = d.program.testRun(f);
+            assertEquals(XDP_PASS, r.retval());
+            assertArrayEquals(f, r.packet());
+        }
+        assertEquals(4, d.reason(Reason.PASS_NOT_VIP));
+        assertEquals(1, d.reason(Reason.PASS_NOT_IP));
+    }
+
+    private static byte[] arp() {
+        ByteBuffer b = ByteBuffer.allocate(42);
+        b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(Frame.CLIENT_MAC).putShort((short) 0x0806)
+                .putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1)
+                .put(Frame.CLIENT_MAC).put(new byte[] {(byte) 198, 51, 100, 7}).put(new byte[6])
+                .put(new byte[] {(byte) 192, 0, 2, 10});
+        return b.array();
+    }
+
+    @Test
+    void everyTruncationOfAValidFrameIsPassedNeverForwarded() {
+        VipKey web6 = new VipKey(Frame.addr("2001:db8::10"), 80, Protocol.TCP);
+        VipKey dns = new VipKey(Frame.addr("192.0.2.10"), 53, Protocol.UDP);
+        Real rs6 = Real.of(Frame.addr("2001:db8:1::11"), 80, 1, RS1_MAC);
+        apply(tunnels(), service(WEB, "rr", Method.DR, RS1), service(web6, "rr", Method.TUN, rs6),
+                service(dns, "rr", Method.DR, Real.of(Frame.addr("10.0.0.11"), 53, 1, RS1_MAC)));
+        List<Frame> valid = List.of(
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN),
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(7),
+                Frame.tcp("2001:db8::7", 40000, "2001:db8::10", 80, Frame.SYN),
+                Frame.udp("198.51.100.7", 40000, "192.0.2.10", 53));
+        int runs = 0;
+        for (Frame f : valid) {
+            byte[] full = f.bytes();
+            assertEquals(XDP_TX, d.program.testRun(full).retval(), "the whole frame is forwarded");
+            for (int len = 14; len < full.length; len++) {
+                byte[] cut = Arrays.copyOf(full, len);
+                TestRunResult r = d.program.testRun(cut);
+                assertEquals(XDP_PASS, r.retval(), "frame cut to " + len + " of " + full.length);
+                assertArrayEquals(cut, r.packet(), "frame cut to " + len + " is untouched");
+                runs++;
+            }
+        }
+        assertEquals(runs, d.reason(Reason.PASS_TRUNCATED));
+    }
+
+    @Test
+    void tunEncapsulatesIpv4InIpipWithACorrectHeader() {
+        Real tun1 = new Real(Frame.addr("10.0.1.11"), 80, 1, Method.TUN, RS1_MAC, 0);
+        apply(tunnels(), service(WEB, "rr", Method.DR, tun1));
+        for (Frame f : List.of(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN),
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK),
+                Frame.tcp("198.51.100.8", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(9))) {
+            TestRunResult r = d.run(f);
+            assertEquals(XDP_TX, r.retval());
+            assertArrayEquals(ipip(f, RS1_MAC, (Inet4Address) tun1.address()), r.packet());
+        }
+        assertEquals(3, d.reason(Reason.TX_TUN));
+    }
+
+    @Test
+    void tunEncapsulatesIpv6InIp6ip6() {
+        VipKey web6 = new VipKey(Frame.addr("2001:db8::10"), 80, Protocol.TCP);
+        Real rs6 = new Real(Frame.addr("2001:db8:1::11"), 80, 1, Method.TUN, RS1_MAC, 0);
+        apply(tunnels(), service(web6, "rr", Method.TUN, rs6));
+        Frame f = Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.SYN);
+        TestRunResult r = d.run(f);
+        assertEquals(XDP_TX, r.retval());
+        byte[] inner = f.ip();
+        ByteBuffer outer = ByteBuffer.allocate(40);
+        outer.putInt(0x60000000).putShort((short) inner.length).put((byte) 41).put((byte) 64)
+                .put(TUN_SRC6.getAddress()).put(rs6.address().getAddress());
+        ByteArrayOutputStream want = new ByteArrayOutputStream();
+        want.writeBytes(RS1_MAC.bytes());
+        want.writeBytes(Frame.DIRECTOR_MAC);
+        want.writeBytes(new byte[] {(byte) 0x86, (byte) 0xdd});
+        want.writeBytes(outer.array());
+        want.writeBytes(inner);
+        assertArrayEquals(want.toByteArray(), r.packet());
+    }
+
+    @Test
+    void udpFlowsAreTrackedAsUdpAndCountInactive() {
+        VipKey dns = new VipKey(Frame.addr("192.0.2.10"), 53, Protocol.UDP);
+        Real ns1 = Real.of(Frame.addr("10.0.0.11"), 53, 1, RS1_MAC);
+        apply(DirectorConfig.defaults(), service(dns, "rr", Method.DR, ns1));
+        Frame q = Frame.udp("198.51.100.7", 5353, "192.0.2.10", 53);
+        for (int i = 0; i < 3; i++) {
+            TestRunResult r = d.run(q);
+            assertEquals(XDP_TX, r.retval());
+            assertArrayEquals(dr(q.bytes(), RS1_MAC), r.packet());
+        }
+        int id = d.dataplane.realIndex(dns, ns1).orElseThrow();
+        assertEquals(new RealConns(0, 1), d.dataplane.realConns(id));
+        assertEquals(new Counter(3, 3L * q.bytes().length, 1), d.dataplane.realCounter(id));
+        assertEquals(ConnState.UDP, d.dataplane.connections().values().iterator().next().state());
+    }
+
+    @Test
+    void aPacketThatWouldExceedTheMtuAfterEncapsulationIsDroppedAndCounted() {
+        Real tun1 = new Real(Frame.addr("10.0.1.11"), 80, 1, Method.TUN, RS1_MAC, 0);
+        apply(new DirectorConfig(Map.of(), TUN_SRC4, TUN_SRC6, 1500, 64), service(WEB, "rr", Method.TUN, tun1));
+        Frame fits = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(new byte[1500 - 40 - 20]);
+        Frame big = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(new byte[1500 - 40 - 19]);
+        assertEquals(XDP_TX, d.run(fits).retval(), "1480 bytes + 20 of IPIP = 1500");
+        assertEquals(XDP_DROP, d.run(big).retval(), "1481 + 20 > 1500");
+        assertEquals(1, d.reason(Reason.DROP_TOO_BIG));
+    }
+
+    @Test
+    void laterFragmentsFollowTheirFirstFragment() {
+        VipKey dns = new VipKey(Frame.addr("192.0.2.10"), 53, Protocol.UDP);
+        Real a = Real.of(Frame.addr("10.0.0.11"), 53, 1, RS1_MAC);
+        Real b = Real.of(Frame.addr("10.0.0.12"), 53, 1, DirectorFixture.RS2_MAC);
+        apply(DirectorConfig.defaults(), service(dns, "rr", Method.DR, a, b));
+        Frame first = Frame.udp("198.51.100.7", 5353, "192.0.2.10", 53).withFragment(777, Frame.MF);
+        int real = realNumber(d.run(first));
+        // Move the rr cursor so a fresh schedule would pick the other real.
+        d.run(Frame.udp("198.51.100.9", 5353, "192.0.2.10", 53));
+        Frame later = Frame.udp("198.51.100.7", 5353, "192.0.2.10", 53).withFragment(777, 185);
+        TestRunResult r = d.run(later);
+        assertEquals(XDP_TX, r.retval());
+        assertEquals(real, realNumber(r));
+        assertArrayEquals(dr(later.bytes(), realNumber(r) == 1 ? RS1_MAC : DirectorFixture.RS2_MAC), r.packet());
+        Frame orphan = later.withFragment(778, 185);
+        TestRunResult o = d.run(orphan);
+        assertEquals(XDP_PASS, o.retval(), "a later fragment whose first was not seen goes to the stack");
+        assertArrayEquals(orphan.bytes(), o.packet());
+        assertEquals(1, d.reason(Reason.PASS_FRAGMENT));
+    }
+
+    @Test
+    void ipv4OptionsAreSkippedToFindThePorts() {
+        apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
+        byte[] plain = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).bytes();
+        // Insert 4 bytes of options (NOP NOP NOP EOL) and fix IHL, length and checksum.
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(plain, 0, 34);
+        b.writeBytes(new byte[] {1, 1, 1, 0});
+        b.write(plain, 34, plain.length - 34);
+        byte[] f = b.toByteArray();
+        f[14] = 0x46;
+        int totLen = ((plain[16] & 0xff) << 8 | (plain[17] & 0xff)) + 4;
+        f[16] = (byte) (totLen >> 8);
+        f[17] = (byte) totLen;
+        f[24] = 0;
+        f[25] = 0;
+        short c = Frame.checksum(f, 14, 24, 0);
+        f[24] = (byte) (c >> 8);
+        f[25] = (byte) c;
+        TestRunResult r = d.program.testRun(f);
+        assertEquals(XDP_TX, r.retval());
+        assertArrayEquals(dr(f, RS1_MAC), r.packet());
+        assertTrue(d.dataplane.connections().containsKey(new FlowKey(Frame.addr("198.51.100.7"),
+                Frame.addr("192.0.2.10"), 40000, 80, 6, 0)));
+    }
+}
