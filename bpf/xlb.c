@@ -9,6 +9,7 @@
 #include "conn.h"
 #include "sched.h"
 #include "forward.h"
+#include "icmp.h"
 
 static __always_inline void count_reason(__u32 reason)
 {
@@ -77,6 +78,27 @@ static __always_inline struct conn *fragment_conn(const struct packet *p)
 	key.dport = 0;
 	key.pad = XLB_FLOW_FRAG;
 	return bpf_map_lookup_elem(&conns, &key);
+}
+
+/*
+ * Too big once encapsulated: tell the client the path MTU (IPv6 always; IPv4 only when DF is
+ * set, as a router would fragment otherwise and the director cannot).
+ */
+static __always_inline int too_big(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg)
+{
+	int err;
+
+	if (p->flow.family == XLB_AF_INET && !p->df) {
+		count_reason(XLB_R_DROP_TOO_BIG);
+		return XDP_DROP;
+	}
+	err = p->flow.family == XLB_AF_INET ? icmp4_frag_needed(ctx, p, cfg->mtu) : icmp6_packet_too_big(ctx, p, cfg->mtu);
+	if (err) {
+		count_reason(XLB_R_DROP_ERROR);
+		return XDP_DROP;
+	}
+	count_reason(XLB_R_TX_ICMP_TOO_BIG);
+	return XDP_TX;
 }
 
 SEC("xdp")
@@ -167,10 +189,13 @@ forward:
 	}
 	count_traffic(&svc_stats, svc_idx, p.frame_len, new_conn);
 	count_traffic(&real_stats, real_idx, p.frame_len, new_conn);
-	if (r->method == XLB_FWD_TUN)
+	if (r->method == XLB_FWD_TUN) {
 		verdict = forward_tun(ctx, &p, r, cfg, &reason);
-	else
+		if (verdict == XDP_ABORTED)
+			return too_big(ctx, &p, cfg);
+	} else {
 		verdict = forward_dr(ctx, r, &reason);
+	}
 	count_reason(reason);
 	return verdict;
 }

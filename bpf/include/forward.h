@@ -146,7 +146,7 @@ static __always_inline int forward_tun(struct xdp_md *ctx, const struct packet *
 
 	if (cfg && cfg->mtu && p->l3_len + outer > cfg->mtu) {
 		*reason = XLB_R_DROP_TOO_BIG;
-		return XDP_DROP;
+		return XDP_ABORTED; /* not sent: the caller answers with ICMP */
 	}
 	err = p->flow.family == XLB_AF_INET ? encap_ipip(ctx, p, r, cfg) : encap_ip6ip6(ctx, p, r, cfg);
 	if (err || rewrite_macs(ctx, r)) {

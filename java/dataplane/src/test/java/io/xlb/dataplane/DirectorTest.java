@@ -294,14 +294,67 @@ class DirectorTest {
     }
 
     @Test
-    void aPacketThatWouldExceedTheMtuAfterEncapsulationIsDroppedAndCounted() {
+    void tooBigForTheTunnelIsAnsweredWithFragmentationNeeded() {
         Real tun1 = new Real(Frame.addr("10.0.1.11"), 80, 1, Method.TUN, RS1_MAC, 0);
         apply(new DirectorConfig(Map.of(), TUN_SRC4, TUN_SRC6, 1500, 64), service(WEB, "rr", Method.TUN, tun1));
         Frame fits = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(new byte[1500 - 40 - 20]);
         Frame big = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(new byte[1500 - 40 - 19]);
         assertEquals(XDP_TX, d.run(fits).retval(), "1480 bytes + 20 of IPIP = 1500");
-        assertEquals(XDP_DROP, d.run(big).retval(), "1481 + 20 > 1500");
+
+        TestRunResult r = d.run(big);
+        assertEquals(XDP_TX, r.retval(), "1481 + 20 > 1500: answered");
+        byte[] quote = Arrays.copyOf(big.ip(), 64);
+        ByteBuffer icmp = ByteBuffer.allocate(8 + 64);
+        icmp.put((byte) 3).put((byte) 4).putShort((short) 0).putShort((short) 0).putShort((short) 1480).put(quote);
+        icmp.putShort(2, Frame.checksum(icmp.array(), 0, icmp.capacity(), 0));
+        ByteBuffer ip = ByteBuffer.allocate(20);
+        ip.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 72)).putShort((short) 0).putShort((short) 0)
+                .put((byte) 64).put((byte) 1).putShort((short) 0)
+                .put(Frame.addr("192.0.2.10").getAddress()).put(Frame.addr("198.51.100.7").getAddress());
+        ip.putShort(10, Frame.checksum(ip.array(), 0, 20, 0));
+        ByteArrayOutputStream want = new ByteArrayOutputStream();
+        want.writeBytes(Frame.CLIENT_MAC);
+        want.writeBytes(Frame.DIRECTOR_MAC);
+        want.writeBytes(new byte[] {8, 0});
+        want.writeBytes(ip.array());
+        want.writeBytes(icmp.array());
+        assertArrayEquals(want.toByteArray(), r.packet());
+        assertEquals(1, d.reason(Reason.TX_ICMP_TOO_BIG));
+
+        Frame noDf = big.withFragment(0x4321, 0);
+        assertEquals(XDP_DROP, d.run(noDf).retval(), "without DF a router would fragment; the director drops");
         assertEquals(1, d.reason(Reason.DROP_TOO_BIG));
+    }
+
+    @Test
+    void tooBigForTheIpv6TunnelIsAnsweredWithPacketTooBig() {
+        VipKey web6 = new VipKey(Frame.addr("2001:db8::10"), 80, Protocol.TCP);
+        Real rs6 = new Real(Frame.addr("2001:db8:1::11"), 80, 1, Method.TUN, RS1_MAC, 0);
+        apply(new DirectorConfig(Map.of(), TUN_SRC4, TUN_SRC6, 1500, 64), service(web6, "rr", Method.TUN, rs6));
+        Frame big = Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.ACK).withPayload(new byte[1500 - 60 - 39]);
+        TestRunResult r = d.run(big);
+        assertEquals(XDP_TX, r.retval());
+        byte[] quote = Arrays.copyOf(big.ip(), 64);
+        ByteBuffer icmp = ByteBuffer.allocate(8 + 64);
+        icmp.put((byte) 2).put((byte) 0).putShort((short) 0).putInt(1460).put(quote);
+        byte[] vip = Frame.addr("2001:db8::10").getAddress();
+        byte[] client = Frame.addr("2001:db8:2::7").getAddress();
+        ByteBuffer pseudo = ByteBuffer.allocate(40);
+        pseudo.put(vip).put(client).putInt(72).putInt(58);
+        long pseudoSum = 0;
+        for (int i = 0; i < 40; i += 2) {
+            pseudoSum += ((pseudo.array()[i] & 0xff) << 8) | (pseudo.array()[i + 1] & 0xff);
+        }
+        icmp.putShort(2, Frame.checksum(icmp.array(), 0, 72, pseudoSum));
+        ByteBuffer ip6 = ByteBuffer.allocate(40);
+        ip6.putInt(0x60000000).putShort((short) 72).put((byte) 58).put((byte) 64).put(vip).put(client);
+        ByteArrayOutputStream want = new ByteArrayOutputStream();
+        want.writeBytes(Frame.CLIENT_MAC);
+        want.writeBytes(Frame.DIRECTOR_MAC);
+        want.writeBytes(new byte[] {(byte) 0x86, (byte) 0xdd});
+        want.writeBytes(ip6.array());
+        want.writeBytes(icmp.array());
+        assertArrayEquals(want.toByteArray(), r.packet());
     }
 
     @Test

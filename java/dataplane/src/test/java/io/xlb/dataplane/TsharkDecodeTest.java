@@ -1,0 +1,98 @@
+package io.xlb.dataplane;
+
+import static io.xlb.dataplane.DirectorFixture.RS1_MAC;
+import static io.xlb.dataplane.DirectorFixture.WEB;
+import static io.xlb.dataplane.DirectorFixture.service;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.bpf.TestRunResult;
+import io.xlb.dataplane.abi.DirectorConfig;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.VipKey;
+import io.xlb.lab.Command;
+import io.xlb.lab.testing.Privileged;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier 2 judged by a real peer's decoders: every kind of frame the director emits, written to a
+ * pcap and read by tshark with checksum validation on, must decode without a malformed or
+ * bad-checksum mark, and as the protocols expected.
+ */
+@Privileged(tools = {"tshark"})
+class TsharkDecodeTest {
+    @Test
+    void everyEmittedFrameDecodesCleanly() throws Exception {
+        List<byte[]> out = new ArrayList<>();
+        List<String> expectedProtocols = new ArrayList<>();
+        try (DirectorFixture d = new DirectorFixture()) {
+            VipKey web6 = new VipKey(Frame.addr("2001:db8::10"), 80, Protocol.TCP);
+            VipKey udp = new VipKey(Frame.addr("192.0.2.10"), 7777, Protocol.UDP);
+            VipKey tun4 = new VipKey(Frame.addr("192.0.2.30"), 80, Protocol.TCP);
+            d.dataplane.apply(new DesiredState(List.of(
+                    service(WEB, "rr", Method.DR, DirectorFixture.RS1),
+                    service(udp, "rr", Method.DR, Real.of(Frame.addr("10.0.0.11"), 7777, 1, RS1_MAC)),
+                    service(tun4, "rr", Method.TUN, Real.of(Frame.addr("10.0.1.11"), 80, 1, RS1_MAC)),
+                    service(web6, "rr", Method.TUN, Real.of(Frame.addr("2001:db8:1::11"), 80, 1, RS1_MAC))),
+                    new DirectorConfig(Map.of(), (Inet4Address) Frame.addr("192.0.2.1"),
+                            (Inet6Address) Frame.addr("2001:db8::1"), 1500, 64)));
+            record Case(Frame in, String protocols) {}
+            for (Case c : List.of(
+                    new Case(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN), "eth:ethertype:ip:tcp"),
+                    new Case(Frame.tcp("198.51.100.8", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(5), "eth:ethertype:vlan:ethertype:ip:tcp"),
+                    new Case(Frame.udp("198.51.100.7", 40404, "192.0.2.10", 7777), "eth:ethertype:ip:udp:data"),
+                    new Case(Frame.tcp("198.51.100.7", 40001, "192.0.2.30", 80, Frame.SYN), "eth:ethertype:ip:ip:tcp"),
+                    new Case(Frame.tcp("198.51.100.7", 40002, "192.0.2.30", 80, Frame.SYN).withVlan(5), "eth:ethertype:vlan:ethertype:ip:ip:tcp"),
+                    new Case(Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.SYN), "eth:ethertype:ipv6:ipv6:tcp"),
+                    new Case(Frame.tcp("198.51.100.7", 40003, "192.0.2.30", 80, Frame.ACK).withPayload(new byte[1461]), "eth:ethertype:ip:icmp:ip:tcp"),
+                    new Case(Frame.tcp("2001:db8:2::7", 40001, "2001:db8::10", 80, Frame.ACK).withPayload(new byte[1421]), "eth:ethertype:ipv6:icmpv6:ipv6:tcp"))) {
+                TestRunResult r = d.run(c.in());
+                assertEquals(TestRunResult.XDP_TX, r.retval(), c.protocols());
+                out.add(r.packet());
+                expectedProtocols.add(c.protocols());
+            }
+        }
+        Path pcap = Files.createTempFile("xlb-out", ".pcap");
+        try {
+            Pcap.write(pcap, out);
+            // Status 1 is Good, 0 Bad. TCP inside an ICMP error is a truncated quote: its checksum cannot match.
+            String decoded = Command.of("tshark", "-n", "-r", pcap.toString(),
+                    "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+                    "-T", "fields", "-E", "separator=|", "-e", "frame.protocols", "-e", "_ws.malformed",
+                    "-e", "ip.checksum.status", "-e", "icmp.checksum.status", "-e", "icmpv6.checksum.status",
+                    "-e", "tcp.checksum.status", "-e", "udp.checksum.status").run();
+            List<String> lines = decoded.lines().filter(l -> !l.startsWith("Running as user")).toList();
+            assertEquals(out.size(), lines.size(), decoded);
+            for (int i = 0; i < lines.size(); i++) {
+                String[] f = lines.get(i).split("\\|", -1);
+                String frame = "frame " + (i + 1) + ": " + lines.get(i);
+                assertTrue(f[0].startsWith(expectedProtocols.get(i)), frame);
+                assertEquals("", f[1], frame);
+                boolean quotes = f[0].contains(":icmp");
+                for (int col = 2; col < f.length; col++) {
+                    if (quotes && col >= 5) {
+                        continue;
+                    }
+                    for (String status : f[col].split(",")) {
+                        assertTrue(status.isEmpty() || status.equals("1"), "checksum not good in " + frame);
+                    }
+                }
+            }
+            String flagged = Command.of("tshark", "-n", "-r", pcap.toString(),
+                    "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+                    "-Y", "(_ws.malformed || _ws.expert.severity >= \"warning\") && !icmp && !icmpv6").run();
+            assertEquals("", flagged.lines().filter(l -> !l.startsWith("Running as user")).reduce("", String::concat),
+                    "frames tshark flags");
+        } finally {
+            if (System.getenv("XLB_KEEP_PCAP") == null) { Files.deleteIfExists(pcap); } else { System.err.println("pcap kept: " + pcap); }
+        }
+    }
+}
