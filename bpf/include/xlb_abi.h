@@ -161,4 +161,19 @@ enum xlb_reason {
 	XLB_R_MAX,
 };
 
+/* Real-server side (decap.c): an outer destination this host accepts tunnels to. */
+struct decap_addr {
+	__be32 addr[4];
+	__u8   family;
+	__u8   pad[3];
+};
+
+/* decap.c's counters, by index. */
+enum decap_counter {
+	DECAP_IPIP = 0,
+	DECAP_IP6IP6,
+	DECAP_PASS,        /* not a tunnel packet for us */
+	DECAP_MAX,
+};
+
 #endif /* XLB_ABI_H */

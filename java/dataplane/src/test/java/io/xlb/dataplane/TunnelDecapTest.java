@@ -1,0 +1,93 @@
+package io.xlb.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.Btf;
+import io.xlb.bpf.TestRunResult;
+import io.xlb.lab.testing.Privileged;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Tier 2: decap.c turns what the director's TUN mode emits back into the client's packet. */
+@Privileged
+class TunnelDecapTest {
+    private Bpf bpf;
+    private TunnelDecap decap;
+
+    @BeforeEach
+    void load() {
+        bpf = Bpf.open();
+        decap = TunnelDecap.load(bpf);
+        decap.accept(Frame.addr("10.0.1.11"));
+        decap.accept(Frame.addr("2001:db8:1::11"));
+    }
+
+    @AfterEach
+    void close() {
+        bpf.close();
+    }
+
+    private static byte[] tunnel(Frame inner, String outerDst, boolean v6) {
+        byte[] ip = inner.ip();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(Arrays.copyOf(inner.bytes(), inner.l2Length()));
+        if (v6) {
+            ByteBuffer h = ByteBuffer.allocate(40);
+            h.putInt(0x60000000).putShort((short) ip.length).put((byte) 41).put((byte) 64)
+                    .put(Frame.addr("2001:db8::1").getAddress()).put(Frame.addr(outerDst).getAddress());
+            out.writeBytes(h.array());
+        } else {
+            ByteBuffer h = ByteBuffer.allocate(20);
+            h.put((byte) 0x45).put((byte) 0).putShort((short) (20 + ip.length)).putShort((short) 0).putShort((short) 0x4000)
+                    .put((byte) 64).put((byte) 4).putShort((short) 0)
+                    .put(Frame.addr("192.0.2.1").getAddress()).put(Frame.addr(outerDst).getAddress());
+            h.putShort(10, Frame.checksum(h.array(), 0, 20, 0));
+            out.writeBytes(h.array());
+        }
+        out.writeBytes(ip);
+        return out.toByteArray();
+    }
+
+    @Test
+    void ipipToThisHostComesOutAsTheInnerFrame() {
+        for (Frame inner : new Frame[] {Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN),
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(3)}) {
+            TestRunResult r = decap.program().testRun(tunnel(inner, "10.0.1.11", false));
+            assertEquals(TestRunResult.XDP_PASS, r.retval());
+            assertArrayEquals(inner.bytes(), r.packet());
+        }
+        Frame inner6 = Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.SYN);
+        TestRunResult r6 = decap.program().testRun(tunnel(inner6, "2001:db8:1::11", true));
+        assertArrayEquals(inner6.bytes(), r6.packet());
+        assertEquals(new TunnelDecap.Stats(2, 1, 0), decap.stats());
+    }
+
+    @Test
+    void otherTrafficAndTruncatedTunnelsAreLeftAlone() {
+        byte[] notOurs = tunnel(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN), "10.0.1.99", false);
+        byte[] plain = Frame.tcp("198.51.100.7", 40000, "10.0.1.11", 80, Frame.SYN).bytes();
+        byte[] full = tunnel(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN), "10.0.1.11", false);
+        byte[] stub = Arrays.copyOf(full, 14 + 20 + 10);
+        for (byte[] f : new byte[][] {notOurs, plain, stub}) {
+            TestRunResult r = decap.program().testRun(f);
+            assertEquals(TestRunResult.XDP_PASS, r.retval());
+            assertArrayEquals(f, r.packet());
+        }
+        assertEquals(new TunnelDecap.Stats(0, 0, 3), decap.stats());
+    }
+
+    @Test
+    void theKeyStructMatchesTheObject() throws Exception {
+        try (Btf btf = Btf.parse(Path.of(TunnelDecap.class.getResource(TunnelDecap.OBJECT).toURI()))) {
+            assertEquals(TunnelDecap.DECAP_ADDR.size(), btf.requireStruct("decap_addr").size());
+            assertEquals(16 * 8, btf.requireStruct("decap_addr").member("family").bitOffset());
+        }
+    }
+}
