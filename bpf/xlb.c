@@ -119,7 +119,7 @@ int xlb_director(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	cfg = bpf_map_lookup_elem(&config, &zero);
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_coarse_ns();
 
 	if (p.fragment == FRAG_LATER) {
 		c = fragment_conn(&p);

@@ -9,60 +9,60 @@ import java.nio.ByteBuffer;
  * Builds test frames byte by byte, with valid IPv4, TCP and UDP checksums, independently of the
  * code under test: Ethernet (optionally one 802.1Q tag), IPv4 or IPv6, TCP or UDP.
  */
-record Frame(byte[] dstMac, byte[] srcMac, Integer vlan, InetAddress src, InetAddress dst, int proto,
+public record Frame(byte[] dstMac, byte[] srcMac, Integer vlan, InetAddress src, InetAddress dst, int proto,
              int sport, int dport, int tcpFlags, byte[] payload, int ipId, int fragField, int ttl) {
 
-    static final int TCP = 6;
-    static final int UDP = 17;
-    static final int SYN = 0x02;
-    static final int ACK = 0x10;
-    static final int FIN = 0x01;
-    static final int RST = 0x04;
-    static final int DF = 0x4000;
-    static final int MF = 0x2000;
+    public static final int TCP = 6;
+    public static final int UDP = 17;
+    public static final int SYN = 0x02;
+    public static final int ACK = 0x10;
+    public static final int FIN = 0x01;
+    public static final int RST = 0x04;
+    public static final int DF = 0x4000;
+    public static final int MF = 0x2000;
 
-    static final byte[] CLIENT_MAC = mac("02:00:00:00:00:0c");
-    static final byte[] DIRECTOR_MAC = mac("02:00:00:00:00:0d");
+    public static final byte[] CLIENT_MAC = mac("02:00:00:00:00:0c");
+    public static final byte[] DIRECTOR_MAC = mac("02:00:00:00:00:0d");
 
-    static Frame tcp(String src, int sport, String dst, int dport, int flags) {
+    public static Frame tcp(String src, int sport, String dst, int dport, int flags) {
         return new Frame(DIRECTOR_MAC, CLIENT_MAC, null, addr(src), addr(dst), TCP, sport, dport, flags,
                 "GET / HTTP/1.0\r\n\r\n".getBytes(), 0x1234, DF, 64);
     }
 
-    static Frame udp(String src, int sport, String dst, int dport) {
+    public static Frame udp(String src, int sport, String dst, int dport) {
         return new Frame(DIRECTOR_MAC, CLIENT_MAC, null, addr(src), addr(dst), UDP, sport, dport, 0,
                 "query".getBytes(), 0x1234, 0, 64);
     }
 
-    Frame withVlan(int id) {
+    public Frame withVlan(int id) {
         return new Frame(dstMac, srcMac, id, src, dst, proto, sport, dport, tcpFlags, payload, ipId, fragField, ttl);
     }
 
-    Frame withFlags(int flags) {
+    public Frame withFlags(int flags) {
         return new Frame(dstMac, srcMac, vlan, src, dst, proto, sport, dport, flags, payload, ipId, fragField, ttl);
     }
 
-    Frame withSource(String a, int port) {
+    public Frame withSource(String a, int port) {
         return new Frame(dstMac, srcMac, vlan, addr(a), dst, proto, port, dport, tcpFlags, payload, ipId, fragField, ttl);
     }
 
-    Frame withPayload(byte[] p) {
+    public Frame withPayload(byte[] p) {
         return new Frame(dstMac, srcMac, vlan, src, dst, proto, sport, dport, tcpFlags, p, ipId, fragField, ttl);
     }
 
-    Frame withFragment(int id, int fragField) {
+    public Frame withFragment(int id, int fragField) {
         return new Frame(dstMac, srcMac, vlan, src, dst, proto, sport, dport, tcpFlags, payload, id, fragField, ttl);
     }
 
-    boolean v4() {
+    public boolean v4() {
         return src instanceof Inet4Address;
     }
 
-    int l2Length() {
+    public int l2Length() {
         return vlan == null ? 14 : 18;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(dstMac);
         out.writeBytes(srcMac);
@@ -75,7 +75,7 @@ record Frame(byte[] dstMac, byte[] srcMac, Integer vlan, InetAddress src, InetAd
     }
 
     /** The L3 packet: what a tunnel carries unchanged. */
-    byte[] ip() {
+    public byte[] ip() {
         boolean laterFragment = (fragField & 0x1fff) != 0;
         byte[] l4 = laterFragment ? payload : l4();
         if (v4()) {
@@ -126,7 +126,7 @@ record Frame(byte[] dstMac, byte[] srcMac, Integer vlan, InetAddress src, InetAd
         return s;
     }
 
-    static short checksum(byte[] a, int off, int len, long initial) {
+    public static short checksum(byte[] a, int off, int len, long initial) {
         long s = initial;
         for (int i = 0; i < len; i += 2) {
             s += ((a[off + i] & 0xff) << 8) | (i + 1 < len ? a[off + i + 1] & 0xff : 0);
@@ -137,11 +137,11 @@ record Frame(byte[] dstMac, byte[] srcMac, Integer vlan, InetAddress src, InetAd
         return (short) ~s;
     }
 
-    static InetAddress addr(String literal) {
+    public static InetAddress addr(String literal) {
         return InetAddress.ofLiteral(literal);
     }
 
-    static byte[] mac(String s) {
+    public static byte[] mac(String s) {
         return java.util.HexFormat.ofDelimiter(":").parseHex(s);
     }
 }

@@ -1,0 +1,182 @@
+package io.xlb.bench;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfObject;
+import io.xlb.bpf.BpfProgram;
+import io.xlb.bpf.Codec;
+import io.xlb.bpf.TestRunResult;
+import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Frame;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Scheduler;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.DirectorConfig;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.VipKey;
+import io.xlb.sys.CpuAffinity;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * ns per packet of the director through BPF_PROG_TEST_RUN, each path beside the floor (a
+ * MAC-swap XDP_TX program) measured in the same run. Every sample runs the shim (bpf/bench/
+ * shim.c) that restores the frame and tail-calls the program; the shim tail-calling the floor
+ * is measured the same way and subtracted. Runs pinned to CPU 0 (per-CPU maps).
+ *
+ * Usage: java -jar xlb-bench.jar [repeat per sample, default 1000000] [samples, default 7]
+ */
+public final class DataplaneBench {
+    private static final int V4_SRC_OFFSET = 14 + 12;
+    private static final int V6_SRC_OFFSET = 14 + 8 + 12; // last word of the IPv6 source
+
+    private record Scenario(String name, Frame frame, boolean newFlowEachRun, int expectVerdict, int expectLength,
+                            int prefillFlows) {}
+
+    private record Row(String name, double ns, double ratio) {}
+
+    public static void main(String[] args) throws Exception {
+        int repeat = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int samples = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        List<String> out = CpuAffinity.callOn(0, () -> run(repeat, samples));
+        out.forEach(System.out::println);
+    }
+
+    private static Real real(String addr, MacAddress mac, Method m) {
+        return new Real(Frame.addr(addr), 80, 1, m, mac, 0);
+    }
+
+    private static List<Real> reals(int n, String prefix, Method m) {
+        List<Real> rs = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            rs.add(real(prefix + i, MacAddress.parse(String.format("02:00:00:00:02:%02x", i)), m));
+        }
+        return rs;
+    }
+
+    static List<String> run(int repeat, int samples) throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (Bpf bpf = Bpf.open()) {
+            BpfObject shim = bpf.openResource(DataplaneBench.class, "/bpf/shim.o");
+            shim.load();
+            BpfProgram floor = shim.program("bench_floor");
+            BpfProgram shimProg = shim.program("bench_shim");
+            var input = shim.map("bench_input").typed(Codec.U32, Codec.bytes(136));
+            var target = shim.map("bench_target").typed(Codec.U32, Codec.U32);
+
+            byte[] empty = new byte[0];
+            Frame ack4 = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(empty);
+            Frame syn11 = Frame.tcp("198.51.100.7", 40000, "192.0.2.11", 80, Frame.SYN).withPayload(empty);
+            // New flows: at most repeat x samples of them, kept below CPU 0's share of the LRU table.
+            int perCpuShare = (1 << 20) / bpf.possibleCpus();
+            List<Scenario> scenarios = List.of(
+                    new Scenario("DR, established flow", ack4, false, TestRunResult.XDP_TX, 54, 0),
+                    new Scenario("DR, new flow, mh (SYN)", syn11, true, TestRunResult.XDP_TX, 54, 0),
+                    new Scenario("DR, new flow, wlc over 10 reals (SYN)", Frame.tcp("198.51.100.7", 40000, "192.0.2.12", 80, Frame.SYN).withPayload(empty), true, TestRunResult.XDP_TX, 54, 0),
+                    new Scenario("DR, new flow, mh, table full (SYN flood: each insert evicts)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare),
+                    new Scenario("TUN IPv4 (IPIP), established flow", Frame.tcp("198.51.100.7", 40000, "192.0.2.13", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_TX, 74, 0),
+                    new Scenario("TUN IPv6 (IP6IP6), established flow", Frame.tcp("2001:db8:2::7", 40000, "2001:db8::13", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_TX, 114, 0),
+                    new Scenario("not for a VIP (XDP_PASS)", Frame.tcp("198.51.100.7", 40000, "192.0.2.99", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_PASS, 54, 0));
+
+            double[] floorSample = new double[1];
+            List<Row> rows = new ArrayList<>();
+            long connections = 0;
+            for (Scenario s : scenarios) {
+                // A fresh director per path: an empty connection table, counters at zero.
+                try (Dataplane dp = director(bpf)) {
+                    byte[] bytes = s.frame().bytes();
+                    int stamp = s.newFlowEachRun() ? (s.frame().v4() ? V4_SRC_OFFSET : V6_SRC_OFFSET) : 0;
+                    int runs = s.newFlowEachRun() && s.prefillFlows() == 0 ? Math.min(repeat, perCpuShare / (samples + 1)) : repeat;
+                    target.put(0, dp.program().fd());
+                    setInput(input, bytes, stamp);
+                    if (s.prefillFlows() > 0) {
+                        shimProg.testRun(bytes, s.prefillFlows());
+                    }
+                    // One run first, so an "established" flow is in the connection table.
+                    check(shimProg.testRun(bytes, 1), s.expectVerdict(), s.expectLength(), s.name());
+                    // Interleaved per sample: floor, shim+floor, shim+director. This machine is noisy;
+                    // a ratio from one sample's three figures is steadier than figures from far apart.
+                    double[] ns = new double[samples];
+                    double[] ratio = new double[samples];
+                    for (int i = 0; i < samples; i++) {
+                        int floorNs = floor.testRun(ack4.bytes(), runs).durationNs();
+                        target.put(0, floor.fd());
+                        setInput(input, ack4.bytes(), 0);
+                        int shimFloorNs = check(shimProg.testRun(ack4.bytes(), runs), TestRunResult.XDP_TX, 54, "shim+floor");
+                        target.put(0, dp.program().fd());
+                        setInput(input, bytes, stamp);
+                        int total = check(shimProg.testRun(bytes, runs), s.expectVerdict(), s.expectLength(), s.name());
+                        ns[i] = Math.max(0, total - shimFloorNs) + floorNs;
+                        ratio[i] = ns[i] / Math.max(1, floorNs);
+                        if (i == 0 && rows.isEmpty()) {
+                            floorSample[0] = floorNs;
+                        }
+                    }
+                    rows.add(new Row(s.name() + (runs != repeat ? " [" + runs + " per sample]" : ""), median(ns), median(ratio)));
+                    connections = Math.max(connections, dp.connectionTable().keys().size());
+                }
+            }
+            lines.add(String.format(Locale.ROOT, "repeat %d per sample (fewer where marked), median of %d samples, CPU 0;"
+                    + " each sample: (shim+director) - (shim+floor) + floor; floor in the first sample: %.0f ns",
+                    repeat, samples, floorSample[0]));
+            lines.add("");
+            lines.add("| path | ns/packet | × floor (same sample) |");
+            lines.add("|---|---:|---:|");
+            for (Row r : rows) {
+                lines.add(String.format(Locale.ROOT, "| %s | %.0f | %.1f |", r.name(), r.ns(), r.ratio()));
+            }
+            lines.add("");
+            lines.add("largest connection table seen: " + connections + " entries");
+        }
+        return lines;
+    }
+
+    private static Dataplane director(Bpf bpf) {
+        Dataplane dp = Dataplane.load(bpf, Dataplane.Options.defaults());
+        VipKey dr = new VipKey(Frame.addr("192.0.2.10"), 80, Protocol.TCP);
+        VipKey mh = new VipKey(Frame.addr("192.0.2.11"), 80, Protocol.TCP);
+        VipKey wlc = new VipKey(Frame.addr("192.0.2.12"), 80, Protocol.TCP);
+        VipKey tun4 = new VipKey(Frame.addr("192.0.2.13"), 80, Protocol.TCP);
+        VipKey tun6 = new VipKey(Frame.addr("2001:db8::13"), 80, Protocol.TCP);
+        dp.apply(new DesiredState(List.of(
+                new Service(dr, Scheduler.named("rr"), Method.DR, reals(10, "10.0.0.", Method.DR)),
+                new Service(mh, Scheduler.named("mh"), Method.DR, reals(10, "10.0.1.", Method.DR)),
+                new Service(wlc, Scheduler.named("wlc"), Method.DR, reals(10, "10.0.2.", Method.DR)),
+                new Service(tun4, Scheduler.named("mh"), Method.TUN, reals(10, "10.0.3.", Method.TUN)),
+                new Service(tun6, Scheduler.named("mh"), Method.TUN, reals(10, "2001:db8:3::", Method.TUN))),
+                new DirectorConfig(Map.of(), (Inet4Address) Frame.addr("192.0.2.1"),
+                        (Inet6Address) Frame.addr("2001:db8::1"), 0, 64)));
+        return dp;
+    }
+
+    private static void setInput(io.xlb.bpf.BpfMap<Integer, byte[]> input, byte[] frame, int stampOffset) {
+        MemorySegment s = MemorySegment.ofArray(new byte[136]);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 0, frame.length);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 4, stampOffset);
+        MemorySegment.copy(frame, 0, s, ValueLayout.JAVA_BYTE, 8, frame.length);
+        input.put(0, s.toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    private static int check(TestRunResult r, int verdict, int length, String what) {
+        if (r.retval() != verdict || r.packet().length != length) {
+            throw new IllegalStateException(what + ": last run gave verdict " + r.retval() + " and "
+                    + r.packet().length + " bytes, expected " + verdict + " and " + length);
+        }
+        return r.durationNs();
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+}
