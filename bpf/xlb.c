@@ -200,4 +200,15 @@ forward:
 	return verdict;
 }
 
+
+/*
+ * For labs on veth only: a frame sent with XDP_TX reaches the peer veth only when the peer has
+ * an XDP program of its own (it then runs in NAPI). Attached to the director's peer, it passes.
+ */
+SEC("xdp")
+int xlb_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

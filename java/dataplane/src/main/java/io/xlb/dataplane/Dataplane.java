@@ -112,6 +112,11 @@ public final class Dataplane implements AutoCloseable {
         return object.program(PROGRAM);
     }
 
+    /** An XDP_PASS program for the peer of a veth the director sends on (labs only; see bpf/xlb.c). */
+    public BpfProgram passProgram() {
+        return object.program("xlb_pass");
+    }
+
     /** Makes the maps say what {@code state} says. Invalid input is refused before any write. */
     public synchronized void apply(DesiredState state) {
         validate(state);

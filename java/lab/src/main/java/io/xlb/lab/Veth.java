@@ -24,9 +24,17 @@ public record Veth(Netns leftNs, String left, Netns rightNs, String right) {
         ns.exec("ip", "link", "set", ifname, "up");
     }
 
-    /** The MAC address of an end, e.g. {@code 02:ab:...}. */
+    /**
+     * The MAC address of an interface in {@code ns}, e.g. {@code 02:ab:...}. Asked of netlink, not
+     * read from /sys: commands run by nsenter keep the caller's mount namespace, so /sys/class/net
+     * there describes the caller's interfaces, not the namespace's.
+     */
     public static String mac(Netns ns, String ifname) {
-        String out = ns.exec("cat", "/sys/class/net/" + ifname + "/address");
-        return out.strip();
+        String out = ns.exec("ip", "-o", "link", "show", "dev", ifname);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no Ethernet address for " + ifname + " in " + ns + ": " + out);
+        }
+        return m.group(1);
     }
 }

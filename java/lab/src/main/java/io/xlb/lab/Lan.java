@@ -1,0 +1,63 @@
+package io.xlb.lab;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One L2 segment: a bridge in a namespace of its own (the switch) and one host namespace per
+ * name, each with an {@code eth0} on the bridge, addressed {@code PREFIX.N/24} in order, IPv6
+ * off (no neighbour-discovery noise in counters), transmit checksum offload off.
+ */
+public final class Lan {
+    public static final String HOST_IF = "eth0";
+
+    private final Netns switchNs;
+    private final Map<String, Host> hosts;
+
+    private Lan(Netns switchNs, Map<String, Host> hosts) {
+        this.switchNs = switchNs;
+        this.hosts = hosts;
+    }
+
+    /** Hosts get addresses {@code subnet24.1}, {@code .2}, … in the order named. */
+    public static Lan create(Lab lab, String subnet24, List<String> names) {
+        Netns sw = lab.namespace();
+        sw.exec("ip", "link", "add", "br0", "type", "bridge");
+        sw.exec("ip", "link", "set", "br0", "up");
+        Map<String, Host> hosts = new LinkedHashMap<>();
+        int n = 1;
+        for (String name : names) {
+            Netns ns = lab.namespace();
+            String port = "p" + n;
+            Command.of("ip", "link", "add", HOST_IF, "netns", ns.name(), "type", "veth",
+                    "peer", "name", port, "netns", sw.name()).run();
+            sw.exec("ip", "link", "set", port, "master", "br0");
+            sw.exec("ip", "link", "set", port, "up");
+            ns.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+            String address = subnet24 + "." + n;
+            ns.exec("ip", "addr", "add", address + "/24", "dev", HOST_IF);
+            ns.exec("ethtool", "-K", HOST_IF, "tx", "off");
+            ns.exec("ip", "link", "set", HOST_IF, "up");
+            hosts.put(name, new Host(name, ns, HOST_IF, address, Veth.mac(ns, HOST_IF), port));
+            n++;
+        }
+        return new Lan(sw, hosts);
+    }
+
+    public Host host(String name) {
+        Host h = hosts.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("no host " + name + " on this LAN: " + hosts.keySet());
+        }
+        return h;
+    }
+
+    /** The namespace of the bridge, where each host's switch port lives. */
+    public Netns switchNamespace() {
+        return switchNs;
+    }
+
+    /** A host: its namespace, interface, IPv4 address, MAC, and its port on the bridge. */
+    public record Host(String name, Netns ns, String ifname, String address, String mac, String switchPort) {}
+}

@@ -1,0 +1,72 @@
+package io.xlb.lab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Debian's nginx in a lab host, on port 80, serving a page that names the host. */
+public final class Nginx {
+    private Nginx() {}
+
+    public static BackgroundProcess start(Lab lab, Lan.Host host) {
+        Path dir = lab.scratch().resolve("nginx-" + host.name());
+        try {
+            Files.createDirectories(dir.resolve("html"));
+            Files.createDirectories(dir.resolve("tmp"));
+            Files.writeString(dir.resolve("html/index.html"), host.name() + "\n");
+            Files.writeString(dir.resolve("nginx.conf"), """
+                    daemon off;
+                    worker_processes 1;
+                    pid %1$s/nginx.pid;
+                    error_log %1$s/error.log;
+                    events { worker_connections 256; }
+                    http {
+                        access_log %1$s/access.log;
+                        client_body_temp_path %1$s/tmp;
+                        proxy_temp_path %1$s/tmp;
+                        fastcgi_temp_path %1$s/tmp;
+                        uwsgi_temp_path %1$s/tmp;
+                        scgi_temp_path %1$s/tmp;
+                        server {
+                            listen 80;
+                            root %1$s/html;
+                        }
+                    }
+                    """.formatted(dir));
+            // nginx's workers run as nobody: let them read the page.
+            for (Path p : new Path[] {lab.scratch(), dir, dir.resolve("html"), dir.resolve("html/index.html")}) {
+                p.toFile().setReadable(true, false);
+                p.toFile().setExecutable(true, false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        BackgroundProcess nginx = lab.start(host.ns(), "nginx-" + host.name(),
+                "nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString());
+        awaitListening(host, nginx, Duration.ofSeconds(10));
+        return nginx;
+    }
+
+    private static void awaitListening(Lan.Host host, BackgroundProcess nginx, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!nginx.isAlive()) {
+                throw new IllegalStateException("nginx in " + host.name() + " exited: " + nginx.log());
+            }
+            String listening = host.ns().exec("ss", "-Htln", "sport = :80");
+            if (!listening.isBlank()) {
+                return;
+            }
+            try {
+                Thread.sleep(50); // waiting on an external process to bind; no clock to inject here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("nginx in " + host.name() + " not listening after " + timeout);
+    }
+}
