@@ -76,6 +76,7 @@ public final class Dataplane implements AutoCloseable {
     private final IndexPool servicePool = new IndexPool(Structs.MAX_SERVICES);
     private final IndexPool realPool = new IndexPool(Structs.MAX_REALS);
     private final Map<VipKey, Applied> applied = new LinkedHashMap<>();
+    private DirectorConfig currentConfig = DirectorConfig.defaults();
 
     private Dataplane(Bpf bpf, BpfObject object) {
         this.bpf = bpf;
@@ -121,6 +122,7 @@ public final class Dataplane implements AutoCloseable {
     public synchronized void apply(DesiredState state) {
         validate(state);
         config.put(0, state.config());
+        currentConfig = state.config();
         Set<VipKey> wanted = new HashSet<>();
         for (Service s : state.services()) {
             wanted.add(s.vip());
@@ -259,6 +261,21 @@ public final class Dataplane implements AutoCloseable {
         Applied a = applied.get(vip);
         Integer id = a == null ? null : a.reals().get(new RealKey(vip, real.address(), real.port()));
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /** The director-wide settings last applied. */
+    public synchronized DirectorConfig config() {
+        return currentConfig;
+    }
+
+    /** Indices of every real of every applied service. */
+    public synchronized java.util.List<Integer> realIndices() {
+        return applied.values().stream().flatMap(a -> a.reals().values().stream()).toList();
+    }
+
+    /** Overwrites a real's counters (the reaper's recount). */
+    void setRealConns(int realIndex, RealConns conns) {
+        realConns.put(realIndex, conns);
     }
 
     public RealConns realConns(int realIndex) {

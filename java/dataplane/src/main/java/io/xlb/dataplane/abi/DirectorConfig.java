@@ -22,6 +22,12 @@ public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Addre
         timeoutsSeconds = Map.copyOf(timeoutsSeconds);
     }
 
+    /** The timeout of {@code state}: as set, else IPVS's default. */
+    public int timeoutSeconds(ConnState state) {
+        Integer t = timeoutsSeconds.get(state);
+        return t != null && t > 0 ? t : state.defaultTimeoutSeconds;
+    }
+
     public static DirectorConfig defaults() {
         return new DirectorConfig(Map.of(), null, null, 0, 64);
     }
@@ -41,8 +47,12 @@ public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Addre
 
         public void encode(DirectorConfig c, MemorySegment to) {
             to.fill((byte) 0);
+            // Every state's timeout is written: the program's built-in defaults only cover the
+            // time before the first configuration, and the reaper reads these same values.
             long t = offset(XLB_CONFIG, "timeout_s");
-            c.timeoutsSeconds.forEach((state, s) -> to.set(ValueLayout.JAVA_INT, t + 4L * state.ordinal(), s));
+            for (ConnState state : ConnState.values()) {
+                to.set(ValueLayout.JAVA_INT, t + 4L * state.ordinal(), c.timeoutSeconds(state));
+            }
             if (c.tunnelSource4 != null) {
                 MemorySegment.copy(c.tunnelSource4.getAddress(), 0, to, ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_src4"), 4);
             }
