@@ -72,6 +72,9 @@ struct real {
 	__u8   mac[6];        /* DR: the real's MAC; TUN: the next hop's */
 	__u16  pad;
 	__u32  ifindex;       /* 0: out of the ingress interface; else redirect there */
+	__u32  service;       /* the service it belongs to: lets a restarted controller re-adopt */
+	__be16 port;          /* its port (informational for DR/TUN, which keep the VIP's port) */
+	__u16  pad2;
 };
 
 #define XLB_REAL_F_PRESENT  (1 << 0)

@@ -24,7 +24,11 @@ import io.xlb.dataplane.abi.Structs;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.dataplane.sched.MaglevRing;
 import io.xlb.dataplane.sched.WeightedSequence;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -59,8 +63,16 @@ public final class Dataplane implements AutoCloseable {
 
     private record Applied(int index, Scheduler scheduler, int[] table, Map<RealKey, Integer> reals) {}
 
+    /** Every map of the director, by its C name: what {@link #pin} pins and {@link #adopt} opens. */
+    public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
+            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons");
+    private static final String PASS_PROGRAM = "xlb_pass";
+
     private final Bpf bpf;
-    private final BpfObject object;
+    private final BpfObject object; // null when adopted from pins
+    private final BpfProgram program;
+    private final BpfProgram passProgram;
+    private final Map<String, RawMap> rawMaps = new LinkedHashMap<>();
     private final BpfMap<VipKey, Integer> vips;
     private final BpfMap<Integer, ServiceEntry> services;
     private final MapOfMaps<Integer> tables;
@@ -78,21 +90,25 @@ public final class Dataplane implements AutoCloseable {
     private final Map<VipKey, Applied> applied = new LinkedHashMap<>();
     private DirectorConfig currentConfig = DirectorConfig.defaults();
 
-    private Dataplane(Bpf bpf, BpfObject object) {
+    private Dataplane(Bpf bpf, BpfObject object, java.util.function.Function<String, RawMap> maps,
+                      BpfProgram program, BpfProgram passProgram) {
         this.bpf = bpf;
         this.object = object;
-        vips = object.map("vips").typed(VipKey.CODEC, Codec.U32);
-        services = object.map("services").typed(Codec.U32, ServiceEntry.CODEC);
-        tables = object.map("sched_tables").ofMaps(Codec.U32);
-        reals = object.map("reals").typed(Codec.U32, RealEntry.CODEC);
-        realConns = object.map("real_conns").typed(Codec.U32, RealConns.CODEC);
-        conns = object.map("conns").typed(FlowKey.CODEC, ConnEntry.CODEC);
-        config = object.map("config").typed(Codec.U32, DirectorConfig.CODEC);
-        ifaces = object.map("ifaces").typed(Codec.U32, IfaceEntry.CODEC);
-        txPorts = object.map("tx_ports").typed(Codec.U32, Codec.U32);
-        serviceStats = object.map("svc_stats").perCpu(Codec.U32, Counter.CODEC);
-        realStats = object.map("real_stats").perCpu(Codec.U32, Counter.CODEC);
-        reasons = object.map("reasons").perCpu(Codec.U32, Codec.U64);
+        this.program = program;
+        this.passProgram = passProgram;
+        MAPS.forEach(name -> rawMaps.put(name, maps.apply(name)));
+        vips = rawMaps.get("vips").typed(VipKey.CODEC, Codec.U32);
+        services = rawMaps.get("services").typed(Codec.U32, ServiceEntry.CODEC);
+        tables = rawMaps.get("sched_tables").ofMaps(Codec.U32);
+        reals = rawMaps.get("reals").typed(Codec.U32, RealEntry.CODEC);
+        realConns = rawMaps.get("real_conns").typed(Codec.U32, RealConns.CODEC);
+        conns = rawMaps.get("conns").typed(FlowKey.CODEC, ConnEntry.CODEC);
+        config = rawMaps.get("config").typed(Codec.U32, DirectorConfig.CODEC);
+        ifaces = rawMaps.get("ifaces").typed(Codec.U32, IfaceEntry.CODEC);
+        txPorts = rawMaps.get("tx_ports").typed(Codec.U32, Codec.U32);
+        serviceStats = rawMaps.get("svc_stats").perCpu(Codec.U32, Counter.CODEC);
+        realStats = rawMaps.get("real_stats").perCpu(Codec.U32, Counter.CODEC);
+        reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
     }
 
     /** Opens the director object shipped in this jar and loads it (maps created, program verified). */
@@ -102,20 +118,91 @@ public final class Dataplane implements AutoCloseable {
             object.setMaxEntries("conns", options.maxConnections());
         }
         object.load();
-        return new Dataplane(bpf, object);
+        return new Dataplane(bpf, object, object::map, object.program(PROGRAM), object.program(PASS_PROGRAM));
     }
 
+    /**
+     * Pins the programs and every map under {@code dir} (on a bpffs): they outlive this process,
+     * traffic keeps flowing, and {@link #adopt} picks them up again.
+     */
+    public void pin(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        program.pin(dir.resolve(PROGRAM));
+        passProgram.pin(dir.resolve(PASS_PROGRAM));
+        rawMaps.forEach((name, map) -> map.pin(dir.resolve(name)));
+    }
+
+    /**
+     * Opens what {@link #pin} left under {@code dir} and rebuilds which service and real owns
+     * which slot from the maps themselves, so the next {@link #apply} of the same state changes
+     * nothing a packet could notice.
+     */
+    public static Dataplane adopt(Bpf bpf, Path dir) {
+        Dataplane dp = new Dataplane(bpf, null, name -> bpf.openPinnedMap(dir.resolve(name)),
+                bpf.openPinnedProgram(dir.resolve(PROGRAM)), bpf.openPinnedProgram(dir.resolve(PASS_PROGRAM)));
+        dp.rebuildFromMaps();
+        return dp;
+    }
+
+    /** Removes what {@link #pin} left (programs and maps live on while attached or open). */
+    public static void unpin(Bpf bpf, Path dir) {
+        bpf.unpin(dir.resolve(PROGRAM));
+        bpf.unpin(dir.resolve(PASS_PROGRAM));
+        MAPS.forEach(name -> bpf.unpin(dir.resolve(name)));
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+
+    private synchronized void rebuildFromMaps() {
+        Map<Integer, VipKey> byIndex = new HashMap<>();
+        vips.entries().forEach((vip, index) -> byIndex.put(index, vip));
+        Map<Integer, Map<RealKey, Integer>> realsByService = new HashMap<>();
+        Set<Integer> usedReals = new HashSet<>();
+        reals.entries().forEach((id, r) -> {
+            if ((r.flags() & Structs.REAL_F_PRESENT) != 0 && byIndex.containsKey(r.service())) {
+                VipKey vip = byIndex.get(r.service());
+                realsByService.computeIfAbsent(r.service(), k -> new LinkedHashMap<>())
+                        .put(new RealKey(vip, r.address(), r.port()), id);
+                usedReals.add(id);
+            }
+        });
+        // The scheduler is not known until the next apply, which therefore republishes each table
+        // (built the same way from the same reals: an identical table).
+        byIndex.forEach((index, vip) -> applied.put(vip,
+                new Applied(index, null, new int[0], realsByService.getOrDefault(index, Map.of()))));
+        servicePool.reserve(byIndex.keySet());
+        realPool.reserve(usedReals);
+        currentConfig = config.lookup(0).orElse(DirectorConfig.defaults());
+    }
+
+    /** The loaded object; null for a dataplane adopted from pins. */
     public BpfObject object() {
         return object;
     }
 
+    /** A map of the director by its C name. */
+    public RawMap map(String name) {
+        RawMap m = rawMaps.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("no map " + name + "; the director has " + MAPS);
+        }
+        return m;
+    }
+
     public BpfProgram program() {
-        return object.program(PROGRAM);
+        return program;
     }
 
     /** An XDP_PASS program for the peer of a veth the director sends on (labs only; see bpf/xlb.c). */
     public BpfProgram passProgram() {
-        return object.program("xlb_pass");
+        return passProgram;
     }
 
     /** Makes the maps say what {@code state} says. Invalid input is refused before any write. */
@@ -164,10 +251,11 @@ public final class Dataplane implements AutoCloseable {
                 realConns.put(id, RealConns.ZERO);
             }
             ids.put(key, id);
-            reals.put(id, new RealEntry(r.address(), s.methodOf(r), Structs.REAL_F_PRESENT, r.weight(), r.mac(), r.ifindex()));
+            reals.put(id, new RealEntry(r.address(), s.methodOf(r), Structs.REAL_F_PRESENT, r.weight(), r.mac(),
+                    r.ifindex(), index, r.port()));
         }
         int[] table = table(s, ids);
-        if (before == null || !before.scheduler().equals(s.scheduler()) || !Arrays.equals(before.table(), table)) {
+        if (before == null || !s.scheduler().equals(before.scheduler()) || !Arrays.equals(before.table(), table)) {
             publishTable(index, table);
         }
         int hashKey = s.scheduler() instanceof Scheduler.Ring ring ? ring.hashKeyCode() : 0;
@@ -230,7 +318,7 @@ public final class Dataplane implements AutoCloseable {
         RealEntry old = reals.lookup(id).orElse(null);
         if (old != null) {
             // Not present: flows still bound to it are scheduled anew on their next packet.
-            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex()));
+            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), old.service(), old.port()));
         }
         realPool.release(id);
     }
@@ -318,6 +406,12 @@ public final class Dataplane implements AutoCloseable {
 
     @Override
     public void close() {
-        object.close();
+        if (object != null) {
+            object.close();
+        } else {
+            rawMaps.values().forEach(RawMap::close);
+            program.close();
+            passProgram.close();
+        }
     }
 }

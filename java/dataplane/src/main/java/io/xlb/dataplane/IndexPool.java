@@ -27,6 +27,18 @@ final class IndexPool {
         return reused;
     }
 
+    /** After re-adoption: these slots are in use; the gaps below the highest are free. */
+    void reserve(java.util.Set<Integer> used) {
+        int highest = used.stream().mapToInt(Integer::intValue).max().orElse(-1);
+        released.clear();
+        for (int i = 0; i <= highest; i++) {
+            if (!used.contains(i)) {
+                released.addLast(i);
+            }
+        }
+        neverUsed = highest + 1;
+    }
+
     void release(int index) {
         released.addLast(index);
     }

@@ -65,7 +65,7 @@ class ConnReaperTest {
         d.run(Frame.tcp("198.51.100.1", 1000, "192.0.2.10", 80, Frame.SYN));
         int rs1 = d.dataplane.realIndex(WEB, RS1).orElseThrow();
         // As after an LRU eviction the program never heard of.
-        d.dataplane.object().map("real_conns").typed(Codec.U32, RealConns.CODEC).put(rs1, new RealConns(7, 9));
+        d.dataplane.map("real_conns").typed(Codec.U32, RealConns.CODEC).put(rs1, new RealConns(7, 9));
         ConnReaper.Sweep s = new ConnReaper(d.dataplane, System::nanoTime).sweep();
         assertEquals(1, s.countersCorrected());
         assertEquals(new RealConns(0, 1), d.dataplane.realConns(rs1));

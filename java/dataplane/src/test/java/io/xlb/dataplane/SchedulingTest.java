@@ -90,7 +90,7 @@ class SchedulingTest {
     @Test
     void lcAndWlcPickWhatIpvsFormulaPicks() {
         Random random = new Random(42);
-        var counters = d.dataplane.object().map("real_conns").typed(Codec.U32, RealConns.CODEC);
+        var counters = d.dataplane.map("real_conns").typed(Codec.U32, RealConns.CODEC);
         for (boolean weighted : new boolean[] {false, true}) {
             for (int trial = 0; trial < 40; trial++) {
                 int[] w = {random.nextInt(4), 1 + random.nextInt(5), 1 + random.nextInt(5)};

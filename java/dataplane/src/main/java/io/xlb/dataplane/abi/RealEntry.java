@@ -8,8 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 
-/** struct real: where and how a real is reached, and its weight (0: quiesced). */
-public record RealEntry(InetAddress address, Method method, int flags, int weight, MacAddress mac, int ifindex) {
+/**
+ * struct real: where and how a real is reached, its weight (0: quiesced), and which service and
+ * port it is (so a restarted controller can re-adopt the maps).
+ */
+public record RealEntry(InetAddress address, Method method, int flags, int weight, MacAddress mac, int ifindex,
+                        int service, int port) {
     public static final Codec<RealEntry> CODEC = new Codec<>() {
         public int size() { return (int) REAL.byteSize(); }
 
@@ -22,6 +26,8 @@ public record RealEntry(InetAddress address, Method method, int flags, int weigh
             to.set(ValueLayout.JAVA_INT, offset(REAL, "weight"), r.weight);
             MemorySegment.copy(r.mac.bytes(), 0, to, ValueLayout.JAVA_BYTE, offset(REAL, "mac"), 6);
             to.set(ValueLayout.JAVA_INT, offset(REAL, "ifindex"), r.ifindex);
+            to.set(ValueLayout.JAVA_INT, offset(REAL, "service"), r.service);
+            to.set(VipKey.BE16, offset(REAL, "port"), (short) r.port);
         }
 
         public RealEntry decode(MemorySegment from) {
@@ -31,7 +37,9 @@ public record RealEntry(InetAddress address, Method method, int flags, int weigh
                     Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(REAL, "flags"))),
                     from.get(ValueLayout.JAVA_INT, offset(REAL, "weight")),
                     new MacAddress(from.asSlice(offset(REAL, "mac"), 6).toArray(ValueLayout.JAVA_BYTE)),
-                    from.get(ValueLayout.JAVA_INT, offset(REAL, "ifindex")));
+                    from.get(ValueLayout.JAVA_INT, offset(REAL, "ifindex")),
+                    from.get(ValueLayout.JAVA_INT, offset(REAL, "service")),
+                    Short.toUnsignedInt(from.get(VipKey.BE16, offset(REAL, "port"))));
         }
     };
 }

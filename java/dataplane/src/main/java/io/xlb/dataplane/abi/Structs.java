@@ -38,7 +38,10 @@ public final class Structs {
             JAVA_INT.withName("weight"),
             sequenceLayout(6, JAVA_BYTE).withName("mac"),
             JAVA_SHORT.withName("pad"),
-            JAVA_INT.withName("ifindex")).withName("real");
+            JAVA_INT.withName("ifindex"),
+            JAVA_INT.withName("service"),
+            JAVA_SHORT.withName("port"),                     // network order
+            JAVA_SHORT.withName("pad2")).withName("real");
 
     public static final StructLayout REAL_CONNS = structLayout(
             JAVA_INT.withName("active"),

@@ -1,0 +1,70 @@
+package io.xlb.dataplane;
+
+import static io.xlb.dataplane.DirectorFixture.RS1;
+import static io.xlb.dataplane.DirectorFixture.RS2;
+import static io.xlb.dataplane.DirectorFixture.RS3;
+import static io.xlb.dataplane.DirectorFixture.WEB;
+import static io.xlb.dataplane.DirectorFixture.realNumber;
+import static io.xlb.dataplane.DirectorFixture.service;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.TestRunResult;
+import io.xlb.dataplane.abi.ConnState;
+import io.xlb.dataplane.abi.FlowKey;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.RealConns;
+import io.xlb.lab.testing.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Tier 2: a second controller re-adopts what the first pinned, and flows never notice. */
+@Privileged
+class AdoptionTest {
+    private final Path dir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-adopt");
+
+    @AfterEach
+    void unpin() throws Exception {
+        if (Files.exists(dir)) {
+            try (Bpf bpf = Bpf.open()) {
+                Dataplane.unpin(bpf, dir);
+            }
+        }
+    }
+
+    @Test
+    void aNewControllerContinuesWhereThePinsLeftOff() {
+        DesiredState state = DesiredState.of(service(WEB, "wrr", Method.DR, RS1, RS2, RS3));
+        Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
+        int realBefore;
+        int rs2Index;
+        try (DirectorFixture first = new DirectorFixture()) {
+            first.dataplane.apply(state);
+            realBefore = realNumber(first.run(syn));
+            rs2Index = first.dataplane.realIndex(WEB, RS2).orElseThrow();
+            first.dataplane.pin(dir);
+        }
+        // Every fd of the first controller is closed: only the pins hold the maps and program.
+        try (Bpf bpf = Bpf.open(); Dataplane second = Dataplane.adopt(bpf, dir)) {
+            assertEquals(rs2Index, second.realIndex(WEB, RS2).orElseThrow(), "slots rebuilt from the maps");
+            TestRunResult ack = second.program().testRun(syn.withFlags(Frame.ACK).bytes());
+            assertEquals(realBefore, realNumber(ack), "the established flow stays on its real");
+            second.apply(state);
+            assertEquals(rs2Index, second.realIndex(WEB, RS2).orElseThrow(), "the same state keeps the same slots");
+            assertEquals(realBefore, realNumber(second.program().testRun(syn.withFlags(Frame.ACK).bytes())));
+            FlowKey key = new FlowKey(syn.src(), syn.dst(), 40000, 80, 6, 0);
+            assertEquals(ConnState.ESTABLISHED, second.connections().get(key).state());
+            int total = 0;
+            for (Real r : new Real[] {RS1, RS2, RS3}) {
+                RealConns c = second.realConns(second.realIndex(WEB, r).orElseThrow());
+                total += c.active() + c.inactive();
+            }
+            assertEquals(1, total, "one connection, counted once");
+            assertTrue(second.serviceCounter(second.serviceIndex(WEB).orElseThrow()).packets() >= 3,
+                    "counters carried over");
+        }
+    }
+}
