@@ -55,6 +55,14 @@ public final class BpfProgram implements AutoCloseable {
      * its own output. The duration is the kernel's average per run.
      */
     public TestRunResult testRun(byte[] packet, int repeat) {
+        return testRun(packet, repeat, 0);
+    }
+
+    /**
+     * As {@link #testRun(byte[], int)}, the program seeing the frame as received on
+     * {@code ingressIfindex} (in the calling thread's network namespace; 0: loopback).
+     */
+    public TestRunResult testRun(byte[] packet, int repeat, int ingressIfindex) {
         if (repeat < 1) {
             throw new IllegalArgumentException("repeat must be at least 1: " + repeat);
         }
@@ -69,6 +77,14 @@ public final class BpfProgram implements AutoCloseable {
             setInt(opts, "data_size_in", packet.length);
             setInt(opts, "data_size_out", outCapacity);
             setInt(opts, "repeat", repeat);
+            if (ingressIfindex != 0) {
+                // struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
+                MemorySegment ctx = arena.allocate(6 * Integer.BYTES, Integer.BYTES);
+                ctx.set(ValueLayout.JAVA_INT, 4, packet.length);
+                ctx.set(ValueLayout.JAVA_INT, 12, ingressIfindex);
+                opts.set(ValueLayout.ADDRESS, Native.offset(bpf_test_run_opts.LAYOUT, "ctx_in"), ctx);
+                setInt(opts, "ctx_size_in", (int) ctx.byteSize());
+            }
             MemorySegment state = Native.callState(arena);
             int rc = (int) Libbpf.bpf_prog_test_run_opts.invokeExact(state, fd(), opts);
             Call.check("bpf_prog_test_run_opts", rc, state, "program " + name + ", " + packet.length + " bytes in");
