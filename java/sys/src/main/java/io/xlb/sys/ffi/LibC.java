@@ -47,6 +47,27 @@ public final class LibC {
     /** int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask) */
     public static final MethodHandle sched_setaffinity = h("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG, ADDRESS));
+    /** int socket(int domain, int type, int protocol) */
+    public static final MethodHandle socket = h("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    /** int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen) */
+    public static final MethodHandle bind = h("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    /** ssize_t sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest_addr, socklen_t addrlen) */
+    public static final MethodHandle sendto = h("sendto", FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+            JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    /** ssize_t recv(int sockfd, void *buf, size_t len, int flags) */
+    public static final MethodHandle recv = h("recv", FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+            JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, JAVA_INT));
+    /** int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen) */
+    public static final MethodHandle setsockopt = h("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    // sys/socket.h, linux/netlink.h
+    public static final int AF_NETLINK = 16;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_RCVTIMEO = 20;
+    public static final int EAGAIN = 11;
+    public static final int EINTR = 4;
     /** sizeof(cpu_set_t) in glibc: 1024 CPUs. */
     public static final int CPU_SET_BYTES = 128;
     /** const char *strerrordesc_np(int errnum) */
