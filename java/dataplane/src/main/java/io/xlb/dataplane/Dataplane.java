@@ -251,8 +251,9 @@ public final class Dataplane implements AutoCloseable {
                 realConns.put(id, RealConns.ZERO);
             }
             ids.put(key, id);
-            reals.put(id, new RealEntry(r.address(), s.methodOf(r), Structs.REAL_F_PRESENT, r.weight(), r.mac(),
-                    r.ifindex(), index, r.port()));
+            // A real whose MAC is not resolved yet is kept (its slot and counters) but not present.
+            reals.put(id, new RealEntry(r.address(), s.methodOf(r), r.reachable() ? Structs.REAL_F_PRESENT : 0,
+                    r.effectiveWeight(), r.mac(), r.ifindex(), index, r.port()));
         }
         int[] table = table(s, ids);
         if (before == null || !s.scheduler().equals(before.scheduler()) || !Arrays.equals(before.table(), table)) {
@@ -279,14 +280,14 @@ public final class Dataplane implements AutoCloseable {
             case Scheduler.Ring ring -> {
                 List<MaglevRing.Member> members = new ArrayList<>();
                 for (int i = 0; i < rs.size(); i++) {
-                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), rs.get(i).weight()));
+                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), rs.get(i).effectiveWeight()));
                 }
                 yield MaglevRing.build(members, ring.size());
             }
             case Scheduler.Sequence seq -> {
                 List<WeightedSequence.Member> members = new ArrayList<>();
                 for (int i = 0; i < rs.size(); i++) {
-                    members.add(new WeightedSequence.Member(idList.get(i), rs.get(i).weight()));
+                    members.add(new WeightedSequence.Member(idList.get(i), rs.get(i).effectiveWeight()));
                 }
                 yield seq.weighted() ? WeightedSequence.build(members, Structs.TABLE_MAX)
                         : WeightedSequence.roundRobin(members);

@@ -27,6 +27,16 @@ public record Real(InetAddress address, int port, int weight, Method method, Mac
         return new Real(address, port, w, method, mac, ifindex);
     }
 
+    /** Whether its next hop's MAC is known: until it is, the real takes no flows. */
+    public boolean reachable() {
+        return !mac.equals(MacAddress.ZERO);
+    }
+
+    /** The weight the schedulers see: 0 while unreachable. */
+    int effectiveWeight() {
+        return reachable() ? weight : 0;
+    }
+
     /** The ring key: stable across directors and restarts. */
     String ringKey() {
         return address.getHostAddress() + "#" + port;

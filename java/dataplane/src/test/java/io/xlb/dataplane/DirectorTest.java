@@ -166,6 +166,19 @@ class DirectorTest {
     }
 
     @Test
+    void aRealWhoseMacIsNotResolvedTakesNoFlows() {
+        Real unresolved = Real.of(Frame.addr("10.0.0.19"), 80, 5, MacAddress.ZERO);
+        apply(DirectorConfig.defaults(), service(WEB, "wrr", Method.DR, unresolved, RS1));
+        for (int i = 0; i < 20; i++) {
+            TestRunResult r = d.run(Frame.tcp("198.51.100." + (i + 1), 40000, "192.0.2.10", 80, Frame.SYN));
+            assertEquals(XDP_TX, r.retval());
+            assertEquals(1, realNumber(r), "only the resolved real serves");
+        }
+        apply(DirectorConfig.defaults(), service(WEB, "wlc", Method.DR, unresolved));
+        assertEquals(XDP_DROP, d.run(Frame.tcp("198.51.100.99", 40000, "192.0.2.10", 80, Frame.SYN)).retval());
+    }
+
+    @Test
     void portZeroServesEveryPortOfTheAddress() {
         VipKey any = new VipKey(Frame.addr("192.0.2.20"), 0, Protocol.TCP);
         apply(DirectorConfig.defaults(), service(any, "rr", Method.DR, RS1));
