@@ -57,6 +57,32 @@ static __always_inline struct real *usable_real(__u32 idx)
 	return r && (r->flags & XLB_REAL_F_PRESENT) ? r : NULL;
 }
 
+/*
+ * Under a SYN flood the connection table would churn and evict established flows. Above the
+ * configured rate of new flows per CPU, a flow of a hash-ring service is forwarded untracked: the
+ * ring sends its every packet to the same real as long as the ring is unchanged (as Katran does).
+ * Other schedulers need the table to stay consistent, so their flows are always tracked.
+ */
+static __always_inline int may_track(const struct service *svc, const struct xlb_config *cfg, __u64 now)
+{
+	__u32 zero = 0;
+	struct flow_rate *rate;
+
+	if (!cfg || !cfg->new_flow_limit || svc->sched != XLB_SCHED_RING)
+		return 1;
+	rate = bpf_map_lookup_elem(&flow_rates, &zero);
+	if (!rate)
+		return 1;
+	if (now - rate->window_start_ns >= NSEC_PER_SEC) {
+		rate->window_start_ns = now;
+		rate->tracked = 0;
+	}
+	if (rate->tracked >= cfg->new_flow_limit)
+		return 0;
+	rate->tracked++;
+	return 1;
+}
+
 /* A fragment entry: later fragments (no ports) follow the first fragment's real. */
 static __always_inline void remember_fragment(const struct packet *p, const struct conn *c)
 {
@@ -168,13 +194,17 @@ int xlb_director(struct xdp_md *ctx)
 			count_reason(XLB_R_DROP_NO_REAL);
 			return XDP_DROP;
 		}
-		fresh.real = real_idx;
-		fresh.service = svc_idx;
-		fresh.state = conn_first_state(&p);
-		fresh.last_seen_ns = now;
-		bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
-		real_conns_move(real_idx, XLB_CONN_NONE, fresh.state);
 		new_conn = 1;
+		if (may_track(svc, cfg, now)) {
+			fresh.real = real_idx;
+			fresh.service = svc_idx;
+			fresh.state = conn_first_state(&p);
+			fresh.last_seen_ns = now;
+			bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
+			real_conns_move(real_idx, XLB_CONN_NONE, fresh.state);
+		} else {
+			count_reason(XLB_R_FLOW_UNTRACKED);
+		}
 	}
 	if (p.fragment == FRAG_FIRST) {
 		struct conn first = { .real = real_idx, .service = svc_idx, .last_seen_ns = now };

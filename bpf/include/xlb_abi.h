@@ -130,6 +130,13 @@ struct xlb_config {
 	__u32 mtu;            /* L3 MTU toward the reals; 0: no check */
 	__u8  tun_ttl;        /* outer TTL / hop limit */
 	__u8  pad[3];
+	__u32 new_flow_limit; /* per CPU per second, hash-ring services only; 0: no limit */
+};
+
+/* Per CPU: new flows tracked in the current one-second window. */
+struct flow_rate {
+	__u64 window_start_ns;
+	__u64 tracked;
 };
 
 /* Interfaces a real can sit behind (redirect): their own MAC becomes the source. */
@@ -161,6 +168,7 @@ enum xlb_reason {
 	XLB_R_DROP_ERROR,          /* a helper failed */
 	XLB_R_PASS_FAMILY,         /* real of the other family than the VIP (not supported) */
 	XLB_R_PASS_FRAGMENT,       /* a later fragment whose first fragment was not seen */
+	XLB_R_FLOW_UNTRACKED,      /* (counted besides the verdict) a new flow over the limit, not tracked */
 	XLB_R_MAX,
 };
 

@@ -65,7 +65,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** Every map of the director, by its C name: what {@link #pin} pins and {@link #adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
-            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons");
+            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates");
     private static final String PASS_PROGRAM = "xlb_pass";
 
     private final Bpf bpf;

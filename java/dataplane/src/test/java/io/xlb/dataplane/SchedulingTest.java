@@ -171,4 +171,39 @@ class SchedulingTest {
                     "dh: every source to one destination goes to one real");
         }
     }
+
+    @Test
+    void aboveTheNewFlowLimitRingFlowsGoUntrackedToTheSameReal() throws Exception {
+        io.xlb.dataplane.abi.VipKey other = new io.xlb.dataplane.abi.VipKey(Frame.addr("192.0.2.20"), 80,
+                io.xlb.dataplane.abi.Protocol.TCP);
+        d.dataplane.apply(new DesiredState(List.of(service(WEB, "mh", Method.DR, RS1, RS2, RS3),
+                service(other, "wrr", Method.DR, RS1, RS2)), DirectorConfig.defaults().withNewFlowLimit(5)));
+        int[] first = CpuAffinity.callOn(0, () -> {
+            int[] reals = new int[10];
+            for (int i = 0; i < 10; i++) {
+                reals[i] = newFlow(i);
+            }
+            return reals;
+        });
+        assertEquals(5, d.dataplane.connections().size(), "five tracked within the second");
+        assertEquals(5, d.reason(io.xlb.dataplane.abi.Reason.FLOW_UNTRACKED));
+        // An untracked flow's next packets land on the same real: the ring decides alone.
+        int[] again = CpuAffinity.callOn(0, () -> {
+            int[] reals = new int[10];
+            for (int i = 0; i < 10; i++) {
+                String src = "10.0.0." + i;
+                reals[i] = realNumber(d.run(Frame.tcp(src, 1024 + i, "192.0.2.10", 80, Frame.ACK)));
+            }
+            return reals;
+        });
+        assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(again));
+        // A sequence scheduler needs its table: its flows are tracked whatever the rate.
+        CpuAffinity.callOn(0, () -> {
+            for (int i = 0; i < 10; i++) {
+                d.run(Frame.tcp("10.1.0." + i, 2000, "192.0.2.20", 80, Frame.SYN));
+            }
+            return null;
+        });
+        assertEquals(15, d.dataplane.connections().size());
+    }
 }

@@ -14,12 +14,25 @@ import java.util.Map;
 
 /**
  * struct xlb_config: per-state timeouts (absent: IPVS's defaults), tunnel sources, the MTU
- * toward the reals (0: unchecked) and the outer TTL.
+ * toward the reals (0: unchecked), the outer TTL, and the per-CPU rate of new flows of hash-ring
+ * services above which they are forwarded untracked (0: no limit).
  */
 public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Address tunnelSource4,
-                             Inet6Address tunnelSource6, int mtu, int tunnelTtl) {
+                             Inet6Address tunnelSource6, int mtu, int tunnelTtl, int newFlowLimit) {
     public DirectorConfig {
         timeoutsSeconds = Map.copyOf(timeoutsSeconds);
+        if (newFlowLimit < 0) {
+            throw new IllegalArgumentException("negative new-flow limit: " + newFlowLimit);
+        }
+    }
+
+    public DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Address tunnelSource4,
+                          Inet6Address tunnelSource6, int mtu, int tunnelTtl) {
+        this(timeoutsSeconds, tunnelSource4, tunnelSource6, mtu, tunnelTtl, 0);
+    }
+
+    public DirectorConfig withNewFlowLimit(int perCpuPerSecond) {
+        return new DirectorConfig(timeoutsSeconds, tunnelSource4, tunnelSource6, mtu, tunnelTtl, perCpuPerSecond);
     }
 
     /** The timeout of {@code state}: as set, else IPVS's default. */
@@ -39,7 +52,7 @@ public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Addre
         t.put(ConnState.ESTABLISHED, tcp);
         t.put(ConnState.FIN_WAIT, tcpfin);
         t.put(ConnState.UDP, udp);
-        return new DirectorConfig(t, tunnelSource4, tunnelSource6, mtu, tunnelTtl);
+        return new DirectorConfig(t, tunnelSource4, tunnelSource6, mtu, tunnelTtl, newFlowLimit);
     }
 
     public static final Codec<DirectorConfig> CODEC = new Codec<>() {
@@ -61,6 +74,7 @@ public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Addre
             }
             to.set(ValueLayout.JAVA_INT, offset(XLB_CONFIG, "mtu"), c.mtu);
             to.set(ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_ttl"), (byte) c.tunnelTtl);
+            to.set(ValueLayout.JAVA_INT, offset(XLB_CONFIG, "new_flow_limit"), c.newFlowLimit);
         }
 
         public DirectorConfig decode(MemorySegment from) {
@@ -77,7 +91,8 @@ public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Addre
             return new DirectorConfig(t, v4.isAnyLocalAddress() ? null : (Inet4Address) v4,
                     v6.isAnyLocalAddress() ? null : (Inet6Address) v6,
                     from.get(ValueLayout.JAVA_INT, offset(XLB_CONFIG, "mtu")),
-                    Byte.toUnsignedInt(from.get(ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_ttl"))));
+                    Byte.toUnsignedInt(from.get(ValueLayout.JAVA_BYTE, offset(XLB_CONFIG, "tun_ttl"))),
+                    from.get(ValueLayout.JAVA_INT, offset(XLB_CONFIG, "new_flow_limit")));
         }
     };
 }

@@ -4,7 +4,9 @@ package io.xlb.dataplane.abi;
 public enum Reason {
     PASS_NOT_IP, PASS_NOT_VIP, PASS_PROTO, PASS_IPV6_EXT, PASS_MALFORMED, PASS_TRUNCATED,
     DROP_NO_REAL, DROP_TOO_BIG, TX_ICMP_TOO_BIG, TX_DR, TX_TUN, REDIRECT, DROP_ERROR, PASS_FAMILY,
-    PASS_FRAGMENT;
+    PASS_FRAGMENT,
+    /** Counted besides the verdict: a new flow over the per-CPU limit, forwarded untracked. */
+    FLOW_UNTRACKED;
 
     public static final int COUNT = values().length;
 }

@@ -71,7 +71,12 @@ public final class Structs {
             sequenceLayout(4, JAVA_INT).withName("tun_src6"),
             JAVA_INT.withName("mtu"),
             JAVA_BYTE.withName("tun_ttl"),
-            sequenceLayout(3, JAVA_BYTE).withName("pad")).withName("xlb_config");
+            sequenceLayout(3, JAVA_BYTE).withName("pad"),
+            JAVA_INT.withName("new_flow_limit")).withName("xlb_config");
+
+    public static final StructLayout FLOW_RATE = structLayout(
+            JAVA_LONG.withName("window_start_ns"),
+            JAVA_LONG.withName("tracked")).withName("flow_rate");
 
     public static final StructLayout IFACE = structLayout(
             sequenceLayout(6, JAVA_BYTE).withName("mac"),
@@ -83,7 +88,7 @@ public final class Structs {
             JAVA_LONG.withName("conns")).withName("counter");
 
     public static final List<StructLayout> ALL = List.of(VIP_KEY, SERVICE, REAL, REAL_CONNS, FLOW_KEY, CONN,
-            XLB_CONFIG, IFACE, COUNTER);
+            XLB_CONFIG, IFACE, COUNTER, FLOW_RATE);
 
     // Constants of the same header.
     public static final int TABLE_HEADER = 1;
