@@ -40,7 +40,14 @@ public final class DataplaneBench {
     private static final int V6_SRC_OFFSET = 14 + 8 + 12; // last word of the IPv6 source
 
     private record Scenario(String name, Frame frame, boolean newFlowEachRun, int expectVerdict, int expectLength,
-                            int prefillFlows) {}
+                            int prefillFlows, int newFlowLimit) {
+        Scenario(String name, Frame frame, boolean newFlowEachRun, int expectVerdict, int expectLength, int prefillFlows) {
+            this(name, frame, newFlowEachRun, expectVerdict, expectLength, prefillFlows, 0);
+        }
+    }
+
+    /** Katran's default rate of new flows tracked per CPU per second. */
+    private static final int FLOOD_LIMIT = 125_000;
 
     private record Row(String name, double ns, double ratio) {}
 
@@ -82,7 +89,8 @@ public final class DataplaneBench {
                     new Scenario("DR, established flow", ack4, false, TestRunResult.XDP_TX, 54, 0),
                     new Scenario("DR, new flow, mh (SYN)", syn11, true, TestRunResult.XDP_TX, 54, 0),
                     new Scenario("DR, new flow, wlc over 10 reals (SYN)", Frame.tcp("198.51.100.7", 40000, "192.0.2.12", 80, Frame.SYN).withPayload(empty), true, TestRunResult.XDP_TX, 54, 0),
-                    new Scenario("DR, new flow, mh, table full (SYN flood: each insert evicts)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare),
+                    new Scenario("DR, new flow, mh, table full (SYN flood, no limit: each insert evicts)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare),
+                    new Scenario("DR, new flow, mh, table full, limit " + FLOOD_LIMIT + "/s per CPU (untracked above it)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare, FLOOD_LIMIT),
                     new Scenario("TUN IPv4 (IPIP), established flow", Frame.tcp("198.51.100.7", 40000, "192.0.2.13", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_TX, 74, 0),
                     new Scenario("TUN IPv6 (IP6IP6), established flow", Frame.tcp("2001:db8:2::7", 40000, "2001:db8::13", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_TX, 114, 0),
                     new Scenario("not for a VIP (XDP_PASS)", Frame.tcp("198.51.100.7", 40000, "192.0.2.99", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_PASS, 54, 0));
@@ -92,7 +100,7 @@ public final class DataplaneBench {
             long connections = 0;
             for (Scenario s : scenarios) {
                 // A fresh director per path: an empty connection table, counters at zero.
-                try (Dataplane dp = director(bpf)) {
+                try (Dataplane dp = director(bpf, s.newFlowLimit())) {
                     byte[] bytes = s.frame().bytes();
                     int stamp = s.newFlowEachRun() ? (s.frame().v4() ? V4_SRC_OFFSET : V6_SRC_OFFSET) : 0;
                     int runs = s.newFlowEachRun() && s.prefillFlows() == 0 ? Math.min(repeat, perCpuShare / (samples + 1)) : repeat;
@@ -140,7 +148,7 @@ public final class DataplaneBench {
         return lines;
     }
 
-    private static Dataplane director(Bpf bpf) {
+    private static Dataplane director(Bpf bpf, int newFlowLimit) {
         Dataplane dp = Dataplane.load(bpf, Dataplane.Options.defaults());
         VipKey dr = new VipKey(Frame.addr("192.0.2.10"), 80, Protocol.TCP);
         VipKey mh = new VipKey(Frame.addr("192.0.2.11"), 80, Protocol.TCP);
@@ -154,7 +162,7 @@ public final class DataplaneBench {
                 new Service(tun4, Scheduler.named("mh"), Method.TUN, reals(10, "10.0.3.", Method.TUN)),
                 new Service(tun6, Scheduler.named("mh"), Method.TUN, reals(10, "2001:db8:3::", Method.TUN))),
                 new DirectorConfig(Map.of(), (Inet4Address) Frame.addr("192.0.2.1"),
-                        (Inet6Address) Frame.addr("2001:db8::1"), 0, 64)));
+                        (Inet6Address) Frame.addr("2001:db8::1"), 0, 64, newFlowLimit)));
         return dp;
     }
 
