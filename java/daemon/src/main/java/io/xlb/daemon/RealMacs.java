@@ -1,0 +1,54 @@
+package io.xlb.daemon;
+
+import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.sys.Neighbours;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Fills in the real servers' MACs from the kernel's neighbour table. Each real's address gets a
+ * managed entry on the director's interface, so the kernel resolves it (ARP / NDP) and keeps it
+ * resolved, following a changed MAC; {@link #resolve} reads the table each time it is called, and
+ * the daemon applies the result whenever it differs. A real not resolved yet gets no MAC, and so
+ * no flows, until it is.
+ *
+ * Reals are taken as on-link on the interface: a TUN real behind a router would need its next
+ * hop from the routing table (not done yet).
+ */
+public final class RealMacs {
+    private final Neighbours neighbours;
+    private final int ifindex;
+    private final Set<InetAddress> managed = new HashSet<>();
+
+    public RealMacs(Neighbours neighbours, int ifindex) {
+        this.neighbours = neighbours;
+        this.ifindex = ifindex;
+    }
+
+    /** {@code desired} with each real's MAC as the kernel knows it now (ZERO when unresolved). */
+    public synchronized DesiredState resolve(DesiredState desired) {
+        List<Service> services = new ArrayList<>();
+        var table = neighbours.dump();
+        for (Service s : desired.services()) {
+            List<Real> reals = new ArrayList<>();
+            for (Real r : s.reals()) {
+                if (managed.add(r.address())) {
+                    neighbours.manage(ifindex, r.address());
+                }
+                MacAddress mac = table.stream()
+                        .filter(n -> n.ifindex() == ifindex && n.address().equals(r.address()))
+                        .findFirst().flatMap(Neighbours.Neighbour::usableMac)
+                        .map(MacAddress::parse).orElse(MacAddress.ZERO);
+                reals.add(new Real(r.address(), r.port(), r.weight(), r.method(), mac, r.ifindex()));
+            }
+            services.add(new Service(s.vip(), s.scheduler(), s.method(), reals));
+        }
+        return new DesiredState(services, desired.config());
+    }
+}
