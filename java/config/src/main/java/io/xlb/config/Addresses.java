@@ -1,0 +1,78 @@
+package io.xlb.config;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.regex.Pattern;
+
+/** IP address literals: validated and normalised without any name lookup. */
+final class Addresses {
+    private Addresses() {}
+
+    private static final Pattern V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    static boolean isLiteral(String s) {
+        if (V4.matcher(s).matches()) {
+            for (String part : s.split("\\.")) {
+                if (Integer.parseInt(part) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (s.indexOf(':') < 0) {
+            return false;
+        }
+        try {
+            InetAddress.ofLiteral(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** IPv4 dotted quad; IPv6 in RFC 5952's canonical form (2001:db8::1). */
+    static String normalize(String s) {
+        InetAddress a = InetAddress.ofLiteral(s);
+        if (a instanceof Inet4Address) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        int[] words = new int[8];
+        for (int i = 0; i < 8; i++) {
+            words[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1, bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (words[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && words[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen && j - i >= 2) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(words[i]));
+        }
+        return out.toString();
+    }
+
+    static boolean isV4(String literal) {
+        return InetAddress.ofLiteral(literal) instanceof Inet4Address;
+    }
+}

@@ -1,0 +1,40 @@
+package io.xlb.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** A health checker of a real server, one record per keepalived checker kind. */
+public sealed interface Checker extends Model {
+    Common common();
+
+    /** What every checker has: where to connect, timeouts and retries (null: the defaults). */
+    record Common(String connectIp, Integer connectPort, String bindto, Duration connectTimeout, Integer retry,
+                  Duration delayBeforeRetry, Duration warmup) {
+        static final Common NONE = new Common(null, null, null, null, null, null, null);
+    }
+
+    record TcpCheck(Common common, SourcePos pos) implements Checker {}
+
+    /** HTTP_GET, or SSL_GET with {@code ssl}. */
+    record HttpCheck(boolean ssl, Common common, List<Url> urls, String virtualhost, SourcePos pos) implements Checker {
+        public HttpCheck {
+            urls = List.copyOf(urls);
+        }
+    }
+
+    record Url(String path, String digest, Integer statusCode) {}
+
+    record MiscCheck(Common common, String path, Duration timeout, boolean dynamic, SourcePos pos) implements Checker {}
+
+    record UdpCheck(Common common, SourcePos pos) implements Checker {}
+
+    record PingCheck(Common common, SourcePos pos) implements Checker {}
+
+    record DnsCheck(Common common, String type, String name, SourcePos pos) implements Checker {}
+
+    record SmtpCheck(Common common, String heloName, List<Common> hosts, SourcePos pos) implements Checker {
+        public SmtpCheck {
+            hosts = List.copyOf(hosts);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.xlb.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Reads a keepalived.conf into a {@link Config}, with every problem as a {@link Diagnostic}.
+ * A configuration with errors (or, under {@code strict}, warnings) must not be applied.
+ */
+public final class ConfigParser {
+    private ConfigParser() {}
+
+    /** The outcome: the configuration as far as it could be read, and the messages in file order. */
+    public record Result(Config config, List<Diagnostic> diagnostics) {
+        public Result {
+            diagnostics = List.copyOf(diagnostics);
+        }
+
+        public boolean hasErrors(boolean strict) {
+            return diagnostics.stream().anyMatch(x -> x.severity() == Diagnostic.Severity.ERROR
+                    || (strict && x.severity() == Diagnostic.Severity.WARNING));
+        }
+
+        /** The messages as shown: under {@code strict} a warning is an error. */
+        public List<Diagnostic> shown(boolean strict) {
+            return diagnostics.stream().map(x -> strict && x.severity() == Diagnostic.Severity.WARNING
+                    ? new Diagnostic(Diagnostic.Severity.ERROR, x.pos(), x.message()) : x).toList();
+        }
+
+        /** The configuration, only if it has no error. */
+        public Config valid(boolean strict) {
+            if (hasErrors(strict)) {
+                throw new IllegalStateException("configuration has errors:\n" + String.join("\n",
+                        shown(strict).stream().map(Diagnostic::toString).toList()));
+            }
+            return config;
+        }
+    }
+
+    public static Result parse(Path file) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        List<Token> tokens = Lexer.lexFile(file, diagnostics);
+        return interpret(tokens, diagnostics, new SourcePos(file.toString(), 1, 1));
+    }
+
+    /** For text that is not in a file (tests, the API): {@code name} stands for the file name. */
+    public static Result parse(String name, String text) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        List<Token> tokens = Lexer.lexText(name, text, diagnostics);
+        return interpret(tokens, diagnostics, new SourcePos(name, 1, 1));
+    }
+
+    private static Result interpret(List<Token> tokens, List<Diagnostic> diagnostics, SourcePos filePos) {
+        List<Node> tree = TreeParser.parse(tokens, diagnostics);
+        Config config = new Interpreter(new Diagnostics(diagnostics)).config(tree, filePos);
+        List<Diagnostic> sorted = new ArrayList<>(diagnostics);
+        sorted.sort(Comparator.comparing((Diagnostic x) -> x.pos().file()).thenComparingInt(x -> x.pos().line())
+                .thenComparingInt(x -> x.pos().column()));
+        return new Result(config, sorted);
+    }
+}

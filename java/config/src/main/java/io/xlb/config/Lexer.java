@@ -1,0 +1,213 @@
+package io.xlb.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * keepalived.conf's words: whitespace-separated, {@code "quoted strings"}, braces attached or
+ * spaced, comments from {@code #} or {@code !} to the end of the line, {@code $NAME=value}
+ * definitions and {@code $NAME} / {@code ${NAME}} substitution, and {@code include GLOB}
+ * relative to the including file, with cycles reported. The end of each line is a token: a
+ * keyword's values are the words on its line.
+ */
+final class Lexer {
+    private static final Pattern DEFINITION = Pattern.compile("^\\s*\\$([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(.*?)\\s*$");
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
+
+    private final List<Token> tokens = new ArrayList<>();
+    private final List<Diagnostic> diagnostics;
+    private final Map<String, String> definitions = new HashMap<>();
+    private final Deque<Path> including = new ArrayDeque<>();
+
+    private Lexer(List<Diagnostic> diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    static List<Token> lexFile(Path file, List<Diagnostic> diagnostics) {
+        Lexer l = new Lexer(diagnostics);
+        l.file(file, null);
+        return l.tokens;
+    }
+
+    static List<Token> lexText(String name, String text, List<Diagnostic> diagnostics) {
+        Lexer l = new Lexer(diagnostics);
+        l.text(name, Path.of(name).toAbsolutePath().getParent(), text);
+        return l.tokens;
+    }
+
+    private void file(Path file, SourcePos includedFrom) {
+        Path canonical;
+        String text;
+        try {
+            canonical = file.toRealPath();
+            text = Files.readString(canonical, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            SourcePos at = includedFrom != null ? includedFrom : new SourcePos(file.toString(), 1, 1);
+            error(at, "cannot read " + file + ": " + reason(e));
+            return;
+        }
+        if (including.contains(canonical)) {
+            error(includedFrom, "include cycle: " + file + " is already being read");
+            return;
+        }
+        including.push(canonical);
+        try {
+            text(file.toString(), canonical.getParent(), text);
+        } finally {
+            including.pop();
+        }
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+    }
+
+    private void text(String name, Path dir, String text) {
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            line(name, dir, i + 1, lines[i]);
+        }
+    }
+
+    private void line(String file, Path dir, int lineNo, String raw) {
+        Matcher def = DEFINITION.matcher(stripComment(raw));
+        if (def.matches()) {
+            definitions.put(def.group(1), def.group(2));
+            return;
+        }
+        List<Token> words = words(file, lineNo, raw);
+        if (words.isEmpty()) {
+            return;
+        }
+        Token first = words.getFirst();
+        if (first.kind() == Token.Kind.WORD && first.text().equals("include")) {
+            if (words.size() < 2) {
+                error(first.pos(), "include needs a file or a glob");
+                return;
+            }
+            for (Token pattern : words.subList(1, words.size())) {
+                include(dir, pattern);
+            }
+            return;
+        }
+        tokens.addAll(words);
+        tokens.add(new Token(Token.Kind.EOL, "", new SourcePos(file, lineNo, raw.length() + 1)));
+    }
+
+    private void include(Path dir, Token pattern) {
+        Path p = Path.of(pattern.text());
+        Path base = p.isAbsolute() ? p : dir.resolve(p);
+        String glob = base.getFileName() == null ? "" : base.getFileName().toString();
+        if (!glob.contains("*") && !glob.contains("?") && !glob.contains("[")) {
+            file(base, pattern.pos());
+            return;
+        }
+        Path parent = base.getParent();
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        List<Path> matches = new ArrayList<>();
+        if (parent != null && Files.isDirectory(parent)) {
+            try (Stream<Path> entries = Files.list(parent)) {
+                entries.filter(e -> matcher.matches(e.getFileName()) && Files.isRegularFile(e)).sorted().forEach(matches::add);
+            } catch (IOException e) {
+                error(pattern.pos(), "cannot list " + parent + ": " + reason(e));
+                return;
+            }
+        }
+        if (matches.isEmpty()) {
+            warning(pattern.pos(), "include " + pattern.text() + " matches no file");
+        }
+        matches.forEach(m -> file(m, pattern.pos()));
+    }
+
+    /** The line up to its first comment character outside quotes. */
+    private static String stripComment(String raw) {
+        boolean quoted = false;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (c == '#' || c == '!')) {
+                return raw.substring(0, i);
+            }
+        }
+        return raw;
+    }
+
+    private List<Token> words(String file, int lineNo, String raw) {
+        List<Token> out = new ArrayList<>();
+        int i = 0;
+        int n = raw.length();
+        while (i < n) {
+            char c = raw.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '#' || c == '!') {
+                break;
+            } else if (c == '{' || c == '}') {
+                out.add(new Token(c == '{' ? Token.Kind.OPEN : Token.Kind.CLOSE, String.valueOf(c), new SourcePos(file, lineNo, i + 1)));
+                i++;
+            } else if (c == '"') {
+                int end = raw.indexOf('"', i + 1);
+                if (end < 0) {
+                    error(new SourcePos(file, lineNo, i + 1), "unterminated quoted string");
+                    end = n;
+                }
+                out.add(new Token(Token.Kind.WORD, substitute(raw.substring(i + 1, Math.min(end, n))), new SourcePos(file, lineNo, i + 1)));
+                i = end + 1;
+            } else {
+                int start = i;
+                while (i < n && !Character.isWhitespace(raw.charAt(i)) && raw.charAt(i) != '{' && raw.charAt(i) != '}'
+                        && raw.charAt(i) != '#' && raw.charAt(i) != '!' && raw.charAt(i) != '"') {
+                    i++;
+                }
+                String word = substitute(raw.substring(start, i));
+                SourcePos pos = new SourcePos(file, lineNo, start + 1);
+                // A definition may hold several words: they count as separate values.
+                for (String part : word.trim().split("\\s+")) {
+                    if (!part.isEmpty()) {
+                        out.add(new Token(Token.Kind.WORD, part, pos));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private String substitute(String word) {
+        if (word.indexOf('$') < 0) {
+            return word;
+        }
+        Matcher m = REFERENCE.matcher(word);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            String value = definitions.get(name);
+            m.appendReplacement(out, Matcher.quoteReplacement(value != null ? value : m.group()));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private void error(SourcePos pos, String message) {
+        diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, pos, message));
+    }
+
+    private void warning(SourcePos pos, String message) {
+        diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, pos, message));
+    }
+}

@@ -1,0 +1,31 @@
+package io.xlb.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code virtual_server}. Scheduler and method are IPVS's names (lb_algo/lvs_sched,
+ * lb_kind/lvs_method); persistenceTimeout null means no persistence.
+ */
+public record VirtualServer(Key key, Duration delayLoop, String scheduler, String method,
+                            Integer persistenceTimeout, String persistenceGranularity, String protocol,
+                            SorryServer sorryServer, boolean sorryServerInhibit, int quorum, String quorumUp,
+                            String quorumDown, int hysteresis, boolean alpha, boolean omega,
+                            boolean inhibitOnFailure, boolean haSuspend, String virtualhost, Integer retry,
+                            Duration delayBeforeRetry, Duration warmup, List<RealServer> realServers,
+                            SourcePos pos) implements Model {
+    public VirtualServer {
+        realServers = List.copyOf(realServers);
+    }
+
+    /** How the service is named: address and port, a firewall mark, or a group. */
+    public sealed interface Key permits AddressPort, Fwmark, Group {}
+
+    public record AddressPort(String address, int port) implements Key {}
+
+    public record Fwmark(int mark) implements Key {}
+
+    public record Group(String name) implements Key {}
+
+    public record SorryServer(String address, int port) {}
+}
