@@ -26,6 +26,7 @@ final class Interpreter {
     private static final Duration DEFAULT_ADVERT = Duration.ofSeconds(1);
 
     private final Diagnostics d;
+    private int defaultVersion = 2;
 
     Interpreter(Diagnostics d) {
         this.d = d;
@@ -38,9 +39,16 @@ final class Interpreter {
         List<VrrpInstance> instances = new ArrayList<>();
         List<VirtualServerGroup> vsGroups = new ArrayList<>();
         List<VirtualServer> servers = new ArrayList<>();
+        // global_defs first: instances take their default VRRP version from it.
+        for (Node n : top) {
+            if (n.keyword().equals("global_defs")) {
+                global = globalDefs(n);
+            }
+        }
+        defaultVersion = global.vrrpVersion() != null ? global.vrrpVersion() : 2;
         for (Node n : top) {
             switch (n.keyword()) {
-                case "global_defs" -> global = globalDefs(n);
+                case "global_defs" -> { }
                 case "vrrp_script" -> add(scripts, vrrpScript(n));
                 case "vrrp_sync_group" -> add(groups, syncGroup(n));
                 case "vrrp_instance" -> add(instances, vrrpInstance(n));
@@ -285,7 +293,7 @@ final class Interpreter {
         VrrpInstance.State state = VrrpInstance.State.BACKUP;
         String iface = null, unicastSrc = null;
         Integer vrid = null, garpRepeat = null;
-        int priority = 100, version = 2;
+        int priority = 100, version = defaultVersion;
         Duration advert = DEFAULT_ADVERT, preemptDelay = null, garpDelay = null, garpRefresh = null;
         SourcePos advertPos = null, authPos = null;
         Authentication auth = null;

@@ -173,6 +173,14 @@ final class Lexer {
                 int start = i;
                 while (i < n && !Character.isWhitespace(raw.charAt(i)) && raw.charAt(i) != '{' && raw.charAt(i) != '}'
                         && raw.charAt(i) != '#' && raw.charAt(i) != '!' && raw.charAt(i) != '"') {
+                    // ${NAME} is part of the word, not a block.
+                    if (raw.charAt(i) == '$' && i + 1 < n && raw.charAt(i + 1) == '{') {
+                        int close = raw.indexOf('}', i + 2);
+                        if (close > 0) {
+                            i = close + 1;
+                            continue;
+                        }
+                    }
                     i++;
                 }
                 String word = substitute(raw.substring(start, i));
