@@ -52,7 +52,8 @@ enum xlb_hash_key {
 struct service {
 	__u8  sched;          /* enum xlb_sched */
 	__u8  hash_key;       /* enum xlb_hash_key, for XLB_SCHED_RING */
-	__u16 flags;          /* XLB_SVC_F_* */
+	__u8  ipvs_sched;     /* which LVS scheduler this is (rr and wrr share a family): for listings */
+	__u8  flags;          /* XLB_SVC_F_* */
 	__u32 id;             /* the controller's id, echoed for diagnostics */
 };
 

@@ -260,7 +260,8 @@ public final class Dataplane implements AutoCloseable {
             publishTable(index, table);
         }
         int hashKey = s.scheduler() instanceof Scheduler.Ring ring ? ring.hashKeyCode() : 0;
-        services.put(index, new ServiceEntry(s.scheduler().schedCode(), hashKey, Structs.SVC_F_PRESENT, index));
+        services.put(index, new ServiceEntry(s.scheduler().schedCode(), hashKey,
+                ServiceEntry.IPVS_SCHEDULERS.indexOf(s.scheduler().ipvsName()), Structs.SVC_F_PRESENT, index));
         vips.put(s.vip(), index);
         if (before != null) {
             for (Map.Entry<RealKey, Integer> old : before.reals().entrySet()) {
@@ -327,7 +328,7 @@ public final class Dataplane implements AutoCloseable {
     private void removeService(VipKey vip) {
         Applied a = applied.remove(vip);
         vips.delete(vip);
-        services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, a.index()));
+        services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, a.index()));
         tables.delete(a.index());
         a.reals().values().forEach(this::retireReal);
         servicePool.release(a.index());

@@ -7,8 +7,19 @@ import io.xlb.bpf.Codec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** struct service: scheduler family (enum xlb_sched), ring hash key, flags, controller id. */
-public record ServiceEntry(int sched, int hashKey, int flags, int id) {
+/**
+ * struct service: scheduler family (enum xlb_sched), ring hash key, which LVS scheduler it is
+ * (an index into {@link #IPVS_SCHEDULERS}, for listings), flags, controller id.
+ */
+public record ServiceEntry(int sched, int hashKey, int ipvsSched, int flags, int id) {
+    /** LVS's schedulers, in a fixed order: the value of ipvs_sched. */
+    public static final java.util.List<String> IPVS_SCHEDULERS = java.util.List.of("rr", "wrr", "lc", "wlc", "lblc",
+            "lblcr", "dh", "sh", "sed", "nq", "mh", "fo", "ovf");
+
+    public String ipvsName() {
+        return ipvsSched >= 0 && ipvsSched < IPVS_SCHEDULERS.size() ? IPVS_SCHEDULERS.get(ipvsSched) : "?";
+    }
+
     public static final int SCHED_NONE = 0;
     public static final int SCHED_RING = 1;
     public static final int SCHED_SEQ = 2;
@@ -24,14 +35,16 @@ public record ServiceEntry(int sched, int hashKey, int flags, int id) {
         public void encode(ServiceEntry s, MemorySegment to) {
             to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "sched"), (byte) s.sched);
             to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "hash_key"), (byte) s.hashKey);
-            to.set(ValueLayout.JAVA_SHORT, offset(SERVICE, "flags"), (short) s.flags);
+            to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "ipvs_sched"), (byte) s.ipvsSched);
+            to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "flags"), (byte) s.flags);
             to.set(ValueLayout.JAVA_INT, offset(SERVICE, "id"), s.id);
         }
 
         public ServiceEntry decode(MemorySegment from) {
             return new ServiceEntry(from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "sched")),
                     from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "hash_key")),
-                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(SERVICE, "flags"))),
+                    from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "ipvs_sched")),
+                    Byte.toUnsignedInt(from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "flags"))),
                     from.get(ValueLayout.JAVA_INT, offset(SERVICE, "id")));
         }
     };

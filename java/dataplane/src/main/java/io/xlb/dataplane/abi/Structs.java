@@ -27,7 +27,8 @@ public final class Structs {
     public static final StructLayout SERVICE = structLayout(
             JAVA_BYTE.withName("sched"),
             JAVA_BYTE.withName("hash_key"),
-            JAVA_SHORT.withName("flags"),
+            JAVA_BYTE.withName("ipvs_sched"),
+            JAVA_BYTE.withName("flags"),
             JAVA_INT.withName("id")).withName("service");
 
     public static final StructLayout REAL = structLayout(
