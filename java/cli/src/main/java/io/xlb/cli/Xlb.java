@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.class,
         description = "L4 load-balancing director: an XDP dataplane run from a keepalived.conf.",
-        subcommands = {CheckConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DaemonCommand.class, AdmCommand.class, CheckConfigCommand.class, ReloadCommand.class,
+                StopCommand.class, LabCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Xlb implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.util.regex.Pattern;
 
 /** IP address literals: validated and normalised without any name lookup. */
-final class Addresses {
+public final class Addresses {
     private Addresses() {}
 
     private static final Pattern V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
@@ -31,7 +31,7 @@ final class Addresses {
     }
 
     /** IPv4 dotted quad; IPv6 in RFC 5952's canonical form (2001:db8::1). */
-    static String normalize(String s) {
+    public static String normalize(String s) {
         InetAddress a = InetAddress.ofLiteral(s);
         if (a instanceof Inet4Address) {
             return a.getHostAddress();

@@ -67,6 +67,8 @@ public final class Dataplane implements AutoCloseable {
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
             "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates");
     private static final String PASS_PROGRAM = "xlb_pass";
+    /** struct real.service of a real no service has any more. */
+    private static final int NO_SERVICE = -1;
 
     private final Bpf bpf;
     private final BpfObject object; // null when adopted from pins
@@ -320,7 +322,7 @@ public final class Dataplane implements AutoCloseable {
         RealEntry old = reals.lookup(id).orElse(null);
         if (old != null) {
             // Not present: flows still bound to it are scheduled anew on their next packet.
-            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), old.service(), old.port()));
+            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE, old.port()));
         }
         realPool.release(id);
     }
@@ -341,6 +343,35 @@ public final class Dataplane implements AutoCloseable {
     }
 
     // --- reading ---
+
+    /** A service as the maps hold it: for listings (ipvsadm -L). */
+    public record ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals) {}
+
+    /** A real as the maps hold it. */
+    public record RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
+                           RealConns conns, Counter counter) {}
+
+    /** Every service and its reals, read from the maps (works on an adopted dataplane too). */
+    public List<ServiceView> view() {
+        Map<Integer, List<RealView>> realsByService = new HashMap<>();
+        reals.entries().forEach((id, r) -> {
+            if (r.address() != null && r.service() != NO_SERVICE) {
+                realsByService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(new RealView(id, r.address(),
+                        r.port(), r.method(), r.weight(), realConns(id), realCounter(id)));
+            }
+        });
+        List<ServiceView> out = new ArrayList<>();
+        vips.entries().forEach((vip, index) -> {
+            ServiceEntry e = services.lookup(index).orElse(null);
+            List<RealView> rs = new ArrayList<>(realsByService.getOrDefault(index, List.of()));
+            rs.sort(java.util.Comparator.comparingInt(RealView::index));
+            out.add(new ServiceView(index, vip, e == null ? "?" : e.ipvsName(), serviceCounter(index), rs));
+        });
+        out.sort(java.util.Comparator.comparing((ServiceView v) -> v.vip().protocol())
+                .thenComparing(v -> v.vip().address().getAddress(), java.util.Arrays::compareUnsigned)
+                .thenComparingInt(v -> v.vip().port()));
+        return out;
+    }
 
     public OptionalInt serviceIndex(VipKey vip) {
         Applied a = applied.get(vip);

@@ -22,12 +22,22 @@ public final class Lan {
 
     /** Hosts get addresses {@code subnet24.1}, {@code .2}, … in the order named. */
     public static Lan create(Lab lab, String subnet24, List<String> names) {
+        Map<String, Integer> octets = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            octets.put(names.get(i), i + 1);
+        }
+        return create(lab, subnet24, octets);
+    }
+
+    /** Hosts get {@code subnet24.N} with N as given, e.g. the seed's .128 director and .130/.131 reals. */
+    public static Lan create(Lab lab, String subnet24, Map<String, Integer> lastOctets) {
         Netns sw = lab.namespace();
         sw.exec("ip", "link", "add", "br0", "type", "bridge");
         sw.exec("ip", "link", "set", "br0", "up");
         Map<String, Host> hosts = new LinkedHashMap<>();
         int n = 1;
-        for (String name : names) {
+        for (Map.Entry<String, Integer> host : lastOctets.entrySet()) {
+            String name = host.getKey();
             Netns ns = lab.namespace();
             String port = "p" + n;
             Command.of("ip", "link", "add", HOST_IF, "netns", ns.name(), "type", "veth",
@@ -35,7 +45,7 @@ public final class Lan {
             sw.exec("ip", "link", "set", port, "master", "br0");
             sw.exec("ip", "link", "set", port, "up");
             ns.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-            String address = subnet24 + "." + n;
+            String address = subnet24 + "." + host.getValue();
             ns.exec("ip", "addr", "add", address + "/24", "dev", HOST_IF);
             ns.exec("ethtool", "-K", HOST_IF, "tx", "off");
             ns.exec("ip", "link", "set", HOST_IF, "up");

@@ -47,6 +47,9 @@ public final class LibC {
     /** int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask) */
     public static final MethodHandle sched_setaffinity = h("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG, ADDRESS));
+    /** int kill(pid_t pid, int sig) */
+    public static final MethodHandle kill = h("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    public static final int SIGHUP = 1;
     /** int socket(int domain, int type, int protocol) */
     public static final MethodHandle socket = h("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     /** int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen) */

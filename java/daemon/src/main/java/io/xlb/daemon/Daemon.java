@@ -1,0 +1,295 @@
+package io.xlb.daemon;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfException;
+import io.xlb.bpf.Xdp;
+import io.xlb.config.Config;
+import io.xlb.config.ConfigDiff;
+import io.xlb.config.ConfigParser;
+import io.xlb.config.Diagnostic;
+import io.xlb.config.VrrpInstance;
+import io.xlb.dataplane.ConnReaper;
+import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DesiredState;
+import io.xlb.sys.InterfaceAddresses;
+import io.xlb.sys.Neighbours;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code xlb daemon}: runs a keepalived.conf on the XDP dataplane. It loads (or adopts from the
+ * pins) the director, attaches it to the interfaces, applies the services, keeps real servers'
+ * MACs resolved, expires connections, and reloads on request. Stopping it leaves the dataplane
+ * pinned, attached and forwarding: a new daemon adopts it.
+ *
+ * Until VRRP arrives, the VIPs of instances in state MASTER are added to their interface so the
+ * director answers ARP for them (what keepalived's master does).
+ */
+public final class Daemon implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.xlb.daemon");
+    public static final Path DEFAULT_PIN_DIR = Path.of("/sys/fs/bpf/xlb");
+    private static final int TICKS_PER_REAP = 10;
+
+    /** What the command line says. */
+    public record Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick) {}
+
+    private final Options options;
+    private final PinLock lock;
+    private final Bpf bpf;
+    private final Dataplane dataplane;
+    private final Neighbours neighbours;
+    private final RealMacs macs;
+    private final ConnReaper reaper;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("xlb-daemon").daemon(false).unstarted(r));
+    private final AtomicBoolean reloadRequested = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final int primaryIfindex;
+    private final Inet4Address tunnelSource4;
+    private final Inet6Address tunnelSource6;
+    private final int mtu;
+    private Config config;
+    private DesiredState desired;
+    private DesiredState applied;
+    private long ticks;
+
+    private Daemon(Options options, PinLock lock, Bpf bpf, Dataplane dataplane, Config config, List<String> interfaces)
+            throws IOException {
+        this.options = options;
+        this.lock = lock;
+        this.bpf = bpf;
+        this.dataplane = dataplane;
+        this.config = config;
+        NetworkInterface primary = NetworkInterface.getByName(interfaces.getFirst());
+        this.primaryIfindex = primary.getIndex();
+        this.tunnelSource4 = address(primary, Inet4Address.class).orElse(null);
+        this.tunnelSource6 = address(primary, Inet6Address.class).orElse(null);
+        this.mtu = primary.getMTU();
+        this.neighbours = Neighbours.open();
+        this.macs = new RealMacs(neighbours, primaryIfindex);
+        this.reaper = new ConnReaper(dataplane, System::nanoTime);
+    }
+
+    /** Parses, loads or adopts, attaches and applies; the daemon then runs until {@link #close()}. */
+    public static Daemon start(Options options) throws IOException {
+        ConfigParser.Result parsed = ConfigParser.parse(options.configFile());
+        parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        if (parsed.hasErrors(false)) {
+            throw new IllegalArgumentException("configuration " + options.configFile() + " has errors: not started");
+        }
+        Config config = parsed.config();
+        List<String> interfaces = interfaces(config, options.interfaces());
+        if (interfaces.isEmpty()) {
+            throw new IllegalArgumentException("no interface: the configuration names none (vrrp_instance interface) and no --interface was given");
+        }
+        PinLock lock = PinLock.acquire(options.pinDir());
+        Bpf bpf = Bpf.open();
+        try {
+            Dataplane dp;
+            if (Files.exists(options.pinDir().resolve(Dataplane.PROGRAM))) {
+                dp = Dataplane.adopt(bpf, options.pinDir());
+                LOG.log(System.Logger.Level.INFO, "adopted the dataplane pinned at {0}", options.pinDir());
+            } else {
+                dp = Dataplane.load(bpf, Dataplane.Options.defaults());
+                dp.pin(options.pinDir());
+                LOG.log(System.Logger.Level.INFO, "loaded the director and pinned it at {0}", options.pinDir());
+            }
+            Daemon d = new Daemon(options, lock, bpf, dp, config, interfaces);
+            d.attach(interfaces);
+            d.ownVips();
+            d.desired = d.map(config);
+            d.applyWithMacs();
+            d.loop.scheduleWithFixedDelay(d::tick, options.tick().toMillis(), options.tick().toMillis(), TimeUnit.MILLISECONDS);
+            LOG.log(System.Logger.Level.INFO, "running {0} on {1}: {2} services", options.configFile(), interfaces,
+                    d.desired.services().size());
+            return d;
+        } catch (RuntimeException | IOException e) {
+            bpf.close();
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static System.Logger.Level level(Diagnostic d) {
+        return d.severity() == Diagnostic.Severity.ERROR ? System.Logger.Level.ERROR : System.Logger.Level.WARNING;
+    }
+
+    private static List<String> interfaces(Config config, List<String> extra) {
+        Set<String> out = new LinkedHashSet<>();
+        config.vrrpInstances().forEach(i -> out.add(i.interfaceName()));
+        out.addAll(extra);
+        return new ArrayList<>(out);
+    }
+
+    private static <T extends InetAddress> Optional<T> address(NetworkInterface nif, Class<T> type) {
+        return nif.inetAddresses().filter(type::isInstance).map(type::cast)
+                .filter(a -> !a.isLinkLocalAddress()).findFirst();
+    }
+
+    private void attach(List<String> interfaces) throws SocketException {
+        for (String name : interfaces) {
+            NetworkInterface nif = NetworkInterface.getByName(name);
+            if (nif == null) {
+                throw new IllegalArgumentException("no interface " + name);
+            }
+            int ifindex = nif.getIndex();
+            Optional<Xdp.Attachment> now = bpf.xdp().query(ifindex);
+            if (now.isPresent() && now.get().programId() == dataplane.program().id()) {
+                LOG.log(System.Logger.Level.INFO, "the director is already attached to {0}", name);
+                continue;
+            }
+            if (now.isPresent()) {
+                throw new IllegalStateException("another XDP program (id " + now.get().programId() + ") is attached to "
+                        + name + ": detach it first (ip link set dev " + name + " xdp off)");
+            }
+            bpf.xdp().attach(ifindex, dataplane.program(), Xdp.Mode.NATIVE);
+            LOG.log(System.Logger.Level.INFO, "attached the director to {0} (native XDP)", name);
+        }
+    }
+
+    /** Static VIP ownership until VRRP: a MASTER instance's addresses go on its interface. */
+    private void ownVips() throws SocketException {
+        try (InterfaceAddresses addrs = InterfaceAddresses.open()) {
+            for (VrrpInstance i : config.vrrpInstances()) {
+                if (i.state() != VrrpInstance.State.MASTER) {
+                    continue;
+                }
+                NetworkInterface nif = NetworkInterface.getByName(i.interfaceName());
+                for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
+                    if (addrs.add(nif.getIndex(), InetAddress.ofLiteral(vip.address()), vip.prefixLength())) {
+                        LOG.log(System.Logger.Level.INFO, "added VIP {0}/{1} to {2}", vip.address(), vip.prefixLength(),
+                                i.interfaceName());
+                    }
+                }
+            }
+        }
+    }
+
+    private DesiredState map(Config c) {
+        ConfigMapping.Result r = ConfigMapping.map(c, tunnelSource4, tunnelSource6, mtu);
+        r.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        return r.state();
+    }
+
+    private void applyWithMacs() {
+        DesiredState resolved = macs.resolve(desired);
+        if (!resolved.equals(applied)) {
+            dataplane.apply(resolved);
+            applied = resolved;
+        }
+    }
+
+    private void tick() {
+        try {
+            if (reloadRequested.getAndSet(false)) {
+                reload();
+            }
+            applyWithMacs();
+            if (++ticks % TICKS_PER_REAP == 0) {
+                ConnReaper.Sweep s = reaper.sweep();
+                if (s.expired() > 0 || s.countersCorrected() > 0) {
+                    LOG.log(System.Logger.Level.DEBUG, "reaper: {0}", s);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "daemon tick failed", e);
+        }
+    }
+
+    /** Asks for a reload (SIGHUP): done on the daemon's thread, at its next tick. */
+    public void requestReload() {
+        reloadRequested.set(true);
+    }
+
+    private void reload() {
+        ConfigParser.Result parsed = ConfigParser.parse(options.configFile());
+        if (parsed.hasErrors(false)) {
+            parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+            LOG.log(System.Logger.Level.ERROR, "reload refused: {0} has errors; the running configuration stays",
+                    options.configFile());
+            return;
+        }
+        parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        ConfigDiff diff = ConfigDiff.between(config, parsed.config());
+        config = parsed.config();
+        try {
+            ownVips();
+        } catch (SocketException e) {
+            LOG.log(System.Logger.Level.ERROR, "VIP ownership after reload", e);
+        }
+        desired = map(config);
+        applied = null;
+        applyWithMacs();
+        LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1}", options.configFile(), diff.isEmpty() ? "no change" : "\n" + diff);
+    }
+
+    public Dataplane dataplane() {
+        return dataplane;
+    }
+
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops the daemon; the dataplane stays pinned, attached and forwarding. */
+    @Override
+    public void close() {
+        loop.shutdown();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        neighbours.close();
+        bpf.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "releasing the lock", e);
+        }
+        stopped.countDown();
+        LOG.log(System.Logger.Level.INFO, "stopped; the dataplane keeps forwarding");
+    }
+
+    /** {@code xlb stop --flush}: detaches the director from every interface it is on and removes its pins. */
+    public static List<String> flush(Path pinDir) throws SocketException {
+        List<String> done = new ArrayList<>();
+        try (Bpf bpf = Bpf.open()) {
+            if (!Files.exists(pinDir.resolve(Dataplane.PROGRAM))) {
+                return done;
+            }
+            int id = bpf.openPinnedProgram(pinDir.resolve(Dataplane.PROGRAM)).id();
+            for (NetworkInterface nif : NetworkInterface.networkInterfaces().toList()) {
+                Optional<Xdp.Attachment> a = bpf.xdp().query(nif.getIndex());
+                if (a.isPresent() && a.get().programId() == id) {
+                    try {
+                        bpf.xdp().detach(nif.getIndex(), a.get().mode());
+                        done.add("detached from " + nif.getName());
+                    } catch (BpfException e) {
+                        done.add("could not detach from " + nif.getName() + ": " + e.getMessage());
+                    }
+                }
+            }
+            Dataplane.unpin(bpf, pinDir);
+            done.add("unpinned " + pinDir);
+        }
+        return done;
+    }
+}

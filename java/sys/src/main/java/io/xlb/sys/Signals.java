@@ -1,0 +1,24 @@
+package io.xlb.sys;
+
+import io.xlb.sys.ffi.LibC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** Sending a signal Java's ProcessHandle cannot (it only terminates): SIGHUP for a reload. */
+public final class Signals {
+    private Signals() {}
+
+    public static void hangup(long pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = LibC.callState(arena);
+            int rc = (int) LibC.kill.invokeExact(state, (int) pid, LibC.SIGHUP);
+            if (rc < 0) {
+                throw new SysException("kill", LibC.errno(state), "SIGHUP to pid " + pid);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}
