@@ -1,0 +1,195 @@
+package io.xlb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfProgram;
+import io.xlb.bpf.Xdp;
+import io.xlb.daemon.Daemon;
+import io.xlb.dataplane.Dataplane;
+import io.xlb.lab.BackgroundProcess;
+import io.xlb.lab.Lab;
+import io.xlb.lab.Lan;
+import io.xlb.lab.Nginx;
+import io.xlb.lab.RealServerStep;
+import io.xlb.lab.testing.Privileged;
+import io.xlb.sys.Signals;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Tier 3: the daemon as a process, with the tutorial's keepalived.conf (addresses and interface
+ * substituted), a client and two nginx reals in namespaces. The steps share one lab, in order.
+ */
+@Privileged(tools = {"ip", "nsenter", "ethtool", "sysctl", "nginx", "curl", "ss", "bash"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DaemonLabTest {
+    private static final String SUBNET = "10.77.2";
+    private static final String VIP = SUBNET + ".200";
+    private Lab lab;
+    private Lan lan;
+    private Path conf;
+    private final Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-daemon");
+    private BackgroundProcess daemon;
+    private int daemons;
+
+    @BeforeAll
+    void build() throws Exception {
+        lab = new Lab("xlbt");
+        Map<String, Integer> hosts = new LinkedHashMap<>();
+        hosts.put("client", 100);
+        hosts.put("director", 128);
+        hosts.put("rs1", 130);
+        hosts.put("rs2", 131);
+        lan = Lan.create(lab, SUBNET, hosts);
+        for (String rs : List.of("rs1", "rs2")) {
+            RealServerStep.apply(lan.host(rs), VIP);
+            Nginx.start(lab, lan.host(rs));
+        }
+        conf = lab.scratch().resolve("keepalived.conf");
+        Files.writeString(conf, config(3, 3));
+        daemon = startDaemon();
+        try (Bpf bpf = Bpf.open()) {
+            BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
+            int port = lan.switchNamespace().namespace().ifindex(lan.host("director").switchPort());
+            lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
+        }
+        await(Duration.ofSeconds(30), () -> !requests(1).getFirst().startsWith("FAIL"));
+    }
+
+    @AfterAll
+    void teardown() throws Exception {
+        try {
+            if (lab != null) {
+                lab.close();
+            }
+        } finally {
+            Daemon.flush(pinDir);
+        }
+    }
+
+    private String config(int w1, int w2) throws Exception {
+        String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
+        // The tutorial's two reals both say "weight 3": set each.
+        int first = text.indexOf("weight 3");
+        int second = text.indexOf("weight 3", first + 1);
+        return text.substring(0, first) + "weight " + w1 + text.substring(first + 8, second) + "weight " + w2
+                + text.substring(second + 8);
+    }
+
+    private BackgroundProcess startDaemon() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        BackgroundProcess p = lab.start(lan.host("director").ns(), "daemon-" + (++daemons), java,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Xlb.class.getName(),
+                "daemon", "-f", conf.toString(), "--pin-dir", pinDir.toString());
+        await(Duration.ofSeconds(30), () -> p.log().contains("running "));
+        return p;
+    }
+
+    /** Bodies of n requests from the client (FAIL for a failed one). */
+    private List<String> requests(int n) {
+        String out = lan.host("client").ns().command("bash", "-c",
+                "for i in $(seq " + n + "); do curl -sS --max-time 3 http://" + VIP + "/ || echo FAIL; done")
+                .withTimeout(Duration.ofMinutes(3)).run();
+        return out.lines().map(String::strip).toList();
+    }
+
+    private static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met within " + limit);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static long count(List<String> bodies, String host) {
+        return bodies.stream().filter(host::equals).count();
+    }
+
+    private String listing(boolean stats) {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+            long size = dp.map("conns").info().maxEntries();
+            return stats ? IpvsListing.stats(dp.view(), size) : IpvsListing.list(dp.view(), size);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aHundredRequestsAllSucceedSplitEvenlyUnderRr() {
+        List<String> bodies = requests(100);
+        assertEquals(0, bodies.stream().filter(b -> b.startsWith("FAIL")).count(), bodies.toString());
+        // rr's cursor is per CPU (2 here): each CPU alternates, so the totals differ by at most 2.
+        assertTrue(Math.abs(count(bodies, "rs1") - count(bodies, "rs2")) <= 2, bodies.toString());
+        String list = listing(false);
+        assertTrue(list.contains("TCP  " + VIP + ":80 rr\n"), list);
+        assertTrue(list.matches("(?s).*  -> " + SUBNET + "\\.130:80 +Route +3 .*"), list);
+        assertTrue(list.matches("(?s).*  -> " + SUBNET + "\\.131:80 +Route +3 .*"), list);
+    }
+
+    @Test
+    @Order(2)
+    void killingTheDaemonLosesNoRequestAndTheNextOneAdopts() throws Exception {
+        long connsBefore = connections();
+        BackgroundProcess loop = lab.start(lan.host("client").ns(), "loop", "bash", "-c",
+                "ok=0; fail=0; for i in $(seq 1500); do if curl -s -o /dev/null --max-time 3 http://" + VIP
+                        + "/; then ok=$((ok+1)); else fail=$((fail+1)); fi; done; echo \"done $ok $fail\"");
+        Thread.sleep(1500);
+        daemon.close(); // kill: the process, mid-loop (SIGTERM first, SIGKILL if it lingers)
+        ProcessHandle.of(daemon.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        daemon = startDaemon();
+        assertTrue(daemon.log().contains("adopted the dataplane"), daemon.log());
+        await(Duration.ofMinutes(3), () -> loop.log().contains("done"));
+        assertEquals("done 1500 0", loop.log().strip(), "no request failed while the daemon was down");
+        assertTrue(connections() >= connsBefore + 1500, "counters continued: " + connections());
+    }
+
+    private long connections() {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+            return dp.view().getFirst().counter().conns();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void sighupAppliesNewWeightsAndABrokenFileChangesNothing() throws Exception {
+        Files.writeString(conf, config(1, 3));
+        Signals.hangup(daemon.pid());
+        await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +1 .*"));
+        List<String> bodies = requests(400);
+        assertEquals(0, bodies.stream().filter(b -> b.startsWith("FAIL")).count());
+        assertEquals(100, count(bodies, "rs1"), 20, "1:3 within 5 %: " + count(bodies, "rs1") + "/" + count(bodies, "rs2"));
+
+        String before = listing(false);
+        Files.writeString(conf, config(2, 2).replace("virtual_router_id 51", "virtual_router_id 300"));
+        Signals.hangup(daemon.pid());
+        await(Duration.ofSeconds(10), () -> daemon.log().contains("reload refused"));
+        assertTrue(daemon.log().contains(conf + ":"), daemon.log());
+        assertTrue(daemon.log().matches("(?s).*" + java.util.regex.Pattern.quote(conf.toString()) + ":\\d+:\\d+: error: virtual_router_id must be 1\\.\\.255, got 300.*"),
+                daemon.log());
+        assertEquals(before.replaceAll(" +\\d+ +\\d+ +\n", "\n"), listing(false).replaceAll(" +\\d+ +\\d+ +\n", "\n"),
+                "the running configuration stays");
+        List<String> after = requests(200);
+        assertEquals(50, count(after, "rs1"), 12, "still 1:3");
+    }
+
+    private static void assertEquals(long expected, long actual, long delta, String message) {
+        assertTrue(Math.abs(expected - actual) <= delta, message);
+    }
+}

@@ -1,0 +1,56 @@
+package io.xlb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.xlb.dataplane.Dataplane.RealView;
+import io.xlb.dataplane.Dataplane.ServiceView;
+import io.xlb.dataplane.abi.Counter;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.RealConns;
+import io.xlb.dataplane.abi.VipKey;
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Golden output: ipvsadm 1.31's layouts, column for column. */
+class IpvsListingTest {
+    private static final List<ServiceView> SERVICES = List.of(
+            new ServiceView(0, new VipKey(InetAddress.ofLiteral("192.168.1.200"), 80, Protocol.TCP), "rr",
+                    new Counter(120, 8000, 20), List.of(
+                    new RealView(0, InetAddress.ofLiteral("192.168.1.130"), 80, Method.DR, 3, new RealConns(2, 7),
+                            new Counter(60, 4000, 10)),
+                    new RealView(1, InetAddress.ofLiteral("192.168.1.131"), 80, Method.TUN, 3, new RealConns(0, 0),
+                            new Counter(60, 4000, 10)))),
+            new ServiceView(1, new VipKey(InetAddress.ofLiteral("2001:db8::10"), 53, Protocol.UDP), "wlc",
+                    Counter.ZERO, List.of(
+                    new RealView(2, InetAddress.ofLiteral("2001:db8:1::11"), 53, Method.DR, 1, RealConns.ZERO, Counter.ZERO))));
+
+    @Test
+    void listNumeric() {
+        assertEquals("""
+                IP Virtual Server version 1.2.1 (size=4096)
+                Prot LocalAddress:Port Scheduler Flags
+                  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+                TCP  192.168.1.200:80 rr
+                  -> 192.168.1.130:80             Route   3      2          7        \s
+                  -> 192.168.1.131:80             Tunnel  3      0          0        \s
+                UDP  [2001:db8::10]:53 wlc
+                  -> [2001:db8:1::11]:53          Route   1      0          0        \s
+                """, IpvsListing.list(SERVICES, 4096));
+    }
+
+    @Test
+    void stats() {
+        assertEquals("""
+                IP Virtual Server version 1.2.1 (size=4096)
+                Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+                  -> RemoteAddress:Port
+                TCP  192.168.1.200:80                   20      120        0     8000        0
+                  -> 192.168.1.130:80                   10       60        0     4000        0
+                  -> 192.168.1.131:80                   10       60        0     4000        0
+                UDP  [2001:db8::10]:53                   0        0        0        0        0
+                  -> [2001:db8:1::11]:53                 0        0        0        0        0
+                """, IpvsListing.stats(SERVICES, 4096));
+    }
+}
