@@ -169,15 +169,16 @@ class DaemonLabTest {
     @Test
     @Order(3)
     void sighupAppliesNewWeightsAndABrokenFileChangesNothing() throws Exception {
-        Files.writeString(conf, config(1, 3));
+        // rr ignores weights, in IPVS as here: the new file also says wrr.
+        Files.writeString(conf, config(1, 3).replace("lb_algo rr", "lb_algo wrr"));
         Signals.hangup(daemon.pid());
         await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +1 .*"));
         List<String> bodies = requests(400);
         assertEquals(0, bodies.stream().filter(b -> b.startsWith("FAIL")).count());
-        assertEquals(100, count(bodies, "rs1"), 20, "1:3 within 5 %: " + count(bodies, "rs1") + "/" + count(bodies, "rs2"));
+        assertNear(100, count(bodies, "rs1"), 20, "1:3 within 5 %: " + count(bodies, "rs1") + "/" + count(bodies, "rs2"));
 
         String before = listing(false);
-        Files.writeString(conf, config(2, 2).replace("virtual_router_id 51", "virtual_router_id 300"));
+        Files.writeString(conf, config(2, 2).replace("lb_algo rr", "lb_algo wrr").replace("virtual_router_id 51", "virtual_router_id 300"));
         Signals.hangup(daemon.pid());
         await(Duration.ofSeconds(10), () -> daemon.log().contains("reload refused"));
         assertTrue(daemon.log().contains(conf + ":"), daemon.log());
@@ -186,10 +187,10 @@ class DaemonLabTest {
         assertEquals(before.replaceAll(" +\\d+ +\\d+ +\n", "\n"), listing(false).replaceAll(" +\\d+ +\\d+ +\n", "\n"),
                 "the running configuration stays");
         List<String> after = requests(200);
-        assertEquals(50, count(after, "rs1"), 12, "still 1:3");
+        assertNear(50, count(after, "rs1"), 12, "still 1:3: " + count(after, "rs1") + "/" + count(after, "rs2"));
     }
 
-    private static void assertEquals(long expected, long actual, long delta, String message) {
+    private static void assertNear(long expected, long actual, long delta, String message) {
         assertTrue(Math.abs(expected - actual) <= delta, message);
     }
 }
