@@ -75,7 +75,7 @@ struct real {
 	__u32  ifindex;       /* 0: out of the ingress interface; else redirect there */
 	__u32  service;       /* the service it belongs to: lets a restarted controller re-adopt */
 	__be16 port;          /* its port (informational for DR/TUN, which keep the VIP's port) */
-	__u16  pad2;
+	__u16  conf_weight;   /* the weight configured (weight is 0 while the real is unresolved) */
 };
 
 #define XLB_REAL_F_PRESENT  (1 << 0)

@@ -1,52 +1,278 @@
 package io.xlb.cli;
 
 import io.xlb.bpf.Bpf;
+import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
+import io.xlb.daemon.PinLock;
+import io.xlb.daemon.RealMacs;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Scheduler;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.ConnEntry;
+import io.xlb.dataplane.abi.ConnState;
+import io.xlb.dataplane.abi.FlowKey;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.VipKey;
+import io.xlb.sys.Neighbours;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code xlb adm}: ipvsadm's command line over the pinned maps (works with or without a daemon).
- * This version lists: {@code -L|-l [-n] [--stats]}.
+ * {@code xlb adm}: ipvsadm's command line over the pinned maps, with or without a daemon.
+ *
+ * While a daemon manages the pin directory, changing commands are refused with the name of its
+ * configuration file: the daemon's next apply would undo them (edit the file, then xlb reload).
  */
-@Command(name = "adm", description = "ipvsadm's command line over the pinned dataplane (listing: -Ln, -Ln --stats).")
+@Command(name = "adm", description = "ipvsadm's command line over the pinned dataplane.", sortOptions = false)
 public final class AdmCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-L", "-l", "--list"}, description = "list the services and their reals")
-    boolean list;
-
-    @Option(names = {"-n", "--numeric"}, description = "numeric output (xlb never resolves names)")
-    boolean numeric;
-
-    @Option(names = "--stats", description = "with -L: counters (connections, packets, bytes)")
-    boolean stats;
-
+    @Option(names = {"-A", "--add-service"}) boolean addService;
+    @Option(names = {"-E", "--edit-service"}) boolean editService;
+    @Option(names = {"-D", "--delete-service"}) boolean deleteService;
+    @Option(names = {"-C", "--clear"}) boolean clear;
+    @Option(names = {"-R", "--restore"}, description = "read rules (ipvsadm-save format) from stdin") boolean restore;
+    @Option(names = {"-S", "--save"}, description = "print the rules in ipvsadm-save format") boolean save;
+    @Option(names = {"-a", "--add-server"}) boolean addServer;
+    @Option(names = {"-e", "--edit-server"}) boolean editServer;
+    @Option(names = {"-d", "--delete-server"}) boolean deleteServer;
+    @Option(names = {"-L", "-l", "--list"}) boolean list;
+    @Option(names = {"-Z", "--zero"}) boolean zero;
+    @Option(names = "--set", arity = "3", paramLabel = "SECONDS", description = "tcp tcpfin udp timeouts") List<Integer> set;
+    @Option(names = {"-t", "--tcp-service"}, paramLabel = "ADDR:PORT") String tcpService;
+    @Option(names = {"-u", "--udp-service"}, paramLabel = "ADDR:PORT") String udpService;
+    @Option(names = {"-f", "--fwmark-service"}, paramLabel = "MARK") Integer fwmark;
+    @Option(names = {"-s", "--scheduler"}) String scheduler;
+    @Option(names = {"-p", "--persistent"}, arity = "0..1", fallbackValue = "300") Integer persistent;
+    @Option(names = {"-M", "--netmask"}) String netmask;
+    @Option(names = {"-r", "--real-server"}, paramLabel = "ADDR[:PORT]") String realServer;
+    @Option(names = {"-g", "--gatewaying"}) boolean gatewaying;
+    @Option(names = {"-i", "--ipip"}) boolean ipip;
+    @Option(names = {"-m", "--masquerading"}) boolean masquerading;
+    @Option(names = {"-w", "--weight"}) Integer weight;
+    @Option(names = {"-x", "--u-threshold"}) Integer upperThreshold;
+    @Option(names = {"-y", "--l-threshold"}) Integer lowerThreshold;
+    @Option(names = {"-n", "--numeric"}) boolean numeric;
+    @Option(names = {"-c", "--connection"}) boolean connections;
+    @Option(names = "--stats") boolean stats;
+    @Option(names = "--timeout") boolean timeout;
     @Option(names = "--pin-dir", paramLabel = "DIR", description = "the pinned dataplane (default: ${DEFAULT-VALUE})")
     Path pinDir = Daemon.DEFAULT_PIN_DIR;
 
     @Override
-    public Integer call() {
-        if (!list) {
-            spec.commandLine().getErr().println("xlb adm: only listing (-L / -Ln [--stats]) exists so far");
-            return 2;
-        }
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (!Files.exists(pinDir.resolve(Dataplane.PROGRAM))) {
-            spec.commandLine().getErr().println("xlb adm: no dataplane is pinned at " + pinDir + " (is the daemon running? see --pin-dir)");
+            err.println("xlb adm: no dataplane is pinned at " + pinDir + " (is the daemon running? see --pin-dir)");
             return 1;
         }
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
-            long size = dp.map("conns").info().maxEntries();
-            var view = dp.view();
-            spec.commandLine().getOut().print(stats ? IpvsListing.stats(view, size) : IpvsListing.list(view, size));
-            spec.commandLine().getOut().flush();
+        boolean changes = addService || editService || deleteService || clear || restore || addServer || editServer
+                || deleteServer || zero || set != null;
+        if (changes) {
+            Optional<PinLock.Holder> daemon = PinLock.daemon(pinDir);
+            if (daemon.isPresent() && !zero) {
+                err.println("xlb adm: the dataplane at " + pinDir + " is managed by xlb daemon (pid " + daemon.get().pid()
+                        + ") from " + daemon.get().configFile() + ": change that file and run xlb reload");
+                return 1;
+            }
         }
-        return 0;
+        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+            if (list || (!changes && !save)) {
+                list(dp, out);
+                return 0;
+            }
+            if (save) {
+                out.print(IpvsRules.save(dp.current()));
+                out.flush();
+                return 0;
+            }
+            if (zero) {
+                dp.zeroCounters();
+                return 0;
+            }
+            DesiredState next = dp.current();
+            if (restore) {
+                String rules = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+                for (String[] argv : IpvsRules.lines(rules)) {
+                    AdmCommand line = new AdmCommand();
+                    new CommandLine(line).parseArgs(argv);
+                    next = line.edit(next);
+                }
+            } else {
+                next = edit(next);
+            }
+            dp.apply(resolveMacs(bpf, dp, next));
+            return 0;
+        } catch (AdmEdits.AdmException | IllegalArgumentException | UnsupportedOperationException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+    }
+
+    /** This invocation's change, applied to {@code s}. */
+    DesiredState edit(DesiredState s) {
+        if (masquerading) {
+            throw new IllegalArgumentException("xlb does not do masquerading (NAT): use -g (DR) or -i (tunnel)");
+        }
+        if (fwmark != null) {
+            throw new UnsupportedOperationException("fwmark services are not supported by the dataplane yet");
+        }
+        if (set != null) {
+            return AdmEdits.setTimeouts(s, set.get(0), set.get(1), set.get(2));
+        }
+        if (clear) {
+            return AdmEdits.clear(s);
+        }
+        VipKey vip = service();
+        Method method = ipip ? Method.TUN : gatewaying ? Method.DR : null;
+        if (addService) {
+            return AdmEdits.addService(s, vip, Scheduler.named(scheduler != null ? scheduler : "wlc"));
+        }
+        if (editService) {
+            return AdmEdits.editService(s, vip, scheduler != null ? Scheduler.named(scheduler) : null);
+        }
+        if (deleteService) {
+            return AdmEdits.deleteService(s, vip);
+        }
+        Real real = real(vip);
+        if (addServer) {
+            return AdmEdits.addReal(s, vip, AdmEdits.real(real.address(), real.port(), weight != null ? weight : 1,
+                    method != null ? method : Method.DR));
+        }
+        if (editServer) {
+            return AdmEdits.editReal(s, vip, real, weight, method);
+        }
+        if (deleteServer) {
+            return AdmEdits.deleteReal(s, vip, real);
+        }
+        throw new IllegalArgumentException("no command given: -A, -E, -D, -C, -a, -e, -d, -Z, --set, -L, -S or -R");
+    }
+
+    private VipKey service() {
+        if ((tcpService == null) == (udpService == null)) {
+            throw new IllegalArgumentException("give one service: -t ADDR:PORT or -u ADDR:PORT");
+        }
+        String text = tcpService != null ? tcpService : udpService;
+        Endpoint e = Endpoint.parse(text, true);
+        return new VipKey(e.address(), e.port(), tcpService != null ? Protocol.TCP : Protocol.UDP);
+    }
+
+    private Real real(VipKey vip) {
+        if (realServer == null) {
+            throw new IllegalArgumentException("give the real server: -r ADDR[:PORT]");
+        }
+        Endpoint e = Endpoint.parse(realServer, false);
+        return AdmEdits.real(e.address(), e.port() != 0 ? e.port() : vip.port(), 1, Method.DR);
+    }
+
+    /** {@code 10.0.0.1:80}, {@code [2001:db8::1]:80}, or an address alone (port 0). */
+    record Endpoint(InetAddress address, int port) {
+        static Endpoint parse(String text, boolean portRequired) {
+            String host = text;
+            int port = 0;
+            if (text.startsWith("[")) {
+                int close = text.indexOf(']');
+                host = text.substring(1, close);
+                if (close + 1 < text.length()) {
+                    port = Integer.parseInt(text.substring(close + 2));
+                }
+            } else if (text.indexOf(':') > 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+                host = text.substring(0, text.indexOf(':'));
+                port = Integer.parseInt(text.substring(text.indexOf(':') + 1));
+            }
+            if (!io.xlb.config.Addresses.isLiteral(host)) {
+                throw new IllegalArgumentException("not an IP address: " + host);
+            }
+            if (port < 0 || port > 65535 || (portRequired && port == 0)) {
+                throw new IllegalArgumentException("port must be 1..65535 in " + text);
+            }
+            return new Endpoint(InetAddress.ofLiteral(host), port);
+        }
+    }
+
+    /** Reals added by hand get their MAC from the kernel's neighbour table on the director's interface. */
+    private static DesiredState resolveMacs(Bpf bpf, Dataplane dp, DesiredState next) throws Exception {
+        boolean missing = next.services().stream().flatMap(s -> s.reals().stream()).anyMatch(r -> !r.reachable());
+        if (!missing) {
+            return next;
+        }
+        int ifindex = -1;
+        for (NetworkInterface nif : NetworkInterface.networkInterfaces().toList()) {
+            Optional<Xdp.Attachment> a = bpf.xdp().query(nif.getIndex());
+            if (a.isPresent() && a.get().programId() == dp.program().id()) {
+                ifindex = nif.getIndex();
+                break;
+            }
+        }
+        if (ifindex < 0) {
+            return next; // not attached here: reals stay unresolved until a daemon resolves them
+        }
+        try (Neighbours n = Neighbours.open()) {
+            RealMacs macs = new RealMacs(n, ifindex);
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(3));
+            DesiredState resolved = macs.resolve(next);
+            while (Instant.now().isBefore(deadline)
+                    && resolved.services().stream().flatMap(s -> s.reals().stream()).anyMatch(r -> !r.reachable())) {
+                Thread.sleep(100); // the kernel is resolving: ARP has no completion to wait on here
+                resolved = macs.resolve(next);
+            }
+            return resolved;
+        }
+    }
+
+    private void list(Dataplane dp, PrintWriter out) {
+        long size = dp.map("conns").info().maxEntries();
+        if (timeout) {
+            Map<String, Integer> t = AdmEdits.timeouts(dp.current().config());
+            out.printf("Timeout (tcp tcpfin udp): %d %d %d%n", t.get("tcp"), t.get("tcpfin"), t.get("udp"));
+        } else if (connections) {
+            out.print(connectionListing(dp));
+        } else {
+            out.print(stats ? IpvsListing.stats(dp.view(), size) : IpvsListing.list(dp.view(), size));
+        }
+        out.flush();
+    }
+
+    private static String connectionListing(Dataplane dp) {
+        StringBuilder b = new StringBuilder("IPVS connection entries\n");
+        b.append("pro expire state       source             virtual            destination\n");
+        long now = System.nanoTime();
+        var config = dp.current().config();
+        Map<Integer, Dataplane.RealView> reals = new java.util.HashMap<>();
+        dp.view().forEach(s -> s.reals().forEach(r -> reals.put(r.index(), r)));
+        List<Map.Entry<FlowKey, ConnEntry>> entries = new ArrayList<>(dp.connections().entrySet());
+        for (Map.Entry<FlowKey, ConnEntry> e : entries) {
+            FlowKey k = e.getKey();
+            ConnEntry c = e.getValue();
+            if (c.state() == ConnState.FRAG) {
+                continue;
+            }
+            long left = Math.max(0, config.timeoutSeconds(c.state()) - (now - c.lastSeenNs()) / 1_000_000_000L);
+            Dataplane.RealView r = reals.get(c.real());
+            b.append(String.format("%-3s %02d:%02d  %-11s %-18s %-18s %s%n", k.proto() == 6 ? "TCP" : "UDP",
+                    left / 60, left % 60, c.state(), IpvsListing.endpoint(k.src(), k.sport()),
+                    IpvsListing.endpoint(k.dst(), k.dport()), r == null ? "?" : IpvsListing.endpoint(r.address(), r.port())));
+        }
+        return b.toString();
     }
 }

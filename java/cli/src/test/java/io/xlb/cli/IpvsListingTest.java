@@ -19,12 +19,12 @@ class IpvsListingTest {
             new ServiceView(0, new VipKey(InetAddress.ofLiteral("192.168.1.200"), 80, Protocol.TCP), "rr",
                     new Counter(120, 8000, 20), List.of(
                     new RealView(0, InetAddress.ofLiteral("192.168.1.130"), 80, Method.DR, 3, new RealConns(2, 7),
-                            new Counter(60, 4000, 10)),
+                            new Counter(60, 4000, 10), io.xlb.dataplane.abi.MacAddress.ZERO, 0),
                     new RealView(1, InetAddress.ofLiteral("192.168.1.131"), 80, Method.TUN, 3, new RealConns(0, 0),
-                            new Counter(60, 4000, 10)))),
+                            new Counter(60, 4000, 10), io.xlb.dataplane.abi.MacAddress.ZERO, 0))),
             new ServiceView(1, new VipKey(InetAddress.ofLiteral("2001:db8::10"), 53, Protocol.UDP), "wlc",
                     Counter.ZERO, List.of(
-                    new RealView(2, InetAddress.ofLiteral("2001:db8:1::11"), 53, Method.DR, 1, RealConns.ZERO, Counter.ZERO))));
+                    new RealView(2, InetAddress.ofLiteral("2001:db8:1::11"), 53, Method.DR, 1, RealConns.ZERO, Counter.ZERO, io.xlb.dataplane.abi.MacAddress.ZERO, 0))));
 
     @Test
     void listNumeric() {

@@ -10,7 +10,7 @@ public final class Addresses {
 
     private static final Pattern V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
-    static boolean isLiteral(String s) {
+    public static boolean isLiteral(String s) {
         if (V4.matcher(s).matches()) {
             for (String part : s.split("\\.")) {
                 if (Integer.parseInt(part) > 255) {

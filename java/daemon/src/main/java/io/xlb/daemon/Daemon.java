@@ -99,7 +99,7 @@ public final class Daemon implements AutoCloseable {
         if (interfaces.isEmpty()) {
             throw new IllegalArgumentException("no interface: the configuration names none (vrrp_instance interface) and no --interface was given");
         }
-        PinLock lock = PinLock.acquire(options.pinDir());
+        PinLock lock = PinLock.acquire(options.pinDir(), options.configFile());
         Bpf bpf = Bpf.open();
         try {
             Dataplane dp;

@@ -30,21 +30,44 @@ public final class PinLock implements AutoCloseable {
         return RUN_DIR.resolve(name + ".lock");
     }
 
+    /** What a running daemon wrote in its lock: its pid and the file it runs. */
+    public record Holder(long pid, String configFile) {}
+
     /** Takes the lock, or fails with who holds it. */
     public static PinLock acquire(Path pinDir) throws IOException {
+        return acquire(pinDir, null);
+    }
+
+    /** Takes the lock, recording the configuration file the daemon runs. */
+    public static PinLock acquire(Path pinDir, Path configFile) throws IOException {
         Files.createDirectories(RUN_DIR);
         Path file = lockFile(pinDir);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock = ch.tryLock();
         if (lock == null) {
-            String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
+            String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip().split("\n")[0];
             ch.close();
             throw new IllegalStateException("another xlb daemon (pid " + (holder.isEmpty() ? "?" : holder)
                     + ") already runs on " + pinDir + "; stop it first, or give this one another --pin-dir");
         }
         ch.truncate(0);
-        ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        String content = ProcessHandle.current().pid() + "\n" + (configFile == null ? "" : configFile.toAbsolutePath()) + "\n";
+        ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)), 0);
         return new PinLock(ch, lock, file);
+    }
+
+    /** The daemon holding the lock of {@code pinDir}, if one does. */
+    public static java.util.Optional<Holder> daemon(Path pinDir) {
+        java.util.OptionalLong pid = holder(pinDir);
+        if (pid.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            String[] lines = Files.readString(lockFile(pinDir)).split("\n");
+            return java.util.Optional.of(new Holder(pid.getAsLong(), lines.length > 1 ? lines[1].strip() : ""));
+        } catch (IOException e) {
+            return java.util.Optional.of(new Holder(pid.getAsLong(), ""));
+        }
     }
 
     /** The pid of the daemon holding the lock of {@code pinDir}, if one does. */
@@ -56,8 +79,10 @@ public final class PinLock implements AutoCloseable {
                 probe.release();
                 return java.util.OptionalLong.empty(); // nobody holds it
             }
-            String pid = Files.readString(file).strip();
+            String pid = Files.readString(file).strip().split("\n")[0].strip();
             return pid.isEmpty() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(Long.parseLong(pid));
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return java.util.OptionalLong.of(ProcessHandle.current().pid()); // held by this very process
         } catch (IOException | NumberFormatException e) {
             return java.util.OptionalLong.empty();
         }

@@ -255,7 +255,7 @@ public final class Dataplane implements AutoCloseable {
             ids.put(key, id);
             // A real whose MAC is not resolved yet is kept (its slot and counters) but not present.
             reals.put(id, new RealEntry(r.address(), s.methodOf(r), r.reachable() ? Structs.REAL_F_PRESENT : 0,
-                    r.effectiveWeight(), r.mac(), r.ifindex(), index, r.port()));
+                    r.effectiveWeight(), r.mac(), r.ifindex(), index, r.port(), r.weight()));
         }
         int[] table = table(s, ids);
         if (before == null || !s.scheduler().equals(before.scheduler()) || !Arrays.equals(before.table(), table)) {
@@ -322,7 +322,7 @@ public final class Dataplane implements AutoCloseable {
         RealEntry old = reals.lookup(id).orElse(null);
         if (old != null) {
             // Not present: flows still bound to it are scheduled anew on their next packet.
-            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE, old.port()));
+            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE, old.port(), 0));
         }
         realPool.release(id);
     }
@@ -349,7 +349,33 @@ public final class Dataplane implements AutoCloseable {
 
     /** A real as the maps hold it. */
     public record RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
-                           RealConns conns, Counter counter) {}
+                           RealConns conns, Counter counter, MacAddress mac, int ifindex) {}
+
+    /**
+     * The state the maps hold, as a desired state: what {@code xlb adm} edits and applies again.
+     * A real's method is its own; the service's default is its first real's (DR when it has none).
+     */
+    public DesiredState current() {
+        List<Service> out = new ArrayList<>();
+        for (ServiceView v : view()) {
+            List<Real> rs = v.reals().stream().map(r -> new Real(r.address(), r.port(), r.weight(), r.method(), r.mac(),
+                    r.ifindex())).toList();
+            io.xlb.dataplane.abi.Method m = rs.isEmpty() ? io.xlb.dataplane.abi.Method.DR : rs.getFirst().method();
+            out.add(new Service(v.vip(), Scheduler.named(v.scheduler()), m, rs));
+        }
+        return new DesiredState(out, config.lookup(0).orElse(DirectorConfig.defaults()));
+    }
+
+    /** ipvsadm -Z: every service's and real's counters back to zero. */
+    public synchronized void zeroCounters() {
+        List<Counter> zeros = java.util.Collections.nCopies(bpf.possibleCpus(), Counter.ZERO);
+        for (Applied a : applied.values()) {
+            serviceStats.update(a.index(), zeros, io.xlb.bpf.UpdateFlag.ANY);
+            for (int id : a.reals().values()) {
+                realStats.update(id, zeros, io.xlb.bpf.UpdateFlag.ANY);
+            }
+        }
+    }
 
     /** Every service and its reals, read from the maps (works on an adopted dataplane too). */
     public List<ServiceView> view() {
@@ -357,7 +383,7 @@ public final class Dataplane implements AutoCloseable {
         reals.entries().forEach((id, r) -> {
             if (r.address() != null && r.service() != NO_SERVICE) {
                 realsByService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(new RealView(id, r.address(),
-                        r.port(), r.method(), r.weight(), realConns(id), realCounter(id)));
+                        r.port(), r.method(), r.configuredWeight(), realConns(id), realCounter(id), r.mac(), r.ifindex()));
             }
         });
         List<ServiceView> out = new ArrayList<>();

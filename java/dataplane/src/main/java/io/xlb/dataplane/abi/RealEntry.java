@@ -13,7 +13,7 @@ import java.net.InetAddress;
  * port it is (so a restarted controller can re-adopt the maps).
  */
 public record RealEntry(InetAddress address, Method method, int flags, int weight, MacAddress mac, int ifindex,
-                        int service, int port) {
+                        int service, int port, int configuredWeight) {
     public static final Codec<RealEntry> CODEC = new Codec<>() {
         public int size() { return (int) REAL.byteSize(); }
 
@@ -28,6 +28,7 @@ public record RealEntry(InetAddress address, Method method, int flags, int weigh
             to.set(ValueLayout.JAVA_INT, offset(REAL, "ifindex"), r.ifindex);
             to.set(ValueLayout.JAVA_INT, offset(REAL, "service"), r.service);
             to.set(VipKey.BE16, offset(REAL, "port"), (short) r.port);
+            to.set(ValueLayout.JAVA_SHORT, offset(REAL, "conf_weight"), (short) r.configuredWeight);
         }
 
         public RealEntry decode(MemorySegment from) {
@@ -39,7 +40,8 @@ public record RealEntry(InetAddress address, Method method, int flags, int weigh
                     new MacAddress(from.asSlice(offset(REAL, "mac"), 6).toArray(ValueLayout.JAVA_BYTE)),
                     from.get(ValueLayout.JAVA_INT, offset(REAL, "ifindex")),
                     from.get(ValueLayout.JAVA_INT, offset(REAL, "service")),
-                    Short.toUnsignedInt(from.get(VipKey.BE16, offset(REAL, "port"))));
+                    Short.toUnsignedInt(from.get(VipKey.BE16, offset(REAL, "port"))),
+                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(REAL, "conf_weight"))));
         }
     };
 }

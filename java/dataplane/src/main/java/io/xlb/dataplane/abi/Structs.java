@@ -42,7 +42,7 @@ public final class Structs {
             JAVA_INT.withName("ifindex"),
             JAVA_INT.withName("service"),
             JAVA_SHORT.withName("port"),                     // network order
-            JAVA_SHORT.withName("pad2")).withName("real");
+            JAVA_SHORT.withName("conf_weight")).withName("real");
 
     public static final StructLayout REAL_CONNS = structLayout(
             JAVA_INT.withName("active"),

@@ -1,0 +1,47 @@
+package io.xlb.cli;
+
+import io.xlb.config.Addresses;
+import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/** ipvsadm-save's format ({@code -S -n}): what {@code -R} reads back, so rules move between ipvsadm and xlb. */
+public final class IpvsRules {
+    private IpvsRules() {}
+
+    public static String save(DesiredState state) {
+        StringBuilder b = new StringBuilder();
+        for (Service s : state.services()) {
+            String svc = (s.vip().protocol() == Protocol.TCP ? "-t " : "-u ") + endpoint(s.vip().address(), s.vip().port());
+            b.append("-A ").append(svc).append(" -s ").append(s.scheduler().ipvsName()).append('\n');
+            for (Real r : s.reals()) {
+                b.append("-a ").append(svc).append(" -r ").append(endpoint(r.address(), r.port())).append(' ')
+                        .append(s.methodOf(r) == Method.TUN ? "-i" : "-g").append(" -w ").append(r.weight()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    static String endpoint(InetAddress a, int port) {
+        String text = Addresses.normalize(a.getHostAddress());
+        return (a instanceof Inet6Address ? "[" + text + "]" : text) + ":" + port;
+    }
+
+    /** A rules file as argument vectors, one per non-empty, non-comment line. */
+    public static List<String[]> lines(String text) {
+        List<String[]> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String t = line.strip();
+            if (!t.isEmpty() && !t.startsWith("#")) {
+                out.add(t.split("\\s+"));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,132 @@
+package io.xlb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.daemon.PinLock;
+import io.xlb.dataplane.Dataplane;
+import io.xlb.lab.testing.Privileged;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** xlb adm on a pinned dataplane with no daemon: ipvsadm's commands, save/restore round trip. */
+@Privileged
+class AdmTest {
+    private final Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-adm");
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run adm(String... args) {
+        String[] full = new String[args.length + 3];
+        full[0] = "adm";
+        System.arraycopy(args, 0, full, 1, args.length);
+        full[args.length + 1] = "--pin-dir";
+        full[args.length + 2] = pinDir.toString();
+        var cl = Xlb.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return new Run(cl.execute(full), out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void pinAnEmptyDataplane() {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.load(bpf, new Dataplane.Options(4096))) {
+            dp.pin(pinDir);
+        }
+    }
+
+    @AfterEach
+    void unpin() {
+        try (Bpf bpf = Bpf.open()) {
+            Dataplane.unpin(bpf, pinDir);
+        }
+    }
+
+    @Test
+    void rulesMadeWithAdmSaveAndRestoreToTheSameListing() {
+        assertEquals(0, adm("-A", "-t", "192.0.2.10:80", "-s", "wrr").exit());
+        assertEquals(0, adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80", "-g", "-w", "3").exit());
+        assertEquals(0, adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2", "-i", "-w", "1").exit());
+        assertEquals(0, adm("-A", "-u", "[2001:db8::10]:53", "-s", "rr").exit());
+        assertEquals(0, adm("-a", "-u", "[2001:db8::10]:53", "-r", "[2001:db8::11]:53", "-g", "-w", "2").exit());
+        String listing = adm("-Ln").out();
+        assertEquals("""
+                Prot LocalAddress:Port Scheduler Flags
+                  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+                TCP  192.0.2.10:80 wrr
+                  -> 10.0.0.1:80                  Route   3      0          0        \s
+                  -> 10.0.0.2:80                  Tunnel  1      0          0        \s
+                UDP  [2001:db8::10]:53 rr
+                  -> [2001:db8::11]:53            Route   2      0          0        \s
+                """, listing.substring(listing.indexOf('\n') + 1));
+        String rules = adm("-S", "-n").out();
+        assertEquals("""
+                -A -t 192.0.2.10:80 -s wrr
+                -a -t 192.0.2.10:80 -r 10.0.0.1:80 -g -w 3
+                -a -t 192.0.2.10:80 -r 10.0.0.2:80 -i -w 1
+                -A -u [2001:db8::10]:53 -s rr
+                -a -u [2001:db8::10]:53 -r [2001:db8::11]:53 -g -w 2
+                """, rules);
+
+        assertEquals(0, adm("-C").exit());
+        assertEquals(3, adm("-Ln").out().lines().count(), "cleared: the header alone");
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(rules.getBytes(StandardCharsets.UTF_8)));
+            assertEquals(0, adm("-R").exit());
+        } finally {
+            System.setIn(stdin);
+        }
+        assertEquals(listing, adm("-Ln").out(), "restore reproduces the listing");
+        assertEquals(rules, adm("-S", "-n").out());
+    }
+
+    @Test
+    void editsDeletesTimeoutsAndErrorsAsIpvsadm() {
+        adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
+        adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80", "-g", "-w", "3");
+        assertEquals(0, adm("-e", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80", "-w", "0").exit());
+        assertTrue(adm("-Ln").out().contains("  -> 10.0.0.1:80                  Route   0 "), "quiesced");
+        assertEquals(0, adm("-E", "-t", "192.0.2.10:80", "-s", "mh").exit());
+        assertTrue(adm("-Ln").out().contains("TCP  192.0.2.10:80 mh\n"));
+
+        Run dup = adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
+        assertEquals(1, dup.exit());
+        assertEquals("Service already exists", dup.err().strip());
+        assertEquals("No such destination", adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.9:80").err().strip());
+        assertEquals("No such service", adm("-D", "-t", "192.0.2.99:80").err().strip());
+        assertEquals("xlb does not do masquerading (NAT): use -g (DR) or -i (tunnel)",
+                adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2:80", "-m").err().strip());
+
+        assertEquals(0, adm("--set", "100", "20", "30").exit());
+        assertEquals("Timeout (tcp tcpfin udp): 100 20 30\n", adm("-L", "--timeout").out());
+
+        assertEquals(0, adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80").exit());
+        assertEquals(0, adm("-D", "-t", "192.0.2.10:80").exit());
+        assertEquals("", adm("-S", "-n").out());
+    }
+
+    @Test
+    void changesAreRefusedWhileADaemonManagesThePins() throws Exception {
+        Path conf = Files.createTempFile("xlb", ".conf");
+        try (PinLock lock = PinLock.acquire(pinDir, conf)) {
+            Run r = adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("is managed by xlb daemon") && r.err().contains(conf.toString()), r.err());
+            assertEquals(0, adm("-Ln").exit(), "listing works alongside a daemon");
+        } finally {
+            Files.deleteIfExists(conf);
+        }
+    }
+}
