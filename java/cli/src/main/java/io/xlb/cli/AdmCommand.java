@@ -75,6 +75,11 @@ public final class AdmCommand implements Callable<Integer> {
     @Option(names = {"-c", "--connection"}) boolean connections;
     @Option(names = "--stats") boolean stats;
     @Option(names = "--timeout") boolean timeout;
+    @Option(names = "--rate", description = "with -L: rates, measured over one second") boolean rate;
+    @Option(names = "--thresholds") boolean thresholds;
+    @Option(names = "--persistent-conn") boolean persistentConn;
+    @Option(names = "--sort", description = "sorted output (xlb always sorts)") boolean sort;
+    @Option(names = "--exact", description = "exact numbers, no K/M/G") boolean exact;
     @Option(names = "--pin-dir", paramLabel = "DIR", description = "the pinned dataplane (default: ${DEFAULT-VALUE})")
     Path pinDir = Daemon.DEFAULT_PIN_DIR;
 
@@ -240,15 +245,25 @@ public final class AdmCommand implements Callable<Integer> {
         }
     }
 
-    private void list(Dataplane dp, PrintWriter out) {
+    private void list(Dataplane dp, PrintWriter out) throws InterruptedException {
         long size = dp.map("conns").info().maxEntries();
         if (timeout) {
             Map<String, Integer> t = AdmEdits.timeouts(dp.current().config());
             out.printf("Timeout (tcp tcpfin udp): %d %d %d%n", t.get("tcp"), t.get("tcpfin"), t.get("udp"));
         } else if (connections) {
             out.print(connectionListing(dp));
+        } else if (rate) {
+            var before = dp.view();
+            long start = System.nanoTime();
+            Thread.sleep(1000); // a rate needs two readings; this is the sampling window, not logic
+            var after = dp.view();
+            out.print(IpvsListing.rate(before, after, (System.nanoTime() - start) / 1e9, size, exact));
+        } else if (thresholds) {
+            out.print(IpvsListing.thresholds(dp.view(), size));
+        } else if (persistentConn) {
+            out.print(IpvsListing.persistent(dp.view(), size));
         } else {
-            out.print(stats ? IpvsListing.stats(dp.view(), size) : IpvsListing.list(dp.view(), size));
+            out.print(stats ? IpvsListing.stats(dp.view(), size, exact) : IpvsListing.list(dp.view(), size));
         }
         out.flush();
     }

@@ -25,29 +25,127 @@ public final class IpvsListing {
         b.append("Prot LocalAddress:Port Scheduler Flags\n");
         b.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
         for (ServiceView s : services) {
-            b.append(s.vip().protocol()).append("  ").append(endpoint(s.vip().address(), s.vip().port())).append(' ')
-                    .append(s.scheduler()).append('\n');
+            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
             for (RealView r : s.reals()) {
-                b.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", endpoint(r.address(), r.port()),
+                b.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", realName(r),
                         forward(r.method()), r.weight(), r.conns().active(), r.conns().inactive()));
             }
         }
         return b.toString();
     }
 
-    public static String stats(List<ServiceView> services, long size) {
+    /** ipvsadm -Ln --stats; {@code exact}: --exact (no K/M/G abbreviation). */
+    public static String stats(List<ServiceView> services, long size, boolean exact) {
         StringBuilder b = new StringBuilder(header(size));
-        b.append("Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n");
-        b.append("  -> RemoteAddress:Port\n");
+        b.append(String.format("%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
+                "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
         for (ServiceView s : services) {
-            b.append(String.format("%-33s %8d %8d %8d %8d %8d%n", s.vip().protocol() + "  " + endpoint(s.vip().address(), s.vip().port()),
-                    s.counter().conns(), s.counter().packets(), 0, s.counter().bytes(), 0));
+            b.append(String.format("%-33s", serviceName(s)));
+            for (long v : new long[] {s.counter().conns(), s.counter().packets(), 0, s.counter().bytes(), 0}) {
+                b.append(largenum(v, exact));
+            }
+            b.append('\n');
             for (RealView r : s.reals()) {
-                b.append(String.format("  -> %-28s %8d %8d %8d %8d %8d%n", endpoint(r.address(), r.port()),
-                        r.counter().conns(), r.counter().packets(), 0, r.counter().bytes(), 0));
+                b.append(String.format("  -> %-28s", realName(r)));
+                for (long v : new long[] {r.counter().conns(), r.counter().packets(), 0, r.counter().bytes(), 0}) {
+                    b.append(largenum(v, exact));
+                }
+                b.append('\n');
             }
         }
         return b.toString();
+    }
+
+    public static String stats(List<ServiceView> services, long size) {
+        return stats(services, size, false);
+    }
+
+    /** Per-second rates between two readings {@code seconds} apart (ipvsadm -Ln --rate). */
+    public static String rate(List<ServiceView> before, List<ServiceView> after, double seconds, long size, boolean exact) {
+        StringBuilder b = new StringBuilder(header(size));
+        b.append(String.format("%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
+                "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"));
+        for (ServiceView s : after) {
+            ServiceView old = before.stream().filter(x -> x.vip().equals(s.vip())).findFirst().orElse(s);
+            b.append(String.format("%-33s", serviceName(s)));
+            b.append(largenum(per(s.counter().conns() - old.counter().conns(), seconds), exact));
+            b.append(largenum(per(s.counter().packets() - old.counter().packets(), seconds), exact));
+            b.append(largenum(0, exact));
+            b.append(largenum(per(s.counter().bytes() - old.counter().bytes(), seconds), exact));
+            b.append(largenum(0, exact)).append('\n');
+            for (RealView r : s.reals()) {
+                RealView o = old.reals().stream().filter(x -> x.index() == r.index()).findFirst().orElse(r);
+                b.append(String.format("  -> %-28s %8d %8d %8d", realName(r),
+                        per(r.counter().conns() - o.counter().conns(), seconds),
+                        per(r.counter().packets() - o.counter().packets(), seconds), 0));
+                b.append(largenum(per(r.counter().bytes() - o.counter().bytes(), seconds), exact));
+                b.append(largenum(0, exact)).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /** ipvsadm -Ln --thresholds: xlb keeps no connection thresholds yet, so they read 0. */
+    public static String thresholds(List<ServiceView> services, long size) {
+        StringBuilder b = new StringBuilder(header(size));
+        b.append(String.format("%-33s %-10s %-10s %-10s %-10s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
+                "Uthreshold", "Lthreshold", "ActiveConn", "InActConn"));
+        for (ServiceView s : services) {
+            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
+            for (RealView r : s.reals()) {
+                b.append(String.format("  -> %-28s %-10d %-10d %-10d %-10d%n", realName(r), 0, 0,
+                        r.conns().active(), r.conns().inactive()));
+            }
+        }
+        return b.toString();
+    }
+
+    /** ipvsadm -Ln --persistent-conn: no persistence yet, so PersistConn reads 0. */
+    public static String persistent(List<ServiceView> services, long size) {
+        StringBuilder b = new StringBuilder(header(size));
+        b.append(String.format("%-33s %-9s %-11s %-10s %-10s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
+                "Weight", "PersistConn", "ActiveConn", "InActConn"));
+        for (ServiceView s : services) {
+            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
+            for (RealView r : s.reals()) {
+                b.append(String.format("  -> %-28s %-9d %-11d %-10d %-10d%n", realName(r), r.weight(), 0,
+                        r.conns().active(), r.conns().inactive()));
+            }
+        }
+        return b.toString();
+    }
+
+    private static long per(long delta, double seconds) {
+        return Math.round(Math.max(0, delta) / seconds);
+    }
+
+    /** ipvsadm's print_largenum: 9 columns, K/M/G/T past 100 million unless exact. */
+    static String largenum(long i, boolean exact) {
+        if (exact) {
+            int len = Long.toString(i).length();
+            return String.format("%" + (len <= 8 ? 9 : len + 1) + "d", i);
+        }
+        if (i < 100_000_000L) {
+            return String.format("%9d", i);
+        } else if (i < 1_000_000_000L) {
+            return String.format("%8dK", i / 1000);
+        } else if (i < 100_000_000_000L) {
+            return String.format("%8dM", i / 1_000_000);
+        } else if (i < 100_000_000_000_000L) {
+            return String.format("%8dG", i / 1_000_000_000L);
+        }
+        return String.format("%8dT", i / 1_000_000_000_000L);
+    }
+
+    /** "TCP  addr:port", cut at 33 characters for IPv4 as ipvsadm does. */
+    static String serviceName(ServiceView s) {
+        String name = s.vip().protocol() + "  " + endpoint(s.vip().address(), s.vip().port());
+        return s.vip().address() instanceof Inet6Address || name.length() <= 33 ? name : name.substring(0, 33);
+    }
+
+    static String realName(RealView r) {
+        String name = endpoint(r.address(), r.port());
+        return r.address() instanceof Inet6Address || name.length() <= 28 ? name : name.substring(0, 28);
     }
 
     static String endpoint(InetAddress a, int port) {

@@ -53,4 +53,50 @@ class IpvsListingTest {
                   -> [2001:db8:1::11]:53                 0        0        0        0        0
                 """, IpvsListing.stats(SERVICES, 4096));
     }
+
+    @Test
+    void thresholdsAndPersistentConn() {
+        assertEquals("""
+                IP Virtual Server version 1.2.1 (size=4096)
+                Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\s
+                  -> RemoteAddress:Port
+                TCP  192.168.1.200:80 rr
+                  -> 192.168.1.130:80             0          0          2          7        \s
+                  -> 192.168.1.131:80             0          0          0          0        \s
+                UDP  [2001:db8::10]:53 wlc
+                  -> [2001:db8:1::11]:53          0          0          0          0        \s
+                """, IpvsListing.thresholds(SERVICES, 4096));
+        assertEquals("""
+                IP Virtual Server version 1.2.1 (size=4096)
+                Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn\s
+                  -> RemoteAddress:Port
+                TCP  192.168.1.200:80 rr
+                  -> 192.168.1.130:80             3         0           2          7        \s
+                  -> 192.168.1.131:80             3         0           0          0        \s
+                UDP  [2001:db8::10]:53 wlc
+                  -> [2001:db8:1::11]:53          1         0           0          0        \s
+                """, IpvsListing.persistent(SERVICES, 4096));
+    }
+
+    @Test
+    void rateIsTheDifferenceOverTheInterval() {
+        List<ServiceView> later = List.of(new ServiceView(0, SERVICES.getFirst().vip(), "rr", new Counter(220, 18000, 30),
+                List.of(new RealView(0, InetAddress.ofLiteral("192.168.1.130"), 80, Method.DR, 3, RealConns.ZERO,
+                        new Counter(160, 14000, 20), io.xlb.dataplane.abi.MacAddress.ZERO, 0))));
+        assertEquals("""
+                IP Virtual Server version 1.2.1 (size=4096)
+                Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS
+                  -> RemoteAddress:Port
+                TCP  192.168.1.200:80                    5       50        0     5000        0
+                  -> 192.168.1.130:80                    5       50        0     5000        0
+                """, IpvsListing.rate(SERVICES, later, 2.0, 4096, false));
+    }
+
+    @Test
+    void largeNumbersAreAbbreviatedUnlessExact() {
+        assertEquals(" 99999999", IpvsListing.largenum(99_999_999L, false));
+        assertEquals("  123456K", IpvsListing.largenum(123_456_789L, false));
+        assertEquals("   12345M", IpvsListing.largenum(12_345_678_901L, false));
+        assertEquals(" 123456789", IpvsListing.largenum(123_456_789L, true));
+    }
 }
