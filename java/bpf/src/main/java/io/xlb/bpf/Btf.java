@@ -53,6 +53,28 @@ public final class Btf implements AutoCloseable {
         }
     }
 
+    /** The BTF the kernel holds under {@code id} (a map's or program's, from its info). */
+    public static Btf fromKernel(int id) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.callState(arena);
+            MemorySegment btf = (MemorySegment) Libbpf.btf__load_from_kernel_by_id.invokeExact(state, id);
+            return new Btf(Call.check("btf__load_from_kernel_by_id", btf, state, "BTF id " + id), true);
+        } catch (Throwable t) {
+            throw Call.rethrow(t);
+        }
+    }
+
+    /** The struct a type id names, through typedefs and qualifiers; empty for other kinds. */
+    public Optional<BtfStruct> structById(int id) {
+        int resolved = skipModifiers(id);
+        int k = kind(resolved);
+        if (k != BTF_KIND_STRUCT && k != BTF_KIND_UNION) {
+            return Optional.empty();
+        }
+        String name = name(type(resolved).get(ValueLayout.JAVA_INT, Native.offset(btf_type.LAYOUT, "name_off")));
+        return Optional.of(read(name, resolved));
+    }
+
     public Optional<BtfStruct> struct(String name) {
         int id = findStructOrUnion(name);
         return id < 0 ? Optional.empty() : Optional.of(read(name, id));

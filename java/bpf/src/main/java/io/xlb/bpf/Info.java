@@ -24,7 +24,10 @@ final class Info {
                     i32(info, bpf_map_info.LAYOUT, "key_size"),
                     i32(info, bpf_map_info.LAYOUT, "value_size"),
                     i32(info, bpf_map_info.LAYOUT, "max_entries"),
-                    i32(info, bpf_map_info.LAYOUT, "map_flags"));
+                    i32(info, bpf_map_info.LAYOUT, "map_flags"),
+                    i32(info, bpf_map_info.LAYOUT, "btf_id"),
+                    i32(info, bpf_map_info.LAYOUT, "btf_key_type_id"),
+                    i32(info, bpf_map_info.LAYOUT, "btf_value_type_id"));
         }
     }
 

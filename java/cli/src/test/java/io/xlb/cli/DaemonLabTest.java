@@ -154,7 +154,7 @@ class DaemonLabTest {
         daemon.close(); // kill: the process, mid-loop (SIGTERM first, SIGKILL if it lingers)
         ProcessHandle.of(daemon.pid()).ifPresent(ProcessHandle::destroyForcibly);
         daemon = startDaemon();
-        assertTrue(daemon.log().contains("adopted the dataplane"), daemon.log());
+        assertTrue(daemon.log().contains("adopted (same program)"), daemon.log());
         await(Duration.ofMinutes(3), () -> loop.log().contains("done"));
         assertEquals("done 1500 0", loop.log().strip(), "no request failed while the daemon was down");
         assertTrue(connections() >= connsBefore + 1500, "counters continued: " + connections());

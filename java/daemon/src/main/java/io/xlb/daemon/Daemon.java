@@ -102,14 +102,12 @@ public final class Daemon implements AutoCloseable {
         PinLock lock = PinLock.acquire(options.pinDir(), options.configFile());
         Bpf bpf = Bpf.open();
         try {
-            Dataplane dp;
-            if (Files.exists(options.pinDir().resolve(Dataplane.PROGRAM))) {
-                dp = Dataplane.adopt(bpf, options.pinDir());
-                LOG.log(System.Logger.Level.INFO, "adopted the dataplane pinned at {0}", options.pinDir());
-            } else {
-                dp = Dataplane.load(bpf, Dataplane.Options.defaults());
-                dp.pin(options.pinDir());
-                LOG.log(System.Logger.Level.INFO, "loaded the director and pinned it at {0}", options.pinDir());
+            Dataplane.Start start = Dataplane.loadOrUpgrade(bpf, options.pinDir(), Dataplane.Options.defaults());
+            Dataplane dp = start.dataplane();
+            LOG.log(System.Logger.Level.INFO, "{0}: the dataplane at {1}", start.outcome(), options.pinDir());
+            if (!start.mapsRecreated().isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "maps whose layout changed were recreated (their state starts empty): {0}",
+                        start.mapsRecreated());
             }
             Daemon d = new Daemon(options, lock, bpf, dp, config, interfaces);
             d.attach(interfaces);

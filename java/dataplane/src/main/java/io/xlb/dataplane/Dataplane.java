@@ -1,15 +1,18 @@
 package io.xlb.dataplane;
 
 import io.xlb.bpf.Bpf;
+import io.xlb.bpf.Btf;
 import io.xlb.bpf.BpfMap;
 import io.xlb.bpf.BpfObject;
 import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Codec;
 import io.xlb.bpf.MapOfMaps;
 import io.xlb.bpf.MapSpec;
+import io.xlb.bpf.MapInfo;
 import io.xlb.bpf.MapType;
 import io.xlb.bpf.PerCpuMap;
 import io.xlb.bpf.RawMap;
+import io.xlb.bpf.Xdp;
 import io.xlb.dataplane.abi.ConnEntry;
 import io.xlb.dataplane.abi.Counter;
 import io.xlb.dataplane.abi.DirectorConfig;
@@ -148,6 +151,102 @@ public final class Dataplane implements AutoCloseable {
                 bpf.openPinnedProgram(dir.resolve(PROGRAM)), bpf.openPinnedProgram(dir.resolve(PASS_PROGRAM)));
         dp.rebuildFromMaps();
         return dp;
+    }
+
+    /** What {@link #loadOrUpgrade} did. */
+    public record Start(Dataplane dataplane, String outcome, List<String> mapsRecreated) {}
+
+    /**
+     * The dataplane pinned at {@code dir}, with this build's program: loaded and pinned when nothing
+     * is there; adopted when the pinned program is this build's; otherwise upgraded — this build's
+     * program is loaded reusing every pinned map whose layout (shape and key/value structs, from
+     * the kernel's BTF) is unchanged, swapped atomically (XDP_FLAGS_REPLACE) wherever the old one
+     * is attached in this namespace, and pinned in its place.
+     */
+    public static Start loadOrUpgrade(Bpf bpf, Path dir, Options options) {
+        if (!Files.exists(dir.resolve(PROGRAM))) {
+            Dataplane dp = load(bpf, options);
+            dp.pin(dir);
+            return new Start(dp, "loaded and pinned", List.of());
+        }
+        BpfProgram pinned = bpf.openPinnedProgram(dir.resolve(PROGRAM));
+        Map<String, RawMap> pinnedMaps = new LinkedHashMap<>();
+        for (String name : MAPS) {
+            if (Files.exists(dir.resolve(name))) {
+                pinnedMaps.put(name, bpf.openPinnedMap(dir.resolve(name)));
+            }
+        }
+        // Phase one: this build's maps as the kernel would create them, to compare layouts.
+        List<String> reusable = new ArrayList<>();
+        try (BpfObject probe = bpf.openResource(Dataplane.class, OBJECT)) {
+            if (options.maxConnections() > 0) {
+                probe.setMaxEntries("conns", options.maxConnections());
+            }
+            probe.load();
+            if (probe.program(PROGRAM).info().tag().equals(pinned.info().tag())
+                    && pinnedMaps.keySet().containsAll(MAPS)) {
+                return new Start(adopt(bpf, dir), "adopted (same program)", List.of());
+            }
+            pinnedMaps.forEach((name, old) -> {
+                if (sameLayout(old.info(), probe.map(name).info())) {
+                    reusable.add(name);
+                }
+            });
+        }
+        // Phase two: load for real, on the maps that can be kept.
+        BpfObject next = bpf.openResource(Dataplane.class, OBJECT);
+        if (options.maxConnections() > 0) {
+            next.setMaxEntries("conns", options.maxConnections());
+        }
+        reusable.forEach(name -> next.reuseMap(name, pinnedMaps.get(name)));
+        next.load();
+        BpfProgram program = next.program(PROGRAM);
+        for (int ifindex : attachedIfindexes(bpf, pinned)) {
+            Xdp.Mode mode = bpf.xdp().query(ifindex).map(Xdp.Attachment::mode).orElse(Xdp.Mode.NATIVE);
+            bpf.xdp().replace(ifindex, program, pinned, mode);
+        }
+        List<String> recreated = new ArrayList<>();
+        bpf.unpin(dir.resolve(PROGRAM));
+        bpf.unpin(dir.resolve(PASS_PROGRAM));
+        program.pin(dir.resolve(PROGRAM));
+        next.program(PASS_PROGRAM).pin(dir.resolve(PASS_PROGRAM));
+        for (String name : MAPS) {
+            if (!reusable.contains(name)) {
+                bpf.unpin(dir.resolve(name));
+                next.map(name).pin(dir.resolve(name));
+                recreated.add(name);
+            }
+        }
+        Dataplane dp = new Dataplane(bpf, next, next::map, program, next.program(PASS_PROGRAM));
+        dp.rebuildFromMaps();
+        return new Start(dp, "upgraded the pinned program (id " + pinned.id() + " -> " + program.id() + ")", recreated);
+    }
+
+    /** Same shape, and the same key and value structs member by member (kernel BTF of each map). */
+    static boolean sameLayout(MapInfo old, MapInfo next) {
+        if (!old.sameShape(next)) {
+            return false;
+        }
+        if (old.btfId() == 0 || next.btfId() == 0) {
+            return old.btfId() == next.btfId();
+        }
+        try (Btf a = Btf.fromKernel(old.btfId()); Btf b = Btf.fromKernel(next.btfId())) {
+            return a.structById(old.btfKeyTypeId()).equals(b.structById(next.btfKeyTypeId()))
+                    && a.structById(old.btfValueTypeId()).equals(b.structById(next.btfValueTypeId()));
+        }
+    }
+
+    /** Interfaces of this namespace where {@code program} is the attached XDP program. */
+    private static List<Integer> attachedIfindexes(Bpf bpf, BpfProgram program) {
+        List<Integer> out = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface nif : java.net.NetworkInterface.networkInterfaces().toList()) {
+                bpf.xdp().query(nif.getIndex()).filter(a -> a.programId() == program.id()).ifPresent(a -> out.add(nif.getIndex()));
+            }
+        } catch (java.net.SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** Removes what {@link #pin} left (programs and maps live on while attached or open). */

@@ -109,6 +109,8 @@ public final class Libbpf {
     // --- BTF ---
     /** struct btf *btf__parse(const char *path, struct btf_ext **btf_ext) */
     public static final MethodHandle btf__parse = h("btf__parse", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    /** struct btf *btf__load_from_kernel_by_id(__u32 id) */
+    public static final MethodHandle btf__load_from_kernel_by_id = h("btf__load_from_kernel_by_id", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     /** void btf__free(struct btf *btf) */
     public static final MethodHandle btf__free = h("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
     /** __s32 btf__find_by_name_kind(const struct btf *btf, const char *type_name, __u32 kind) */
