@@ -118,6 +118,18 @@ class AdmTest {
     }
 
     @Test
+    void statusNamesTheProgramAndCountsServices() {
+        adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
+        var cl = Xlb.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute("status", "--pin-dir", pinDir.toString()));
+        assertTrue(out.toString().contains("daemon:     not running"), out.toString());
+        assertTrue(out.toString().contains("program xlb_director id "), out.toString());
+        assertTrue(out.toString().contains("services:   1, reals 0"), out.toString());
+    }
+
+    @Test
     void changesAreRefusedWhileADaemonManagesThePins() throws Exception {
         Path conf = Files.createTempFile("xlb", ".conf");
         try (PinLock lock = PinLock.acquire(pinDir, conf)) {
