@@ -83,6 +83,53 @@ static __always_inline int may_track(const struct service *svc, const struct xlb
 	return 1;
 }
 
+/* The client's address masked to the service's persistence prefix. */
+static __always_inline void persist_key_of(const struct packet *p, const struct service *svc, __u32 svc_idx,
+					   struct persist_key *key)
+{
+	__u32 prefix = svc->persist_prefix;
+
+	key->service = svc_idx;
+#pragma unroll
+	for (__u32 i = 0; i < 4; i++) {
+		__u32 bits = prefix > 32 * i ? prefix - 32 * i : 0;
+
+		if (bits >= 32)
+			key->addr[i] = p->flow.src[i];
+		else if (bits == 0)
+			key->addr[i] = 0;
+		else
+			key->addr[i] = p->flow.src[i] & bpf_htonl(~((1U << (32 - bits)) - 1));
+	}
+}
+
+/*
+ * A new connection of a persistent service goes where the client's template points, while the
+ * template is younger than the timeout and its real is still in the service; otherwise the
+ * scheduler picks and the template is (re)written. A template is refreshed by each new
+ * connection it directs.
+ */
+static __always_inline __u32 schedule_persistent(const struct packet *p, __u32 svc_idx, const struct service *svc, __u64 now)
+{
+	struct persist_key key = {};
+	struct persist *t, fresh = {};
+	__u32 real;
+
+	persist_key_of(p, svc, svc_idx, &key);
+	t = bpf_map_lookup_elem(&persist, &key);
+	if (t && now - t->last_seen_ns <= (__u64)svc->persist_timeout_s * NSEC_PER_SEC && usable_real(t->real)) {
+		t->last_seen_ns = now;
+		return t->real;
+	}
+	real = schedule(p, svc_idx, svc);
+	if (real != XLB_NO_REAL) {
+		fresh.real = real;
+		fresh.last_seen_ns = now;
+		bpf_map_update_elem(&persist, &key, &fresh, BPF_ANY);
+	}
+	return real;
+}
+
 /* A fragment entry: later fragments (no ports) follow the first fragment's real. */
 static __always_inline void remember_fragment(const struct packet *p, const struct conn *c)
 {
@@ -188,7 +235,7 @@ int xlb_director(struct xdp_md *ctx)
 	} else {
 		if (c) /* expired, reused, or its real is gone: it stops counting */
 			real_conns_move(c->real, c->state, XLB_CONN_NONE);
-		real_idx = schedule(&p, svc_idx, svc);
+		real_idx = svc->persist_timeout_s ? schedule_persistent(&p, svc_idx, svc, now) : schedule(&p, svc_idx, svc);
 		r = usable_real(real_idx);
 		if (!r) {
 			count_reason(XLB_R_DROP_NO_REAL);

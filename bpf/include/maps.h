@@ -77,6 +77,13 @@ struct {
 } config SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_PERSIST);
+	__type(key, struct persist_key);
+	__type(value, struct persist);
+} persist SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XLB_MAX_IFACES);
 	__type(key, __u32);

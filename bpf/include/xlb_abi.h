@@ -55,7 +55,24 @@ struct service {
 	__u8  ipvs_sched;     /* which LVS scheduler this is (rr and wrr share a family): for listings */
 	__u8  flags;          /* XLB_SVC_F_* */
 	__u32 id;             /* the controller's id, echoed for diagnostics */
+	__u32 persist_timeout_s; /* persistence (ipvsadm -p): 0 for none */
+	__u8  persist_prefix; /* client addresses sharing a real: /prefix (persistence_granularity) */
+	__u8  pad[3];
 };
+
+/* Persistence templates: a client (address masked to the service's prefix) to its real. */
+struct persist_key {
+	__be32 addr[4];
+	__u32  service;
+};
+
+struct persist {
+	__u64 last_seen_ns;   /* last new connection of the client */
+	__u32 real;
+	__u32 pad;
+};
+
+#define XLB_MAX_PERSIST     (1 << 18)
 
 #define XLB_SVC_F_PRESENT   (1 << 0)
 

@@ -150,11 +150,14 @@ public final class AdmCommand implements Callable<Integer> {
         }
         VipKey vip = service();
         Method method = ipip ? Method.TUN : gatewaying ? Method.DR : null;
+        if (upperThreshold != null || lowerThreshold != null) {
+            throw new UnsupportedOperationException("connection thresholds (-x, -y) are not implemented by the dataplane yet");
+        }
         if (addService) {
-            return AdmEdits.addService(s, vip, Scheduler.named(scheduler != null ? scheduler : "wlc"));
+            return AdmEdits.addService(s, vip, Scheduler.named(scheduler != null ? scheduler : "wlc"), persistence(vip));
         }
         if (editService) {
-            return AdmEdits.editService(s, vip, scheduler != null ? Scheduler.named(scheduler) : null);
+            return AdmEdits.editService(s, vip, scheduler != null ? Scheduler.named(scheduler) : null, persistence(vip));
         }
         if (deleteService) {
             return AdmEdits.deleteService(s, vip);
@@ -171,6 +174,20 @@ public final class AdmCommand implements Callable<Integer> {
             return AdmEdits.deleteReal(s, vip, real);
         }
         throw new IllegalArgumentException("no command given: -A, -E, -D, -C, -a, -e, -d, -Z, --set, -L, -S or -R");
+    }
+
+    private Service.Persistence persistence(VipKey vip) {
+        if (persistent == null) {
+            if (netmask != null) {
+                throw new IllegalArgumentException("-M goes with -p (persistence granularity)");
+            }
+            return null;
+        }
+        Integer prefix = io.xlb.daemon.ConfigMapping.prefixOf(netmask, vip.address());
+        if (prefix == null) {
+            throw new IllegalArgumentException("-M " + netmask + " is neither a netmask nor a prefix length");
+        }
+        return new Service.Persistence(persistent, prefix);
     }
 
     private VipKey service() {

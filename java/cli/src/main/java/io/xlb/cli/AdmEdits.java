@@ -25,18 +25,19 @@ final class AdmEdits {
         }
     }
 
-    static DesiredState addService(DesiredState s, VipKey vip, Scheduler sched) {
+    static DesiredState addService(DesiredState s, VipKey vip, Scheduler sched, Service.Persistence persistence) {
         if (find(s, vip) != null) {
             throw new AdmException("Service already exists");
         }
         List<Service> out = new ArrayList<>(s.services());
-        out.add(new Service(vip, sched, Method.DR, List.of()));
+        out.add(new Service(vip, sched, Method.DR, List.of(), persistence));
         return new DesiredState(out, s.config());
     }
 
-    static DesiredState editService(DesiredState s, VipKey vip, Scheduler sched) {
+    /** -E: scheduler and persistence as given (-E without -p turns persistence off, as ipvsadm). */
+    static DesiredState editService(DesiredState s, VipKey vip, Scheduler sched, Service.Persistence persistence) {
         Service old = require(s, vip);
-        return replace(s, vip, new Service(vip, sched != null ? sched : old.scheduler(), old.method(), old.reals()));
+        return replace(s, vip, new Service(vip, sched != null ? sched : old.scheduler(), old.method(), old.reals(), persistence));
     }
 
     static DesiredState deleteService(DesiredState s, VipKey vip) {
@@ -55,7 +56,7 @@ final class AdmEdits {
         }
         List<Real> rs = new ArrayList<>(old.reals());
         rs.add(real);
-        return replace(s, vip, new Service(vip, old.scheduler(), old.method(), rs));
+        return replace(s, vip, new Service(vip, old.scheduler(), old.method(), rs, old.persistence()));
     }
 
     /** -e: weight and method as given (null: unchanged); the MAC is kept. */
@@ -68,7 +69,7 @@ final class AdmEdits {
         Real edited = new Real(r.address(), r.port(), weight != null ? weight : r.weight(), method != null ? method : r.method(),
                 r.mac(), r.ifindex());
         List<Real> rs = old.reals().stream().map(x -> x == r ? edited : x).toList();
-        return replace(s, vip, new Service(vip, old.scheduler(), old.method(), rs));
+        return replace(s, vip, new Service(vip, old.scheduler(), old.method(), rs, old.persistence()));
     }
 
     static DesiredState deleteReal(DesiredState s, VipKey vip, Real real) {
@@ -78,7 +79,7 @@ final class AdmEdits {
             throw new AdmException("No such destination");
         }
         return replace(s, vip, new Service(vip, old.scheduler(), old.method(),
-                old.reals().stream().filter(x -> x != r).toList()));
+                old.reals().stream().filter(x -> x != r).toList(), old.persistence()));
     }
 
     /** --set tcp tcpfin udp (0 keeps a value). */

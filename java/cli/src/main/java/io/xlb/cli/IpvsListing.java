@@ -25,7 +25,7 @@ public final class IpvsListing {
         b.append("Prot LocalAddress:Port Scheduler Flags\n");
         b.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
         for (ServiceView s : services) {
-            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
+            b.append(serviceName(s)).append(' ').append(s.scheduler()).append(persistence(s, " persistent ", " mask ")).append('\n');
             for (RealView r : s.reals()) {
                 b.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", realName(r),
                         forward(r.method()), r.weight(), r.conns().active(), r.conns().inactive()));
@@ -113,6 +113,23 @@ public final class IpvsListing {
             }
         }
         return b.toString();
+    }
+
+    /** " persistent 300" (and " mask 255.255.255.0" below /32) as ipvsadm prints it; -S uses " -p " and " -M ". */
+    static String persistence(ServiceView s, String timeoutWord, String maskWord) {
+        var p = s.persistence();
+        if (p == null) {
+            return "";
+        }
+        boolean v4 = !(s.vip().address() instanceof Inet6Address);
+        String out = timeoutWord + p.timeoutSeconds();
+        if (v4 && p.prefixLength() < 32) {
+            long mask = p.prefixLength() == 0 ? 0 : (0xffffffffL << (32 - p.prefixLength())) & 0xffffffffL;
+            out += maskWord + ((mask >> 24) & 255) + "." + ((mask >> 16) & 255) + "." + ((mask >> 8) & 255) + "." + (mask & 255);
+        } else if (!v4 && p.prefixLength() < 128) {
+            out += maskWord + p.prefixLength();
+        }
+        return out;
     }
 
     private static long per(long delta, double seconds) {

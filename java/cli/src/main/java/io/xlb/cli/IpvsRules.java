@@ -19,7 +19,9 @@ public final class IpvsRules {
         StringBuilder b = new StringBuilder();
         for (Service s : state.services()) {
             String svc = (s.vip().protocol() == Protocol.TCP ? "-t " : "-u ") + endpoint(s.vip().address(), s.vip().port());
-            b.append("-A ").append(svc).append(" -s ").append(s.scheduler().ipvsName()).append('\n');
+            b.append("-A ").append(svc).append(" -s ").append(s.scheduler().ipvsName())
+                    .append(IpvsListing.persistence(new io.xlb.dataplane.Dataplane.ServiceView(0, s.vip(), "", null, List.of(),
+                            s.persistence()), " -p ", " -M ")).append('\n');
             for (Real r : s.reals()) {
                 b.append("-a ").append(svc).append(" -r ").append(endpoint(r.address(), r.port())).append(' ')
                         .append(s.methodOf(r) == Method.TUN ? "-i" : "-g").append(" -w ").append(r.weight()).append('\n');

@@ -55,7 +55,7 @@ class AdmTest {
 
     @Test
     void rulesMadeWithAdmSaveAndRestoreToTheSameListing() {
-        assertEquals(0, adm("-A", "-t", "192.0.2.10:80", "-s", "wrr").exit());
+        assertEquals(0, adm("-A", "-t", "192.0.2.10:80", "-s", "wrr", "-p", "300", "-M", "255.255.255.0").exit());
         assertEquals(0, adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80", "-g", "-w", "3").exit());
         assertEquals(0, adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2", "-i", "-w", "1").exit());
         assertEquals(0, adm("-A", "-u", "[2001:db8::10]:53", "-s", "rr").exit());
@@ -64,7 +64,7 @@ class AdmTest {
         assertEquals("""
                 Prot LocalAddress:Port Scheduler Flags
                   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
-                TCP  192.0.2.10:80 wrr
+                TCP  192.0.2.10:80 wrr persistent 300 mask 255.255.255.0
                   -> 10.0.0.1:80                  Route   3      0          0        \s
                   -> 10.0.0.2:80                  Tunnel  1      0          0        \s
                 UDP  [2001:db8::10]:53 rr
@@ -72,7 +72,7 @@ class AdmTest {
                 """, listing.substring(listing.indexOf('\n') + 1));
         String rules = adm("-S", "-n").out();
         assertEquals("""
-                -A -t 192.0.2.10:80 -s wrr
+                -A -t 192.0.2.10:80 -s wrr -p 300 -M 255.255.255.0
                 -a -t 192.0.2.10:80 -r 10.0.0.1:80 -g -w 3
                 -a -t 192.0.2.10:80 -r 10.0.0.2:80 -i -w 1
                 -A -u [2001:db8::10]:53 -s rr

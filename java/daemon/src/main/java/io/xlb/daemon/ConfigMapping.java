@@ -34,6 +34,32 @@ public final class ConfigMapping {
     /** The desired state, and what could not be mapped. */
     public record Result(DesiredState state, List<Diagnostic> diagnostics) {}
 
+    /** "255.255.255.0" → 24, "64" → 64, absent → the whole address (32 or 128); null if neither. */
+    public static Integer prefixOf(String granularity, InetAddress family) {
+        int max = family instanceof Inet4Address ? 32 : 128;
+        if (granularity == null) {
+            return max;
+        }
+        if (granularity.matches("\\d{1,3}")) {
+            int p = Integer.parseInt(granularity);
+            return p <= max ? p : null;
+        }
+        if (!granularity.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return null;
+        }
+        long mask = 0;
+        for (String part : granularity.split("\\.")) {
+            int v = Integer.parseInt(part);
+            if (v > 255) {
+                return null;
+            }
+            mask = (mask << 8) | v;
+        }
+        int ones = Long.bitCount(mask);
+        long contiguous = ones == 0 ? 0 : (0xffffffffL << (32 - ones)) & 0xffffffffL;
+        return mask == contiguous ? ones : null;
+    }
+
     public static Result map(Config config, Inet4Address tunnelSource4, Inet6Address tunnelSource6, int mtu) {
         List<Diagnostic> out = new ArrayList<>();
         List<Service> services = new ArrayList<>();
@@ -50,18 +76,24 @@ public final class ConfigMapping {
                 out.add(new Diagnostic(Diagnostic.Severity.ERROR, vs.pos(), e.getMessage()));
                 continue;
             }
-            if (vs.persistenceTimeout() != null) {
-                out.add(new Diagnostic(Diagnostic.Severity.WARNING, vs.pos(),
-                        "persistence_timeout is not implemented by the dataplane yet: flows are balanced without it"));
-            }
             InetAddress vip = InetAddress.ofLiteral(ap.address());
+            Service.Persistence persistence = null;
+            if (vs.persistenceTimeout() != null) {
+                Integer prefix = prefixOf(vs.persistenceGranularity(), vip);
+                if (prefix == null) {
+                    out.add(new Diagnostic(Diagnostic.Severity.ERROR, vs.pos(), "persistence_granularity '"
+                            + vs.persistenceGranularity() + "' is neither a netmask nor a prefix length"));
+                    continue;
+                }
+                persistence = new Service.Persistence(vs.persistenceTimeout(), prefix);
+            }
             List<Real> reals = new ArrayList<>();
             for (RealServer r : vs.realServers()) {
                 Method m = r.method() != null ? Method.valueOf(r.method()) : null;
                 reals.add(new Real(InetAddress.ofLiteral(r.address()), r.port(), r.weight(), m, MacAddress.ZERO, 0));
             }
             services.add(new Service(new VipKey(vip, ap.port(), Protocol.valueOf(vs.protocol())), scheduler,
-                    Method.valueOf(vs.method()), reals));
+                    Method.valueOf(vs.method()), reals, persistence));
         }
         Map<ConnState, Integer> timeouts = new EnumMap<>(ConnState.class);
         GlobalDefs.LvsTimeouts t = config.global().lvsTimeouts();

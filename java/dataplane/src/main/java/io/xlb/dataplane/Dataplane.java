@@ -68,7 +68,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** Every map of the director, by its C name: what {@link #pin} pins and {@link #adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
-            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates");
+            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist");
     private static final String PASS_PROGRAM = "xlb_pass";
     /** struct real.service of a real no service has any more. */
     private static final int NO_SERVICE = -1;
@@ -361,8 +361,11 @@ public final class Dataplane implements AutoCloseable {
             publishTable(index, table);
         }
         int hashKey = s.scheduler() instanceof Scheduler.Ring ring ? ring.hashKeyCode() : 0;
+        Service.Persistence p = s.persistence();
+        int prefix = p == null ? 0 : Math.min(p.prefixLength(), s.vip().address() instanceof java.net.Inet4Address ? 32 : 128);
         services.put(index, new ServiceEntry(s.scheduler().schedCode(), hashKey,
-                ServiceEntry.IPVS_SCHEDULERS.indexOf(s.scheduler().ipvsName()), Structs.SVC_F_PRESENT, index));
+                ServiceEntry.IPVS_SCHEDULERS.indexOf(s.scheduler().ipvsName()), Structs.SVC_F_PRESENT, index,
+                p == null ? 0 : p.timeoutSeconds(), prefix));
         vips.put(s.vip(), index);
         if (before != null) {
             for (Map.Entry<RealKey, Integer> old : before.reals().entrySet()) {
@@ -429,7 +432,7 @@ public final class Dataplane implements AutoCloseable {
     private void removeService(VipKey vip) {
         Applied a = applied.remove(vip);
         vips.delete(vip);
-        services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, a.index()));
+        services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, a.index(), 0, 0));
         tables.delete(a.index());
         a.reals().values().forEach(this::retireReal);
         servicePool.release(a.index());
@@ -444,7 +447,12 @@ public final class Dataplane implements AutoCloseable {
     // --- reading ---
 
     /** A service as the maps hold it: for listings (ipvsadm -L). */
-    public record ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals) {}
+    public record ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals,
+                              Service.Persistence persistence) {
+        public ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals) {
+            this(index, vip, scheduler, counter, reals, null);
+        }
+    }
 
     /** A real as the maps hold it. */
     public record RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
@@ -460,7 +468,7 @@ public final class Dataplane implements AutoCloseable {
             List<Real> rs = v.reals().stream().map(r -> new Real(r.address(), r.port(), r.weight(), r.method(), r.mac(),
                     r.ifindex())).toList();
             io.xlb.dataplane.abi.Method m = rs.isEmpty() ? io.xlb.dataplane.abi.Method.DR : rs.getFirst().method();
-            out.add(new Service(v.vip(), Scheduler.named(v.scheduler()), m, rs));
+            out.add(new Service(v.vip(), Scheduler.named(v.scheduler()), m, rs, v.persistence()));
         }
         return new DesiredState(out, config.lookup(0).orElse(DirectorConfig.defaults()));
     }
@@ -490,7 +498,9 @@ public final class Dataplane implements AutoCloseable {
             ServiceEntry e = services.lookup(index).orElse(null);
             List<RealView> rs = new ArrayList<>(realsByService.getOrDefault(index, List.of()));
             rs.sort(java.util.Comparator.comparingInt(RealView::index));
-            out.add(new ServiceView(index, vip, e == null ? "?" : e.ipvsName(), serviceCounter(index), rs));
+            Service.Persistence persistence = e == null || e.persistTimeoutSeconds() == 0 ? null
+                    : new Service.Persistence(e.persistTimeoutSeconds(), e.persistPrefix());
+            out.add(new ServiceView(index, vip, e == null ? "?" : e.ipvsName(), serviceCounter(index), rs, persistence));
         });
         out.sort(java.util.Comparator.comparing((ServiceView v) -> v.vip().protocol())
                 .thenComparing(v -> v.vip().address().getAddress(), java.util.Arrays::compareUnsigned)

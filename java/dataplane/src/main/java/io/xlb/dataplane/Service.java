@@ -6,8 +6,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A virtual service: its VIP key, scheduler, default forwarding method and reals. */
-public record Service(VipKey vip, Scheduler scheduler, Method method, List<Real> reals) {
+/**
+ * A virtual service: its VIP key, scheduler, default forwarding method, reals, and persistence
+ * (null: none).
+ */
+public record Service(VipKey vip, Scheduler scheduler, Method method, List<Real> reals, Persistence persistence) {
+    /**
+     * ipvsadm -p / persistence_timeout: a client's new connections go to its real for this long;
+     * clients within the same /prefix (persistence_granularity) share it.
+     */
+    public record Persistence(int timeoutSeconds, int prefixLength) {
+        public Persistence {
+            if (timeoutSeconds < 1) {
+                throw new IllegalArgumentException("persistence timeout must be positive: " + timeoutSeconds);
+            }
+            if (prefixLength < 0 || prefixLength > 128) {
+                throw new IllegalArgumentException("persistence prefix out of range: " + prefixLength);
+            }
+        }
+    }
+
+    public Service(VipKey vip, Scheduler scheduler, Method method, List<Real> reals) {
+        this(vip, scheduler, method, reals, null);
+    }
+
     public Service {
         reals = List.copyOf(reals);
         Set<String> seen = new HashSet<>();

@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
  * struct service: scheduler family (enum xlb_sched), ring hash key, which LVS scheduler it is
  * (an index into {@link #IPVS_SCHEDULERS}, for listings), flags, controller id.
  */
-public record ServiceEntry(int sched, int hashKey, int ipvsSched, int flags, int id) {
+public record ServiceEntry(int sched, int hashKey, int ipvsSched, int flags, int id, int persistTimeoutSeconds,
+                           int persistPrefix) {
     /** LVS's schedulers, in a fixed order: the value of ipvs_sched. */
     public static final java.util.List<String> IPVS_SCHEDULERS = java.util.List.of("rr", "wrr", "lc", "wlc", "lblc",
             "lblcr", "dh", "sh", "sed", "nq", "mh", "fo", "ovf");
@@ -38,6 +39,8 @@ public record ServiceEntry(int sched, int hashKey, int ipvsSched, int flags, int
             to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "ipvs_sched"), (byte) s.ipvsSched);
             to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "flags"), (byte) s.flags);
             to.set(ValueLayout.JAVA_INT, offset(SERVICE, "id"), s.id);
+            to.set(ValueLayout.JAVA_INT, offset(SERVICE, "persist_timeout_s"), s.persistTimeoutSeconds);
+            to.set(ValueLayout.JAVA_BYTE, offset(SERVICE, "persist_prefix"), (byte) s.persistPrefix);
         }
 
         public ServiceEntry decode(MemorySegment from) {
@@ -45,7 +48,9 @@ public record ServiceEntry(int sched, int hashKey, int ipvsSched, int flags, int
                     from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "hash_key")),
                     from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "ipvs_sched")),
                     Byte.toUnsignedInt(from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "flags"))),
-                    from.get(ValueLayout.JAVA_INT, offset(SERVICE, "id")));
+                    from.get(ValueLayout.JAVA_INT, offset(SERVICE, "id")),
+                    from.get(ValueLayout.JAVA_INT, offset(SERVICE, "persist_timeout_s")),
+                    Byte.toUnsignedInt(from.get(ValueLayout.JAVA_BYTE, offset(SERVICE, "persist_prefix"))));
         }
     };
 }

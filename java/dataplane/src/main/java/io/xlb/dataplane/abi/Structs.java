@@ -29,7 +29,19 @@ public final class Structs {
             JAVA_BYTE.withName("hash_key"),
             JAVA_BYTE.withName("ipvs_sched"),
             JAVA_BYTE.withName("flags"),
-            JAVA_INT.withName("id")).withName("service");
+            JAVA_INT.withName("id"),
+            JAVA_INT.withName("persist_timeout_s"),
+            JAVA_BYTE.withName("persist_prefix"),
+            sequenceLayout(3, JAVA_BYTE).withName("pad")).withName("service");
+
+    public static final StructLayout PERSIST_KEY = structLayout(
+            sequenceLayout(4, JAVA_INT).withName("addr"),
+            JAVA_INT.withName("service")).withName("persist_key");
+
+    public static final StructLayout PERSIST = structLayout(
+            JAVA_LONG.withName("last_seen_ns"),
+            JAVA_INT.withName("real"),
+            JAVA_INT.withName("pad")).withName("persist");
 
     public static final StructLayout REAL = structLayout(
             sequenceLayout(4, JAVA_INT).withName("addr"),
@@ -89,7 +101,7 @@ public final class Structs {
             JAVA_LONG.withName("conns")).withName("counter");
 
     public static final List<StructLayout> ALL = List.of(VIP_KEY, SERVICE, REAL, REAL_CONNS, FLOW_KEY, CONN,
-            XLB_CONFIG, IFACE, COUNTER, FLOW_RATE);
+            XLB_CONFIG, IFACE, COUNTER, FLOW_RATE, PERSIST_KEY, PERSIST);
 
     // Constants of the same header.
     public static final int TABLE_HEADER = 1;

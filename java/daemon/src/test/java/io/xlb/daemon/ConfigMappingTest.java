@@ -1,0 +1,82 @@
+package io.xlb.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.config.ConfigParser;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.ConnState;
+import io.xlb.dataplane.abi.Method;
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+
+/** Tier 1: keepalived.conf records to the dataplane's desired state. */
+class ConfigMappingTest {
+    private static ConfigMapping.Result map(String text) {
+        return ConfigMapping.map(ConfigParser.parse("t.conf", text).valid(false), null, null, 1500);
+    }
+
+    @Test
+    void servicesRealsPersistenceAndTimeouts() {
+        ConfigMapping.Result r = map("""
+                global_defs { lvs_timeouts tcp 600 tcpfin 30 udp 60 }
+                virtual_server 192.0.2.10 80 {
+                    lb_algo wlc
+                    lb_kind TUN
+                    persistence_timeout 120
+                    persistence_granularity 255.255.0.0
+                    protocol TCP
+                    real_server 10.0.0.1 80 { weight 4 }
+                    real_server 10.0.0.2 80 {
+                        weight 1
+                        lvs_method DR
+                    }
+                }
+                """);
+        assertTrue(r.diagnostics().isEmpty(), r.diagnostics().toString());
+        Service s = r.state().services().getFirst();
+        assertEquals("wlc", s.scheduler().ipvsName());
+        assertEquals(Method.TUN, s.method());
+        assertEquals(new Service.Persistence(120, 16), s.persistence());
+        assertEquals(4, s.reals().getFirst().weight());
+        assertNull(s.reals().getFirst().method(), "the service's method");
+        assertEquals(Method.DR, s.reals().get(1).method());
+        assertEquals(600, r.state().config().timeoutSeconds(ConnState.ESTABLISHED));
+        assertEquals(30, r.state().config().timeoutSeconds(ConnState.FIN_WAIT));
+        assertEquals(60, r.state().config().timeoutSeconds(ConnState.UDP));
+        assertEquals(1500, r.state().config().mtu());
+    }
+
+    @Test
+    void whatTheDataplaneCannotDoIsReportedAtItsPosition() {
+        ConfigMapping.Result r = map("""
+                virtual_server fwmark 5 {
+                    lb_kind DR
+                    protocol TCP
+                }
+                virtual_server 192.0.2.10 80 {
+                    lb_algo lblc
+                    lb_kind DR
+                    protocol TCP
+                }
+                """);
+        assertEquals(0, r.state().services().size());
+        assertEquals("t.conf:1:1: warning: fwmark and group virtual servers are not supported by the dataplane yet: skipped",
+                r.diagnostics().get(0).toString());
+        assertEquals("t.conf:5:1: error: scheduler lblc is not implemented yet", r.diagnostics().get(1).toString());
+    }
+
+    @Test
+    void granularityAsMaskOrPrefix() {
+        InetAddress v4 = InetAddress.ofLiteral("192.0.2.1");
+        InetAddress v6 = InetAddress.ofLiteral("2001:db8::1");
+        assertEquals(32, ConfigMapping.prefixOf(null, v4));
+        assertEquals(128, ConfigMapping.prefixOf(null, v6));
+        assertEquals(24, ConfigMapping.prefixOf("255.255.255.0", v4));
+        assertEquals(0, ConfigMapping.prefixOf("0.0.0.0", v4));
+        assertEquals(64, ConfigMapping.prefixOf("64", v6));
+        assertNull(ConfigMapping.prefixOf("255.0.255.0", v4), "not contiguous");
+        assertNull(ConfigMapping.prefixOf("40", v4));
+    }
+}
