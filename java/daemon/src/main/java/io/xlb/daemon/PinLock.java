@@ -43,7 +43,12 @@ public final class PinLock implements AutoCloseable {
         Files.createDirectories(RUN_DIR);
         Path file = lockFile(pinDir);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock lock = ch.tryLock();
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // this very process holds it already
+        }
         if (lock == null) {
             String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip().split("\n")[0];
             ch.close();
