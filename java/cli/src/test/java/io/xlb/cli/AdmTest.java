@@ -118,6 +118,28 @@ class AdmTest {
     }
 
     @Test
+    void connectionsAndZeroedCounters() {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+            dp.apply(io.xlb.dataplane.DesiredState.of(new io.xlb.dataplane.Service(
+                    new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral("192.0.2.10"), 80, io.xlb.dataplane.abi.Protocol.TCP),
+                    io.xlb.dataplane.Scheduler.named("rr"), io.xlb.dataplane.abi.Method.DR, java.util.List.of(
+                    io.xlb.dataplane.Real.of(java.net.InetAddress.ofLiteral("10.0.0.1"), 80, 1,
+                            io.xlb.dataplane.abi.MacAddress.parse("02:00:00:00:00:01"))))));
+            byte[] syn = io.xlb.dataplane.Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, io.xlb.dataplane.Frame.SYN).bytes();
+            assertEquals(io.xlb.bpf.TestRunResult.XDP_TX, dp.program().testRun(syn).retval());
+        }
+        String conns = adm("-Lnc").out();
+        assertTrue(conns.startsWith("IPVS connection entries\npro expire state       source             virtual            destination\n"), conns);
+        assertTrue(conns.lines().anyMatch(l -> l.matches(
+                "TCP (00:59|01:00)  SYN_RECV    198\\.51\\.100\\.7:40000 +192\\.0\\.2\\.10:80 +10\\.0\\.0\\.1:80")), conns);
+        String before = adm("-Ln", "--stats").out();
+        assertTrue(before.lines().anyMatch(l -> l.matches("TCP  192\\.0\\.2\\.10:80 +1 +1 +0 +\\d+ +0")), before);
+        assertEquals(0, adm("-Z").exit());
+        String after = adm("-Ln", "--stats").out();
+        assertTrue(after.lines().anyMatch(l -> l.matches("TCP  192\\.0\\.2\\.10:80 +0 +0 +0 +0 +0")), "zeroed: " + after);
+    }
+
+    @Test
     void statusNamesTheProgramAndCountsServices() {
         adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
         var cl = Xlb.commandLine();
