@@ -120,6 +120,13 @@ public final class LabCommand implements Runnable {
                 out.println("== tearing down");
                 out.flush();
                 return 0;
+            } catch (RuntimeException | InterruptedException e) {
+                if (tornDown.get()) {
+                    // Ctrl-C: the shutdown hook tore everything down under our feet.
+                    System.err.println("== interrupted: everything the demo made has been removed");
+                    return 130;
+                }
+                throw e;
             } finally {
                 teardown.run();
                 try {
