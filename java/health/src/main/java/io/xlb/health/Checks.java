@@ -1,0 +1,87 @@
+package io.xlb.health;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletionStage;
+
+/** The checkers on Vert.x: one event loop runs them all, no thread per check. */
+public final class Checks {
+    private Checks() {}
+
+    public static Check of(Vertx vertx, CheckSpec spec) {
+        return switch (spec) {
+            case CheckSpec.Tcp tcp -> tcp(vertx, tcp);
+            case CheckSpec.Http http -> http(vertx, http);
+        };
+    }
+
+    static Check tcp(Vertx vertx, CheckSpec.Tcp spec) {
+        NetClient client = vertx.createNetClient(new NetClientOptions()
+                .setConnectTimeout((int) spec.connectTimeout().toMillis()));
+        return () -> stage(client.connect(spec.port(), spec.host())
+                .compose(socket -> socket.close().map((String) null), e -> Future.succeededFuture(
+                        "connect to " + spec.host() + ":" + spec.port() + " failed: " + e.getMessage())));
+    }
+
+    static Check http(Vertx vertx, CheckSpec.Http spec) {
+        var client = vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(spec.ssl()).setTrustAll(true).setVerifyHost(false)
+                .setConnectTimeout((int) spec.connectTimeout().toMillis())
+                .setKeepAlive(false));
+        return () -> {
+            Future<String> chain = Future.succeededFuture(null);
+            for (CheckSpec.Url url : spec.urls()) {
+                chain = chain.compose(previous -> previous != null ? Future.succeededFuture(previous) : get(client, spec, url));
+            }
+            return stage(chain);
+        };
+    }
+
+    private static Future<String> get(io.vertx.core.http.HttpClient client, CheckSpec.Http spec, CheckSpec.Url url) {
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost(spec.host()).setPort(spec.port())
+                .setURI(url.path()).setTimeout(spec.connectTimeout().toMillis());
+        if (spec.virtualhost() != null) {
+            req.putHeader("Host", spec.virtualhost());
+        }
+        String where = (spec.ssl() ? "https://" : "http://") + spec.host() + ":" + spec.port() + url.path();
+        return client.request(req)
+                .compose(r -> r.send())
+                .compose(resp -> resp.body().map(body -> verdict(where, url, resp.statusCode(), body)))
+                .recover(e -> Future.succeededFuture("GET " + where + " failed: " + e.getMessage()));
+    }
+
+    static String verdict(String where, CheckSpec.Url url, int status, Buffer body) {
+        boolean statusOk = url.statuses().isEmpty() ? status >= 200 && status < 300 : url.statuses().contains(status);
+        if (!statusOk) {
+            return "GET " + where + " answered " + status;
+        }
+        if (url.digest() != null) {
+            String got = md5(body.getBytes());
+            if (!got.equalsIgnoreCase(url.digest())) {
+                return "GET " + where + " body digest " + got + ", expected " + url.digest();
+            }
+        }
+        return null;
+    }
+
+    static String md5(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompletionStage<String> stage(Future<String> f) {
+        return f.toCompletionStage();
+    }
+}
