@@ -47,6 +47,7 @@ class DaemonLabTest {
     private final Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-daemon");
     private BackgroundProcess daemon;
     private int daemons;
+    private final Map<String, BackgroundProcess> nginx = new LinkedHashMap<>();
 
     @BeforeAll
     void build() throws Exception {
@@ -59,7 +60,7 @@ class DaemonLabTest {
         lan = Lan.create(lab, SUBNET, hosts);
         for (String rs : List.of("rs1", "rs2")) {
             RealServerStep.apply(lan.host(rs), VIP);
-            Nginx.start(lab, lan.host(rs));
+            nginx.put(rs, Nginx.start(lab, lan.host(rs)));
         }
         conf = lab.scratch().resolve("keepalived.conf");
         Files.writeString(conf, config(3, 3));
@@ -188,6 +189,38 @@ class DaemonLabTest {
                 "the running configuration stays");
         List<String> after = requests(200);
         assertNear(50, count(after, "rs1"), 12, "still 1:3: " + count(after, "rs1") + "/" + count(after, "rs2"));
+    }
+
+    @Test
+    @Order(4)
+    void aStoppedRealLeavesWithinTheCheckersBoundAndReturnsWhenItIsBack() throws Exception {
+        // The tutorial's file again: rr, TCP_CHECK with connect_timeout 10, retry 3, delay_before_retry 3, delay_loop 6.
+        Files.writeString(conf, config(3, 3));
+        Signals.hangup(daemon.pid());
+        await(Duration.ofSeconds(10), () -> listing(false).contains(" rr\n") && listing(false).matches("(?s).*\\.130:80 +Route +3 .*"));
+
+        nginx.remove("rs1").close();
+        long stopped = System.nanoTime();
+        int sent = 0;
+        int failed = 0;
+        while (listing(false).contains(SUBNET + ".130:80")) {
+            assertTrue(System.nanoTime() - stopped < Duration.ofSeconds(40).toNanos(), "rs1 still listed after 40 s");
+            List<String> bodies = requests(4);
+            sent += bodies.size();
+            failed += (int) bodies.stream().filter(b -> b.startsWith("FAIL")).count();
+        }
+        double seconds = (System.nanoTime() - stopped) / 1e9;
+        System.out.printf("rs1 left the listing %.1f s after nginx stopped; %d of %d requests failed in that window%n",
+                seconds, failed, sent);
+        assertTrue(seconds <= 10 + 3 * 3 + 6 + 2, "within connect_timeout + retry x delay_before_retry + delay_loop: " + seconds);
+        List<String> after = requests(20);
+        assertEquals(20, count(after, "rs2"), "no new request reaches the stopped real: " + after);
+
+        nginx.put("rs1", Nginx.start(lab, lan.host("rs1")));
+        await(Duration.ofSeconds(15), () -> listing(false).contains(SUBNET + ".130:80"));
+        List<String> back = requests(20);
+        assertEquals(0, back.stream().filter(b -> b.startsWith("FAIL")).count());
+        assertTrue(count(back, "rs1") >= 8, "rs1 has its share again: " + back);
     }
 
     private static void assertNear(long expected, long actual, long delta, String message) {

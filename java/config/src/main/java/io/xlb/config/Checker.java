@@ -11,6 +11,8 @@ public sealed interface Checker extends Model {
     record Common(String connectIp, Integer connectPort, String bindto, Duration connectTimeout, Integer retry,
                   Duration delayBeforeRetry, Duration warmup) {
         static final Common NONE = new Common(null, null, null, null, null, null, null);
+        /** Nothing set: every default applies. */
+        public static final Common NONE_VALUE = NONE;
     }
 
     record TcpCheck(Common common, SourcePos pos) implements Checker {}

@@ -11,6 +11,12 @@ import io.xlb.config.VrrpInstance;
 import io.xlb.dataplane.ConnReaper;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Service;
+import io.xlb.health.CheckerLoop;
+import io.xlb.health.Checks;
+import io.xlb.health.HealthMonitor;
+import io.vertx.core.Vertx;
 import io.xlb.sys.InterfaceAddresses;
 import io.xlb.sys.Neighbours;
 import java.io.IOException;
@@ -24,7 +30,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -65,6 +73,9 @@ public final class Daemon implements AutoCloseable {
     private final Inet4Address tunnelSource4;
     private final Inet6Address tunnelSource6;
     private final int mtu;
+    private final Vertx vertx = Vertx.vertx();
+    private final HealthMonitor<HealthPlan.RealId> health;
+    private Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
     private Config config;
     private DesiredState desired;
     private DesiredState applied;
@@ -85,6 +96,8 @@ public final class Daemon implements AutoCloseable {
         this.neighbours = Neighbours.open();
         this.macs = new RealMacs(neighbours, primaryIfindex);
         this.reaper = new ConnReaper(dataplane, System::nanoTime);
+        this.health = new HealthMonitor<>((delay, task) -> vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run()),
+                this::healthChanged);
     }
 
     /** Parses, loads or adopts, attaches and applies; the daemon then runs until {@link #close()}. */
@@ -112,6 +125,7 @@ public final class Daemon implements AutoCloseable {
             Daemon d = new Daemon(options, lock, bpf, dp, config, interfaces);
             d.attach(interfaces);
             d.ownVips();
+            d.syncHealth(config);
             d.desired = d.map(config);
             d.applyWithMacs();
             d.loop.scheduleWithFixedDelay(d::tick, options.tick().toMillis(), options.tick().toMillis(), TimeUnit.MILLISECONDS);
@@ -186,8 +200,63 @@ public final class Daemon implements AutoCloseable {
         return r.state();
     }
 
+    /** Watches each real's checkers; a real whose checks changed is watched anew. */
+    private void syncHealth(Config c) {
+        HealthPlan.Result r = HealthPlan.of(c);
+        r.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        for (HealthPlan.RealId id : health.watched()) {
+            HealthPlan.Entry next = r.entries().get(id);
+            if (next == null || !next.equals(plan.get(id))) {
+                health.unwatch(id);
+            }
+        }
+        r.entries().forEach((id, e) -> health.watch(id,
+                e.checks().stream().map(spec -> (io.xlb.health.Check) Checks.of(vertx, spec)).toList(), e.timing(), e.startUp()));
+        plan = r.entries();
+    }
+
+    private void healthChanged(HealthPlan.RealId id, CheckerLoop.Status s) {
+        if (s.up()) {
+            LOG.log(System.Logger.Level.INFO, "real {0}:{1} of {2}:{3} is up", id.address(), id.port(), id.vipAddress(), id.vipPort());
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "real {0}:{1} of {2}:{3} is down: {4}", id.address(), id.port(),
+                    id.vipAddress(), id.vipPort(), s.reason());
+        }
+        loop.execute(() -> {
+            try {
+                applyWithMacs();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "applying a health change", e);
+            }
+        });
+    }
+
+    /**
+     * The desired state less the reals that are down: removed, as keepalived removes them from
+     * IPVS, or kept at weight 0 with inhibit_on_failure. A removed real's established flows are
+     * scheduled anew on their next packet (its server is down: sending there is pointless).
+     */
+    private DesiredState healthy(DesiredState d) {
+        List<Service> services = new ArrayList<>();
+        for (Service svc : d.services()) {
+            List<Real> reals = new ArrayList<>();
+            for (Real r : svc.reals()) {
+                HealthPlan.RealId id = new HealthPlan.RealId(io.xlb.config.Addresses.normalize(svc.vip().address().getHostAddress()),
+                        svc.vip().port(), svc.vip().protocol().name(),
+                        io.xlb.config.Addresses.normalize(r.address().getHostAddress()), r.port());
+                if (health.isUp(id)) {
+                    reals.add(r);
+                } else if (plan.containsKey(id) && plan.get(id).inhibitOnFailure()) {
+                    reals.add(r.withWeight(0));
+                }
+            }
+            services.add(new Service(svc.vip(), svc.scheduler(), svc.method(), reals, svc.persistence()));
+        }
+        return new DesiredState(services, d.config());
+    }
+
     private void applyWithMacs() {
-        DesiredState resolved = macs.resolve(desired);
+        DesiredState resolved = macs.resolve(healthy(desired));
         if (!resolved.equals(applied)) {
             dataplane.apply(resolved);
             applied = resolved;
@@ -227,6 +296,7 @@ public final class Daemon implements AutoCloseable {
         parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
         ConfigDiff diff = ConfigDiff.between(config, parsed.config());
         config = parsed.config();
+        syncHealth(config);
         try {
             ownVips();
         } catch (SocketException e) {
@@ -255,6 +325,8 @@ public final class Daemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        health.close();
+        vertx.close();
         neighbours.close();
         bpf.close();
         try {

@@ -1,0 +1,80 @@
+package io.xlb.daemon;
+
+import io.xlb.config.Checker;
+import io.xlb.config.Config;
+import io.xlb.config.Diagnostic;
+import io.xlb.config.RealServer;
+import io.xlb.config.VirtualServer;
+import io.xlb.health.CheckSpec;
+import io.xlb.health.Timing;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What to check for each real of a configuration, with keepalived's defaults: connect to the
+ * real's own address and port, connect_timeout 5 s, retry 1, delay_before_retry 1 s, and the
+ * service's delay_loop; checkers not implemented yet are reported and left out.
+ */
+public final class HealthPlan {
+    private HealthPlan() {}
+
+    /** A real of a service: the key of its health. */
+    public record RealId(String vipAddress, int vipPort, String protocol, String address, int port) {}
+
+    /** The checks of one real, their timing, and what to do when it fails. */
+    public record Entry(List<CheckSpec> checks, Timing timing, boolean startUp, boolean inhibitOnFailure) {}
+
+    public record Result(Map<RealId, Entry> entries, List<Diagnostic> diagnostics) {}
+
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final int DEFAULT_RETRY = 1;
+    private static final Duration DEFAULT_DELAY_BEFORE_RETRY = Duration.ofSeconds(1);
+
+    public static Result of(Config config) {
+        Map<RealId, Entry> out = new LinkedHashMap<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        for (VirtualServer vs : config.virtualServers()) {
+            if (!(vs.key() instanceof VirtualServer.AddressPort ap)) {
+                continue;
+            }
+            for (RealServer r : vs.realServers()) {
+                List<CheckSpec> checks = new ArrayList<>();
+                Checker.Common timingFrom = null;
+                for (Checker c : r.checkers()) {
+                    Checker.Common k = c.common();
+                    String host = k.connectIp() != null ? k.connectIp() : r.address();
+                    int port = k.connectPort() != null ? k.connectPort() : r.port();
+                    Duration timeout = k.connectTimeout() != null ? k.connectTimeout() : DEFAULT_CONNECT_TIMEOUT;
+                    switch (c) {
+                        case Checker.TcpCheck t -> checks.add(new CheckSpec.Tcp(host, port, timeout));
+                        case Checker.HttpCheck h -> checks.add(new CheckSpec.Http(host, port, h.ssl(),
+                                h.urls().stream().map(u -> new CheckSpec.Url(u.path(),
+                                        u.statusCode() == null ? Set.<Integer>of() : Set.of(u.statusCode()), u.digest())).toList(),
+                                h.virtualhost() != null ? h.virtualhost() : vs.virtualhost(), timeout));
+                        default -> {
+                            diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, c.pos(),
+                                    c.getClass().getSimpleName() + " is not implemented yet: this real counts as up for it"));
+                            continue;
+                        }
+                    }
+                    if (timingFrom == null) {
+                        timingFrom = k;
+                    }
+                }
+                Checker.Common k = timingFrom != null ? timingFrom : Checker.Common.NONE_VALUE;
+                int retry = k.retry() != null ? k.retry() : vs.retry() != null ? vs.retry() : DEFAULT_RETRY;
+                Duration delay = k.delayBeforeRetry() != null ? k.delayBeforeRetry()
+                        : vs.delayBeforeRetry() != null ? vs.delayBeforeRetry() : DEFAULT_DELAY_BEFORE_RETRY;
+                Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
+                out.put(new RealId(ap.address(), ap.port(), vs.protocol(), r.address(), r.port()),
+                        new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
+                                r.inhibitOnFailure() || vs.inhibitOnFailure()));
+            }
+        }
+        return new Result(out, diagnostics);
+    }
+}
