@@ -31,6 +31,8 @@ public final class HealthPlan {
     public record Result(Map<RealId, Entry> entries, List<Diagnostic> diagnostics) {}
 
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final int DNS_PORT = 53;
+    private static final int SMTP_PORT = 25;
     private static final int DEFAULT_RETRY = 1;
     private static final Duration DEFAULT_DELAY_BEFORE_RETRY = Duration.ofSeconds(1);
 
@@ -55,11 +57,23 @@ public final class HealthPlan {
                                 h.urls().stream().map(u -> new CheckSpec.Url(u.path(),
                                         u.statusCode() == null ? Set.<Integer>of() : Set.of(u.statusCode()), u.digest())).toList(),
                                 h.virtualhost() != null ? h.virtualhost() : vs.virtualhost(), timeout));
-                        default -> {
-                            diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, c.pos(),
-                                    c.getClass().getSimpleName() + " is not implemented yet: this real counts as up for it"));
-                            continue;
+                        case Checker.UdpCheck u -> checks.add(new CheckSpec.Udp(host, port, new byte[0], timeout));
+                        case Checker.PingCheck p -> checks.add(new CheckSpec.Ping(host, timeout));
+                        case Checker.DnsCheck d -> checks.add(new CheckSpec.Dns(host,
+                                k.connectPort() != null ? k.connectPort() : DNS_PORT, d.type(), d.name(), timeout));
+                        case Checker.SmtpCheck m -> {
+                            if (m.hosts().isEmpty()) {
+                                checks.add(new CheckSpec.Smtp(host, k.connectPort() != null ? k.connectPort() : SMTP_PORT,
+                                        m.heloName(), timeout));
+                            }
+                            for (Checker.Common h : m.hosts()) {
+                                checks.add(new CheckSpec.Smtp(h.connectIp() != null ? h.connectIp() : host,
+                                        h.connectPort() != null ? h.connectPort() : SMTP_PORT, m.heloName(),
+                                        h.connectTimeout() != null ? h.connectTimeout() : timeout));
+                            }
                         }
+                        case Checker.MiscCheck m -> checks.add(new CheckSpec.Misc(m.path(),
+                                m.timeout() != null ? m.timeout() : vs.delayLoop(), m.dynamic()));
                     }
                     if (timingFrom == null) {
                         timingFrom = k;

@@ -26,4 +26,19 @@ public sealed interface CheckSpec {
             statuses = Set.copyOf(statuses);
         }
     }
+
+    /** UDP_CHECK: a datagram sent; a reply, or silence, passes; an ICMP port unreachable fails. */
+    record Udp(String host, int port, byte[] payload, Duration connectTimeout) implements CheckSpec {}
+
+    /** PING_CHECK: an ICMP echo answered within the timeout. */
+    record Ping(String host, Duration connectTimeout) implements CheckSpec {}
+
+    /** DNS_CHECK: a query of {@code type} for {@code name} answered with NOERROR. */
+    record Dns(String host, int port, String type, String name, Duration connectTimeout) implements CheckSpec {}
+
+    /** SMTP_CHECK: a 220 banner, then 250 to HELO {@code heloName}. */
+    record Smtp(String host, int port, String heloName, Duration connectTimeout) implements CheckSpec {}
+
+    /** MISC_CHECK: a command exiting 0 within the timeout (misc_dynamic: 2..255 also pass). */
+    record Misc(String command, Duration timeout, boolean dynamic) implements CheckSpec {}
 }

@@ -1,0 +1,142 @@
+package io.xlb.health;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
+import java.nio.channels.SelectionKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The checkers whose protocol is simplest to speak with blocking calls: run on Vert.x's worker
+ * pool (see {@link Checks}), each bounded by its timeout. Each returns null when the real passed,
+ * else why not.
+ */
+final class BlockingChecks {
+    private BlockingChecks() {}
+
+    static String udp(CheckSpec.Udp spec) throws IOException {
+        try (DatagramChannel ch = DatagramChannel.open(); Selector sel = Selector.open()) {
+            ch.connect(new InetSocketAddress(InetAddress.ofLiteral(spec.host()), spec.port()));
+            ch.configureBlocking(false);
+            ch.register(sel, SelectionKey.OP_READ);
+            ch.write(ByteBuffer.wrap(spec.payload()));
+            if (sel.select(spec.connectTimeout().toMillis()) == 0) {
+                return null; // silence: nothing said the port is closed
+            }
+            try {
+                ch.read(ByteBuffer.allocate(2048));
+                return null;
+            } catch (PortUnreachableException e) {
+                return "UDP " + spec.host() + ":" + spec.port() + ": port unreachable";
+            }
+        }
+    }
+
+    static String ping(CheckSpec.Ping spec) throws IOException {
+        // As root the JDK sends a real ICMP echo (raw socket); otherwise it would try TCP port 7.
+        return InetAddress.ofLiteral(spec.host()).isReachable((int) spec.connectTimeout().toMillis()) ? null
+                : "no ICMP echo reply from " + spec.host() + " within " + spec.connectTimeout().toMillis() + " ms";
+    }
+
+    private static final Map<String, Integer> DNS_TYPES = Map.of("A", 1, "NS", 2, "CNAME", 5, "SOA", 6, "MX", 15,
+            "TXT", 16, "AAAA", 28);
+
+    static String dns(CheckSpec.Dns spec) throws IOException {
+        int id = (int) (System.nanoTime() & 0xffff);
+        ByteBuffer q = ByteBuffer.allocate(512);
+        q.putShort((short) id).putShort((short) 0x0100).putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
+        for (String label : spec.name().split("\\.")) {
+            if (!label.isEmpty()) {
+                byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+                q.put((byte) l.length).put(l);
+            }
+        }
+        q.put((byte) 0).putShort((short) (int) DNS_TYPES.getOrDefault(spec.type(), 6)).putShort((short) 1);
+        q.flip();
+        try (DatagramChannel ch = DatagramChannel.open(); Selector sel = Selector.open()) {
+            ch.connect(new InetSocketAddress(InetAddress.ofLiteral(spec.host()), spec.port()));
+            ch.configureBlocking(false);
+            ch.register(sel, SelectionKey.OP_READ);
+            ch.write(q);
+            if (sel.select(spec.connectTimeout().toMillis()) == 0) {
+                return "no DNS answer from " + spec.host() + ":" + spec.port() + " within " + spec.connectTimeout().toMillis() + " ms";
+            }
+            ByteBuffer a = ByteBuffer.allocate(4096);
+            try {
+                ch.read(a);
+            } catch (PortUnreachableException e) {
+                return "DNS " + spec.host() + ":" + spec.port() + ": port unreachable";
+            }
+            a.flip();
+            if (a.remaining() < 12 || (a.getShort(0) & 0xffff) != id) {
+                return "DNS answer malformed or of another query";
+            }
+            int rcode = a.getShort(2) & 0x000f;
+            return rcode == 0 ? null : "DNS answer for " + spec.name() + " " + spec.type() + " has RCODE " + rcode;
+        }
+    }
+
+    static String smtp(CheckSpec.Smtp spec) throws IOException {
+        try (Socket s = new Socket()) {
+            int t = (int) spec.connectTimeout().toMillis();
+            s.connect(new InetSocketAddress(InetAddress.ofLiteral(spec.host()), spec.port()), t);
+            s.setSoTimeout(t);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = s.getOutputStream();
+            String banner = reply(in);
+            if (!banner.startsWith("220")) {
+                return "SMTP banner: " + banner;
+            }
+            out.write(("HELO " + (spec.heloName() != null ? spec.heloName() : "localhost") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            String helo = reply(in);
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            return helo.startsWith("250") ? null : "SMTP HELO answered: " + helo;
+        } catch (SocketTimeoutException e) {
+            return "SMTP " + spec.host() + ":" + spec.port() + ": no answer within " + spec.connectTimeout().toMillis() + " ms";
+        }
+    }
+
+    /** The last line of a (possibly multi-line) SMTP reply. */
+    private static String reply(BufferedReader in) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            if (line == null) {
+                return "(connection closed)";
+            }
+        } while (line.length() > 3 && line.charAt(3) == '-');
+        return line;
+    }
+
+    static String misc(CheckSpec.Misc spec) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of("/bin/sh", "-c", spec.command())).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            return "'" + spec.command() + "' did not finish within " + spec.timeout().toMillis() + " ms";
+        }
+        int code = p.exitValue();
+        if (code == 0 || (spec.dynamic() && code >= 2)) {
+            return null;
+        }
+        return "'" + spec.command() + "' exited " + code;
+    }
+
+    static Duration orDefault(Duration d, Duration fallback) {
+        return d != null ? d : fallback;
+    }
+}
