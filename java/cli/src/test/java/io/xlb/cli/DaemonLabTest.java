@@ -223,6 +223,53 @@ class DaemonLabTest {
         assertTrue(count(back, "rs1") >= 8, "rs1 has its share again: " + back);
     }
 
+    @Test
+    @Order(5)
+    void whenTheOnlyRealFailsTheSorryServerServesAndTheNotifyScriptsRun() throws Exception {
+        Path down = lab.scratch().resolve("rs1.down");
+        Path up = lab.scratch().resolve("rs1.up");
+        Files.writeString(conf, """
+                vrrp_instance VI_1 {
+                    state MASTER
+                    interface eth0
+                    virtual_router_id 51
+                    virtual_ipaddress {
+                        %1$s
+                    }
+                }
+                virtual_server %1$s 80 {
+                    delay_loop 2
+                    lb_algo rr
+                    lb_kind DR
+                    protocol TCP
+                    sorry_server %2$s.131 80
+                    real_server %2$s.130 80 {
+                        weight 3
+                        notify_down "/usr/bin/touch %3$s"
+                        notify_up "/usr/bin/touch %4$s"
+                        TCP_CHECK {
+                            connect_timeout 2
+                            retry 1
+                            delay_before_retry 1
+                        }
+                    }
+                }
+                """.formatted(VIP, SUBNET, down, up));
+        Signals.hangup(daemon.pid());
+        await(Duration.ofSeconds(10), () -> !listing(false).contains(SUBNET + ".131:80"));
+        assertEquals(List.of("rs1", "rs1", "rs1"), requests(3));
+
+        nginx.remove("rs1").close();
+        await(Duration.ofSeconds(20), () -> listing(false).contains(SUBNET + ".131:80") && !listing(false).matches("(?s).*\\.130:80 +Route +3 .*"));
+        assertEquals(List.of("rs2", "rs2", "rs2"), requests(3), "the sorry server takes the new flows");
+        await(Duration.ofSeconds(5), () -> Files.exists(down));
+
+        nginx.put("rs1", Nginx.start(lab, lan.host("rs1")));
+        await(Duration.ofSeconds(20), () -> !listing(false).contains(SUBNET + ".131:80"));
+        assertEquals(List.of("rs1", "rs1", "rs1"), requests(3), "quorum back: the sorry server leaves");
+        await(Duration.ofSeconds(5), () -> Files.exists(up));
+    }
+
     private static void assertNear(long expected, long actual, long delta, String message) {
         assertTrue(Math.abs(expected - actual) <= delta, message);
     }

@@ -76,6 +76,8 @@ public final class Daemon implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
     private final HealthMonitor<HealthPlan.RealId> health;
     private Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
+    private Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = Map.of();
+    private Map<io.xlb.dataplane.abi.VipKey, Boolean> quorum = new HashMap<>();
     private Config config;
     private DesiredState desired;
     private DesiredState applied;
@@ -213,9 +215,14 @@ public final class Daemon implements AutoCloseable {
         r.entries().forEach((id, e) -> health.watch(id,
                 e.checks().stream().map(spec -> (io.xlb.health.Check) Checks.of(vertx, spec)).toList(), e.timing(), e.startUp()));
         plan = r.entries();
+        policies = r.policies();
     }
 
     private void healthChanged(HealthPlan.RealId id, CheckerLoop.Status s) {
+        HealthPlan.Entry entry = plan.get(id);
+        if (entry != null) {
+            runScript(s.up() ? entry.notifyUp() : entry.notifyDown());
+        }
         if (s.up()) {
             LOG.log(System.Logger.Level.INFO, "real {0}:{1} of {2}:{3} is up", id.address(), id.port(), id.vipAddress(), id.vipPort());
         } else {
@@ -231,28 +238,40 @@ public final class Daemon implements AutoCloseable {
         });
     }
 
-    /**
-     * The desired state less the reals that are down: removed, as keepalived removes them from
-     * IPVS, or kept at weight 0 with inhibit_on_failure. A removed real's established flows are
-     * scheduled anew on their next packet (its server is down: sending there is pointless).
-     */
+    /** The desired state given the reals' health and each service's quorum (see HealthFilter). */
     private DesiredState healthy(DesiredState d) {
-        List<Service> services = new ArrayList<>();
-        for (Service svc : d.services()) {
-            List<Real> reals = new ArrayList<>();
-            for (Real r : svc.reals()) {
-                HealthPlan.RealId id = new HealthPlan.RealId(io.xlb.config.Addresses.normalize(svc.vip().address().getHostAddress()),
-                        svc.vip().port(), svc.vip().protocol().name(),
-                        io.xlb.config.Addresses.normalize(r.address().getHostAddress()), r.port());
-                if (health.isUp(id)) {
-                    reals.add(r);
-                } else if (plan.containsKey(id) && plan.get(id).inhibitOnFailure()) {
-                    reals.add(r.withWeight(0));
-                }
+        HealthFilter.Outcome o = HealthFilter.apply(d, health::isUp,
+                id -> plan.containsKey(id) && plan.get(id).inhibitOnFailure(), policies, quorum);
+        o.quorum().forEach((vip, held) -> {
+            if (!held.equals(quorum.getOrDefault(vip, true))) {
+                LOG.log(held ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "quorum of {0} {1}", vip,
+                        held ? "is back" : "is lost");
             }
-            services.add(new Service(svc.vip(), svc.scheduler(), svc.method(), reals, svc.persistence()));
+        });
+        quorum = new HashMap<>(o.quorum());
+        o.scripts().forEach(Daemon::runScript);
+        return o.state();
+    }
+
+    /** notify_up/down and quorum_up/down: run by /bin/sh, not waited for (killed after a minute). */
+    private static void runScript(String command) {
+        if (command == null) {
+            return;
         }
-        return new DesiredState(services, d.config());
+        try {
+            Process p = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.onExit().orTimeout(60, TimeUnit.SECONDS).whenComplete((done, timeout) -> {
+                if (timeout != null) {
+                    p.destroyForcibly();
+                    LOG.log(System.Logger.Level.WARNING, "script ''{0}'' ran over a minute: killed", command);
+                } else if (done.exitValue() != 0) {
+                    LOG.log(System.Logger.Level.WARNING, "script ''{0}'' exited {1}", command, done.exitValue());
+                }
+            });
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot run ''{0}'': {1}", command, e.getMessage());
+        }
     }
 
     private void applyWithMacs() {

@@ -26,9 +26,11 @@ public final class HealthPlan {
     public record RealId(String vipAddress, int vipPort, String protocol, String address, int port) {}
 
     /** The checks of one real, their timing, and what to do when it fails. */
-    public record Entry(List<CheckSpec> checks, Timing timing, boolean startUp, boolean inhibitOnFailure) {}
+    public record Entry(List<CheckSpec> checks, Timing timing, boolean startUp, boolean inhibitOnFailure,
+                        String notifyUp, String notifyDown) {}
 
-    public record Result(Map<RealId, Entry> entries, List<Diagnostic> diagnostics) {}
+    public record Result(Map<RealId, Entry> entries, Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies,
+                         List<Diagnostic> diagnostics) {}
 
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final int DNS_PORT = 53;
@@ -38,11 +40,16 @@ public final class HealthPlan {
 
     public static Result of(Config config) {
         Map<RealId, Entry> out = new LinkedHashMap<>();
+        Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = new LinkedHashMap<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         for (VirtualServer vs : config.virtualServers()) {
             if (!(vs.key() instanceof VirtualServer.AddressPort ap)) {
                 continue;
             }
+            policies.put(new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral(ap.address()), ap.port(),
+                    io.xlb.dataplane.abi.Protocol.valueOf(vs.protocol())), new HealthFilter.Policy(vs.quorum(), vs.hysteresis(),
+                    vs.sorryServer() == null ? null : java.net.InetAddress.ofLiteral(vs.sorryServer().address()),
+                    vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.quorumUp(), vs.quorumDown()));
             for (RealServer r : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
                 Checker.Common timingFrom = null;
@@ -86,9 +93,9 @@ public final class HealthPlan {
                 Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
                 out.put(new RealId(ap.address(), ap.port(), vs.protocol(), r.address(), r.port()),
                         new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
-                                r.inhibitOnFailure() || vs.inhibitOnFailure()));
+                                r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown()));
             }
         }
-        return new Result(out, diagnostics);
+        return new Result(out, policies, diagnostics);
     }
 }

@@ -1,0 +1,81 @@
+package io.xlb.daemon;
+
+import io.xlb.config.Addresses;
+import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.VipKey;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * From the configured state to what the dataplane should hold given the reals' health, as
+ * keepalived's checker does: a down real is removed (or kept at weight 0 with
+ * inhibit_on_failure); when the live weight of a service falls below its quorum (less the
+ * hysteresis) the quorum is lost — quorum_down runs and the sorry server, if any, takes every new
+ * flow — until it reaches quorum plus hysteresis again (quorum_up runs). Pure: the health and the
+ * previous quorum states are given.
+ */
+public final class HealthFilter {
+    private HealthFilter() {}
+
+    /** A service's quorum settings (keepalived: quorum 1, hysteresis 0). */
+    public record Policy(int quorum, int hysteresis, InetAddress sorryAddress, int sorryPort, String quorumUp,
+                         String quorumDown) {}
+
+    /** The state to apply, each service's quorum (true: held), and the scripts to run for transitions. */
+    public record Outcome(DesiredState state, Map<VipKey, Boolean> quorum, List<String> scripts) {}
+
+    public static Outcome apply(DesiredState configured, Predicate<HealthPlan.RealId> up, Predicate<HealthPlan.RealId> inhibit,
+                                Map<VipKey, Policy> policies, Map<VipKey, Boolean> quorumBefore) {
+        List<Service> services = new ArrayList<>();
+        Map<VipKey, Boolean> quorum = new HashMap<>();
+        List<String> scripts = new ArrayList<>();
+        for (Service svc : configured.services()) {
+            List<Real> reals = new ArrayList<>();
+            long liveWeight = 0;
+            for (Real r : svc.reals()) {
+                HealthPlan.RealId id = id(svc.vip(), r);
+                if (up.test(id)) {
+                    reals.add(r);
+                    liveWeight += r.weight();
+                } else if (inhibit.test(id)) {
+                    reals.add(r.withWeight(0));
+                }
+            }
+            Policy p = policies.getOrDefault(svc.vip(), new Policy(1, 0, null, 0, null, null));
+            boolean held = quorumBefore.getOrDefault(svc.vip(), true);
+            if (held && liveWeight < (long) p.quorum() - p.hysteresis()) {
+                held = false;
+                if (p.quorumDown() != null) {
+                    scripts.add(p.quorumDown());
+                }
+            } else if (!held && liveWeight >= (long) p.quorum() + p.hysteresis()) {
+                held = true;
+                if (p.quorumUp() != null) {
+                    scripts.add(p.quorumUp());
+                }
+            }
+            quorum.put(svc.vip(), held);
+            if (!held && p.sorryAddress() != null) {
+                // The sorry server takes every new flow; the reals that still live keep their established ones.
+                List<Real> withSorry = new ArrayList<>();
+                reals.forEach(r -> withSorry.add(r.withWeight(0)));
+                withSorry.add(new Real(p.sorryAddress(), p.sorryPort(), 1, null, MacAddress.ZERO, 0));
+                reals = withSorry;
+            }
+            services.add(new Service(svc.vip(), svc.scheduler(), svc.method(), reals, svc.persistence()));
+        }
+        return new Outcome(new DesiredState(services, configured.config()), quorum, scripts);
+    }
+
+    static HealthPlan.RealId id(VipKey vip, Real r) {
+        return new HealthPlan.RealId(Addresses.normalize(vip.address().getHostAddress()), vip.port(), vip.protocol().name(),
+                Addresses.normalize(r.address().getHostAddress()), r.port());
+    }
+}

@@ -1,0 +1,67 @@
+package io.xlb.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Scheduler;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.VipKey;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Tier 1: removal, inhibition, quorum with hysteresis and the sorry server. */
+class HealthFilterTest {
+    private static final VipKey WEB = new VipKey(InetAddress.ofLiteral("192.0.2.10"), 80, Protocol.TCP);
+    private static final MacAddress MAC = MacAddress.parse("02:00:00:00:00:01");
+    private static final Real A = Real.of(InetAddress.ofLiteral("10.0.0.1"), 80, 3, MAC);
+    private static final Real B = Real.of(InetAddress.ofLiteral("10.0.0.2"), 80, 2, MAC);
+    private static final DesiredState STATE = DesiredState.of(new Service(WEB, Scheduler.named("wrr"), Method.DR, List.of(A, B)));
+    private static final HealthFilter.Policy POLICY = new HealthFilter.Policy(3, 1, InetAddress.ofLiteral("10.0.0.99"), 80,
+            "/bin/quorum-up", "/bin/quorum-down");
+
+    private static HealthFilter.Outcome run(Set<Real> down, Set<Real> inhibited, boolean quorumBefore) {
+        return HealthFilter.apply(STATE, id -> down.stream().noneMatch(r -> HealthFilter.id(WEB, r).equals(id)),
+                id -> inhibited.stream().anyMatch(r -> HealthFilter.id(WEB, r).equals(id)), Map.of(WEB, POLICY),
+                Map.of(WEB, quorumBefore));
+    }
+
+    private static List<String> reals(HealthFilter.Outcome o) {
+        return o.state().services().getFirst().reals().stream().map(r -> r.address().getHostAddress() + "/" + r.weight()).toList();
+    }
+
+    @Test
+    void aDownRealIsRemovedOrInhibited() {
+        assertEquals(List.of("10.0.0.1/3"), reals(run(Set.of(B), Set.of(), true)));
+        assertEquals(List.of("10.0.0.1/3", "10.0.0.2/0"), reals(run(Set.of(B), Set.of(B), true)));
+    }
+
+    @Test
+    void quorumHoldsDownToQuorumLessHysteresis() {
+        assertEquals(true, run(Set.of(B), Set.of(), true).quorum().get(WEB), "live weight 3 >= 3 - 1");
+        HealthFilter.Outcome two = run(Set.of(A), Set.of(), true);
+        assertEquals(true, two.quorum().get(WEB), "live weight 2 >= 3 - 1: still held");
+        assertEquals(List.of(), two.scripts());
+    }
+
+    @Test
+    void hysteresisOnBothSides() {
+        HealthFilter.Outcome lost = run(Set.of(A, B), Set.of(), true);
+        assertEquals(false, lost.quorum().get(WEB));
+        assertEquals(List.of("/bin/quorum-down"), lost.scripts());
+        assertEquals(List.of("10.0.0.99/1"), reals(lost), "only the sorry server takes flows");
+        HealthFilter.Outcome stillLost = run(Set.of(A), Set.of(), false);
+        assertEquals(false, stillLost.quorum().get(WEB), "2 < 3 + 1: not back yet");
+        assertEquals(List.of("10.0.0.2/0", "10.0.0.99/1"), reals(stillLost));
+        HealthFilter.Outcome back = run(Set.of(), Set.of(), false);
+        assertEquals(true, back.quorum().get(WEB), "5 >= 3 + 1");
+        assertEquals(List.of("/bin/quorum-up"), back.scripts());
+        assertEquals(List.of("10.0.0.1/3", "10.0.0.2/2"), reals(back));
+    }
+}
