@@ -58,6 +58,11 @@ public final class StatusCommand implements Callable<Integer> {
             });
             out.println("packets:    " + (b.isEmpty() ? "none yet" : b));
         }
+        Path healthFile = PinLock.healthFile(pinDir);
+        if (PinLock.daemon(pinDir).isPresent() && Files.exists(healthFile)) {
+            out.println("health:");
+            Files.readAllLines(healthFile).forEach(l -> out.println("  " + l));
+        }
         out.flush();
         return 0;
     }

@@ -78,6 +78,8 @@ public final class Daemon implements AutoCloseable {
     private Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, Boolean> quorum = new HashMap<>();
+    /** The last attempt of each real's checks: latency and outcome, for xlb status. */
+    private final Map<HealthPlan.RealId, String> lastCheck = new java.util.concurrent.ConcurrentHashMap<>();
     private Config config;
     private DesiredState desired;
     private DesiredState applied;
@@ -213,9 +215,41 @@ public final class Daemon implements AutoCloseable {
             }
         }
         r.entries().forEach((id, e) -> health.watch(id,
-                e.checks().stream().map(spec -> (io.xlb.health.Check) Checks.of(vertx, spec)).toList(), e.timing(), e.startUp()));
+                e.checks().stream().map(spec -> timed(id, Checks.of(vertx, spec))).toList(), e.timing(), e.startUp()));
         plan = r.entries();
         policies = r.policies();
+    }
+
+    /** A check whose attempts are timed and remembered for xlb status. */
+    private io.xlb.health.Check timed(HealthPlan.RealId id, io.xlb.health.Check check) {
+        return () -> {
+            long start = System.nanoTime();
+            return check.attempt().whenComplete((failure, error) -> lastCheck.put(id, String.format("%.1f ms, %s",
+                    (System.nanoTime() - start) / 1e6, error != null ? error.getMessage() : failure == null ? "passed" : failure)));
+        };
+    }
+
+    /** The health snapshot xlb status shows: one line per real. */
+    private void writeHealth() {
+        StringBuilder b = new StringBuilder();
+        for (HealthPlan.RealId id : plan.keySet()) {
+            b.append(String.format("%s %s:%d of %s:%d: %s; last check %s%n", id.protocol(), id.address(), id.port(),
+                    id.vipAddress(), id.vipPort(), health.isUp(id) ? "up" : "down",
+                    lastCheck.getOrDefault(id, plan.get(id).checks().isEmpty() ? "none (no checker)" : "pending")));
+        }
+        quorum.forEach((vip, held) -> {
+            if (!held) {
+                b.append("quorum lost: ").append(vip).append('\n');
+            }
+        });
+        try {
+            Path file = PinLock.healthFile(options.pinDir());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, b.toString());
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "health snapshot", e);
+        }
     }
 
     private void healthChanged(HealthPlan.RealId id, CheckerLoop.Status s) {
@@ -288,6 +322,7 @@ public final class Daemon implements AutoCloseable {
                 reload();
             }
             applyWithMacs();
+            writeHealth();
             if (++ticks % TICKS_PER_REAP == 0) {
                 ConnReaper.Sweep s = reaper.sweep();
                 if (s.expired() > 0 || s.countersCorrected() > 0) {
@@ -346,6 +381,11 @@ public final class Daemon implements AutoCloseable {
         }
         health.close();
         vertx.close();
+        try {
+            Files.deleteIfExists(PinLock.healthFile(options.pinDir()));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "removing the health snapshot", e);
+        }
         neighbours.close();
         bpf.close();
         try {
@@ -362,7 +402,8 @@ public final class Daemon implements AutoCloseable {
         List<String> done = new ArrayList<>();
         try (Bpf bpf = Bpf.open()) {
             if (!Files.exists(pinDir.resolve(Dataplane.PROGRAM))) {
-                return done;
+                bpf.close();
+                return cleanLockFiles(pinDir, done);
             }
             int id = bpf.openPinnedProgram(pinDir.resolve(Dataplane.PROGRAM)).id();
             for (NetworkInterface nif : NetworkInterface.networkInterfaces().toList()) {
@@ -378,6 +419,19 @@ public final class Daemon implements AutoCloseable {
             }
             Dataplane.unpin(bpf, pinDir);
             done.add("unpinned " + pinDir);
+        }
+        return cleanLockFiles(pinDir, done);
+    }
+
+    /** A daemon killed hard leaves its (unlocked) lock file and snapshot: remove them too. */
+    private static List<String> cleanLockFiles(Path pinDir, List<String> done) {
+        try {
+            if (PinLock.daemon(pinDir).isEmpty()) {
+                Files.deleteIfExists(PinLock.lockFile(pinDir));
+                Files.deleteIfExists(PinLock.healthFile(pinDir));
+            }
+        } catch (IOException e) {
+            done.add("could not remove the lock file: " + e.getMessage());
         }
         return done;
     }
