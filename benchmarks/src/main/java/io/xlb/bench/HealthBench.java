@@ -1,0 +1,128 @@
+package io.xlb.bench;
+
+import io.vertx.core.Vertx;
+import io.xlb.health.Check;
+import io.xlb.health.CheckSpec;
+import io.xlb.health.Checks;
+import io.xlb.health.HealthMonitor;
+import io.xlb.health.Timing;
+import io.xlb.lab.BackgroundProcess;
+import io.xlb.lab.Lab;
+import io.xlb.lab.Lan;
+import io.xlb.lab.Nginx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Health checks one process sustains: TCP_CHECKs against nginx on a real server in a namespace,
+ * from a checker in another, on one Vert.x instance (as the daemon runs them). Reports checks per
+ * second achieved against those asked for, and the process's CPU use, at 1 000 reals with
+ * delay_loop 1 s and with delay_loop 0.1 s.
+ *
+ * Usage: java -cp xlb-bench.jar io.xlb.bench.HealthBench [seconds per run, default 10]
+ */
+public final class HealthBench {
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        if (args.length > 1 && args[1].equals("--baseline")) {
+            baseline(args[2], seconds);
+            return;
+        }
+        if (args.length > 1 && args[1].equals("--worker")) {
+            worker(args[2], Integer.parseInt(args[3]), Duration.ofMillis(Long.parseLong(args[4])), seconds);
+            return;
+        }
+        try (Lab lab = new Lab("xlbbench")) {
+            Lan lan = Lan.create(lab, "10.77.4", List.of("checker", "rs"));
+            Nginx.start(lab, lan.host("rs"));
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            String cp = System.getProperty("java.class.path");
+            System.out.println("| reals | delay_loop | checks/s asked | checks/s done | failed | CPU (% of one core) |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|");
+            for (long loopMs : new long[] {1000, 100}) {
+                BackgroundProcess w = lab.start(lan.host("checker").ns(), "worker-" + loopMs, java, "-cp", cp,
+                        HealthBench.class.getName(), String.valueOf(seconds), "--worker", lan.host("rs").address(), "1000",
+                        String.valueOf(loopMs));
+                while (w.isAlive()) {
+                    Thread.sleep(200);
+                }
+                System.out.println(w.log().lines().filter(l -> l.startsWith("|")).findFirst().orElse("worker failed: " + w.log()));
+            }
+            BackgroundProcess b = lab.start(lan.host("checker").ns(), "baseline", java, "-cp", cp,
+                    HealthBench.class.getName(), String.valueOf(seconds), "--baseline", lan.host("rs").address());
+            while (b.isAlive()) {
+                Thread.sleep(200);
+            }
+            System.out.println();
+            System.out.println(b.log().lines().filter(l -> l.startsWith("baseline")).findFirst().orElse("baseline failed: " + b.log()));
+        }
+    }
+
+    /** The same machine's ceiling: plain blocking connect-and-close to the same nginx, 4 threads, no Vert.x. */
+    private static void baseline(String host, int seconds) throws Exception {
+        AtomicLong n = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        Duration cpu0 = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() < end) {
+                    try (java.net.Socket s = new java.net.Socket()) {
+                        s.connect(new java.net.InetSocketAddress(host, 80), 2000);
+                        n.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        // counted as not done
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpu0);
+        System.out.println(String.format(Locale.ROOT,
+                "baseline: blocking connect+close to the same nginx, 4 threads, as fast as it goes: %.0f/s at %.0f %% of one core",
+                n.get() / (double) seconds, 100.0 * cpu.toNanos() / 1e9 / seconds));
+        System.exit(0);
+    }
+
+    private static void worker(String host, int reals, Duration delayLoop, int seconds) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        HealthMonitor<Integer> monitor = new HealthMonitor<>((d, task) -> vertx.setTimer(Math.max(1, d.toMillis()), id -> task.run()),
+                (k, s) -> { });
+        Check tcp = Checks.of(vertx, new CheckSpec.Tcp(host, 80, Duration.ofSeconds(2)));
+        Check counted = () -> tcp.attempt().whenComplete((f, e) -> {
+            done.incrementAndGet();
+            if (f != null || e != null) {
+                failed.incrementAndGet();
+            }
+        });
+        // Spread the first rounds over one delay_loop, as a daemon's start would.
+        for (int i = 0; i < reals; i++) {
+            monitor.watch(i, List.of(counted), new Timing(delayLoop, 1, Duration.ofSeconds(1),
+                    Duration.ofMillis(delayLoop.toMillis() * i / reals)), true);
+        }
+        Thread.sleep(delayLoop.toMillis() * 2); // warm-up
+        long c0 = done.get();
+        long f0 = failed.get();
+        Duration cpu0 = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpu0);
+        long n = done.get() - c0;
+        System.out.println(String.format(Locale.ROOT, "| %d | %.1f s | %.0f | %.0f | %d | %.0f |", reals,
+                delayLoop.toMillis() / 1000.0, reals * 1000.0 / delayLoop.toMillis(), n / elapsed, failed.get() - f0,
+                100.0 * cpu.toNanos() / 1e9 / elapsed));
+        monitor.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        CompletableFuture.completedFuture(null);
+        System.exit(0);
+    }
+}
