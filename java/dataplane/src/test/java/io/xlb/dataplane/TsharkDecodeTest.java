@@ -12,6 +12,7 @@ import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.lab.Command;
+import io.xlb.lab.testing.Pcap;
 import io.xlb.lab.testing.Privileged;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
