@@ -47,8 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * MACs resolved, expires connections, and reloads on request. Stopping it leaves the dataplane
  * pinned, attached and forwarding: a new daemon adopts it.
  *
- * Until VRRP arrives, the VIPs of instances in state MASTER are added to their interface so the
- * director answers ARP for them (what keepalived's master does).
+ * Each {@code vrrp_instance} runs VRRP (see {@link VrrpInstances}): the master holds the VIPs.
  */
 public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.xlb.daemon");
@@ -75,6 +74,7 @@ public final class Daemon implements AutoCloseable {
     private final int mtu;
     private final Vertx vertx = Vertx.vertx();
     private final HealthMonitor<HealthPlan.RealId> health;
+    private final VrrpInstances vrrp = new VrrpInstances(loop);
     private Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, Boolean> quorum = new HashMap<>();
@@ -112,6 +112,10 @@ public final class Daemon implements AutoCloseable {
             throw new IllegalArgumentException("configuration " + options.configFile() + " has errors: not started");
         }
         Config config = parsed.config();
+        List<String> unsupported = VrrpInstances.unsupported(config);
+        if (!unsupported.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", unsupported) + "\nnot started");
+        }
         List<String> interfaces = interfaces(config, options.interfaces());
         if (interfaces.isEmpty()) {
             throw new IllegalArgumentException("no interface: the configuration names none (vrrp_instance interface) and no --interface was given");
@@ -128,7 +132,7 @@ public final class Daemon implements AutoCloseable {
             }
             Daemon d = new Daemon(options, lock, bpf, dp, config, interfaces);
             d.attach(interfaces);
-            d.ownVips();
+            d.vrrp.sync(config);
             d.syncHealth(config);
             d.desired = d.map(config);
             d.applyWithMacs();
@@ -180,24 +184,6 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Static VIP ownership until VRRP: a MASTER instance's addresses go on its interface. */
-    private void ownVips() throws SocketException {
-        try (InterfaceAddresses addrs = InterfaceAddresses.open()) {
-            for (VrrpInstance i : config.vrrpInstances()) {
-                if (i.state() != VrrpInstance.State.MASTER) {
-                    continue;
-                }
-                NetworkInterface nif = NetworkInterface.getByName(i.interfaceName());
-                for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
-                    if (addrs.add(nif.getIndex(), InetAddress.ofLiteral(vip.address()), vip.prefixLength())) {
-                        LOG.log(System.Logger.Level.INFO, "added VIP {0}/{1} to {2}", vip.address(), vip.prefixLength(),
-                                i.interfaceName());
-                    }
-                }
-            }
-        }
-    }
-
     private DesiredState map(Config c) {
         ConfigMapping.Result r = ConfigMapping.map(c, tunnelSource4, tunnelSource6, mtu);
         r.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
@@ -242,6 +228,7 @@ public final class Daemon implements AutoCloseable {
                 b.append("quorum lost: ").append(vip).append('\n');
             }
         });
+        b.append(vrrp.statusLines());
         try {
             Path file = PinLock.healthFile(options.pinDir());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -348,13 +335,19 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        List<String> unsupported = VrrpInstances.unsupported(parsed.config());
+        if (!unsupported.isEmpty()) {
+            unsupported.forEach(u -> LOG.log(System.Logger.Level.ERROR, u));
+            LOG.log(System.Logger.Level.ERROR, "reload refused; the running configuration stays");
+            return;
+        }
         ConfigDiff diff = ConfigDiff.between(config, parsed.config());
         config = parsed.config();
         syncHealth(config);
         try {
-            ownVips();
-        } catch (SocketException e) {
-            LOG.log(System.Logger.Level.ERROR, "VIP ownership after reload", e);
+            vrrp.sync(config);
+        } catch (SocketException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "VRRP after reload", e);
         }
         desired = map(config);
         applied = null;
@@ -373,6 +366,7 @@ public final class Daemon implements AutoCloseable {
     /** Stops the daemon; the dataplane stays pinned, attached and forwarding. */
     @Override
     public void close() {
+        vrrp.close();
         loop.shutdown();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);

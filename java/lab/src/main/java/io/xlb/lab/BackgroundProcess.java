@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A command left running (a server); output goes to a log file; closing kills it and its children. */
@@ -43,6 +44,14 @@ public final class BackgroundProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }
+    }
+
+    /** kill -9 of the process and all its descendants (a crash: nothing gets to clean up). */
+    public void kill() throws InterruptedException {
+        List<ProcessHandle> all = new java.util.ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor();
     }
 
     @Override

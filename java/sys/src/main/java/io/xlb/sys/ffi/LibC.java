@@ -63,6 +63,22 @@ public final class LibC {
     /** int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen) */
     public static final MethodHandle setsockopt = h("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    /** ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src_addr, socklen_t *addrlen) */
+    public static final MethodHandle recvfrom = h("recvfrom", FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+            JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    // netinet/in.h, linux/in.h, linux/if_packet.h
+    public static final int AF_INET = 2;
+    public static final int AF_PACKET = 17;
+    public static final int SOCK_DGRAM = 2;
+    public static final int IPPROTO_IP = 0;
+    public static final int IP_TOS = 1;
+    public static final int IP_TTL = 2;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int SO_SNDTIMEO = 21;
     // sys/socket.h, linux/netlink.h
     public static final int AF_NETLINK = 16;
     public static final int SOCK_RAW = 3;

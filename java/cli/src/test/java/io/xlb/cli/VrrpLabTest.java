@@ -1,0 +1,205 @@
+package io.xlb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.daemon.Daemon;
+import io.xlb.daemon.PinLock;
+import io.xlb.lab.BackgroundProcess;
+import io.xlb.lab.Lab;
+import io.xlb.lab.Lan;
+import io.xlb.lab.testing.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier 3: VRRP between two directors on one segment, with the tutorial's {@code vrrp_instance VI_1}
+ * as written (interface substituted; the backup with {@code state BACKUP}, {@code priority 50}):
+ * two xlb daemons, and xlb beside Debian's keepalived in either role. Who owns the VIP is read
+ * from the directors' interfaces; failover times are measured and reported.
+ */
+@Privileged(tools = {"ip", "nsenter", "keepalived", "bash"})
+class VrrpLabTest {
+    private static final String SUBNET = "10.77.5";
+    private static final String VIP = SUBNET + ".200";
+    /** 3 × advert_int + skew of priority 50 at 1 s: the backup's master-down interval. */
+    private static final Duration MASTER_DOWN_50 = Duration.ofMillis(3805);
+    private static final Duration SLACK = Duration.ofMillis(1500);
+
+    private Lab lab;
+    private Lan lan;
+    private final List<Path> pinDirs = new ArrayList<>();
+    private int started;
+    private final Map<String, BackgroundProcess> processes = new LinkedHashMap<>();
+
+    @BeforeEach
+    void build() {
+        lab = new Lab("xlbv");
+        Map<String, Integer> hosts = new LinkedHashMap<>();
+        hosts.put("lb1", 128);
+        hosts.put("lb2", 129);
+        lan = Lan.create(lab, SUBNET, hosts);
+    }
+
+    @AfterEach
+    void teardown() throws Exception {
+        if (System.getenv("XLB_VRRP_LOGS") != null) {
+            processes.forEach((name, p) -> System.out.println("== " + name + "\n" + p.log()));
+        }
+        try {
+            lab.close();
+        } finally {
+            for (Path p : pinDirs) {
+                Daemon.flush(p);
+            }
+        }
+    }
+
+    @Test
+    void twoXlbDaemonsElectFailOverAndPreempt() throws Exception {
+        BackgroundProcess lb1 = xlb("lb1", 100, "1111");
+        BackgroundProcess lb2 = xlb("lb2", 50, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        assertFalse(owns("lb2"), "the backup holds the VIP too");
+        await(Duration.ofSeconds(5), () -> status("lb2").contains("vrrp VI_1: BACKUP, priority 50, master " + SUBNET + ".128"));
+
+        Duration failover = killAndTime(lb1, "lb2");
+        System.out.println("xlb -> xlb: kill -9 of the master, VIP on the backup after " + failover.toMillis() + " ms");
+        assertTrue(failover.compareTo(MASTER_DOWN_50.plus(SLACK)) <= 0, "failover took " + failover);
+
+        xlb("lb1", 100, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1") && !owns("lb2"));
+        // xlb status is rewritten every tick (1 s).
+        await(Duration.ofSeconds(3), () -> status("lb2").contains("vrrp VI_1: BACKUP"));
+        assertTrue(lb2.isAlive());
+    }
+
+    @Test
+    void keepalivedMasterXlbBackup() throws Exception {
+        BackgroundProcess ka = keepalived("lb1", 100, "1111");
+        xlb("lb2", 50, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        await(Duration.ofSeconds(5), () -> status("lb2").contains("vrrp VI_1: BACKUP, priority 50, master " + SUBNET + ".128"));
+        assertFalse(owns("lb2"));
+        assertFalse(status("lb2").contains("dropped"), status("lb2"));
+
+        Duration failover = killAndTime(ka, "lb2");
+        System.out.println("keepalived -> xlb: VIP on xlb after " + failover.toMillis() + " ms");
+        assertTrue(failover.compareTo(MASTER_DOWN_50.plus(SLACK)) <= 0, "failover took " + failover);
+
+        keepalived("lb1", 100, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1") && !owns("lb2"));
+        // xlb status is rewritten every tick (1 s).
+        await(Duration.ofSeconds(3), () -> status("lb2").contains("vrrp VI_1: BACKUP"));
+    }
+
+    @Test
+    void xlbMasterKeepalivedBackup() throws Exception {
+        BackgroundProcess x = xlb("lb1", 100, "1111");
+        BackgroundProcess ka = keepalived("lb2", 50, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        // keepalived says so in its log once it hears the master.
+        await(Duration.ofSeconds(10), () -> ka.log().contains("Entering BACKUP STATE"));
+        assertFalse(owns("lb2"));
+
+        Duration failover = killAndTime(x, "lb2");
+        System.out.println("xlb -> keepalived: VIP on keepalived after " + failover.toMillis() + " ms");
+        assertTrue(failover.compareTo(MASTER_DOWN_50.plus(SLACK)) <= 0, "failover took " + failover);
+
+        xlb("lb1", 100, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1") && !owns("lb2"));
+    }
+
+    @Test
+    void aMismatchedPasswordIsRejectedAndCounted() throws Exception {
+        keepalived("lb1", 100, "1111");
+        xlb("lb2", 50, "2222");
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        // xlb drops every advert: it counts them and (like keepalived) takes the VIP itself.
+        await(Duration.ofSeconds(15), () -> status("lb2").contains("AUTH_PASS="));
+        await(Duration.ofSeconds(10), () -> owns("lb2"));
+        System.out.println("mismatched auth_pass: " + status("lb2").strip());
+    }
+
+    private Duration killAndTime(BackgroundProcess master, String backup) throws Exception {
+        Instant killed = Instant.now();
+        master.kill();
+        await(Duration.ofSeconds(15), () -> owns(backup));
+        return Duration.between(killed, Instant.now());
+    }
+
+    private String instance(String state, int priority, String pass) throws Exception {
+        String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
+        String vi = text.substring(text.indexOf("vrrp_instance VI_1"), text.indexOf("# 定义对外提供服务"));
+        return vi.replace("state MASTER", "state " + state).replace("priority 100", "priority " + priority)
+                .replace("auth_pass 1111", "auth_pass " + pass);
+    }
+
+    private BackgroundProcess xlb(String host, int priority, String pass) throws Exception {
+        String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
+        String vi = text.substring(text.indexOf("vrrp_instance VI_1"), text.indexOf("# 定义对外提供服务"));
+        String conf = text.replace(vi, instance(priority == 100 ? "MASTER" : "BACKUP", priority, pass));
+        Path file = lab.scratch().resolve(host + "-" + (++started) + ".conf");
+        Files.writeString(file, conf);
+        Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-vrrp-" + host);
+        if (!pinDirs.contains(pinDir)) {
+            pinDirs.add(pinDir);
+        }
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        BackgroundProcess p = lab.start(lan.host(host).ns(), "xlb-" + host + "-" + started, java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Xlb.class.getName(), "daemon", "-f", file.toString(),
+                "--pin-dir", pinDir.toString());
+        processes.put("xlb-" + host + "-" + started, p);
+        await(Duration.ofSeconds(30), () -> p.log().contains("running ") || !p.isAlive());
+        assertTrue(p.isAlive(), p.log());
+        return p;
+    }
+
+    private BackgroundProcess keepalived(String host, int priority, String pass) throws Exception {
+        Path dir = lab.scratch().resolve("ka-" + host + "-" + (++started));
+        Files.createDirectories(dir);
+        Path conf = dir.resolve("keepalived.conf");
+        Files.writeString(conf, "global_defs {\n    router_id " + host + "\n}\n" + instance(priority == 100 ? "MASTER" : "BACKUP", priority, pass));
+        return remember("keepalived-" + host + "-" + started, lab.start(lan.host(host).ns(), "keepalived-" + host + "-" + started, "keepalived", "--dont-fork", "--log-console",
+                "--log-detail", "--vrrp", "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(),
+                "-r", dir.resolve("v.pid").toString(), "-c", dir.resolve("c.pid").toString()));
+    }
+
+    private BackgroundProcess remember(String name, BackgroundProcess p) {
+        processes.put(name, p);
+        return p;
+    }
+
+    private String status(String host) {
+        try {
+            Path file = PinLock.healthFile(Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-vrrp-" + host));
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    private boolean owns(String host) {
+        return lan.host(host).ns().command("ip", "-o", "-4", "addr", "show", "dev", Lan.HOST_IF).run().contains(" " + VIP + "/32 ");
+    }
+
+    private static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met within " + limit);
+            }
+            Thread.sleep(50);
+        }
+    }
+}

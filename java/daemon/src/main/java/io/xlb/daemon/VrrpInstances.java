@@ -1,0 +1,188 @@
+package io.xlb.daemon;
+
+import io.xlb.config.Config;
+import io.xlb.config.VrrpInstance;
+import io.xlb.sys.GratuitousArp;
+import io.xlb.sys.InterfaceAddresses;
+import io.xlb.vrrp.RouterSettings;
+import io.xlb.vrrp.RouterState;
+import io.xlb.vrrp.VrrpSpeaker;
+import io.xlb.vrrp.VrrpVersion;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The daemon's {@code vrrp_instance}s, each a {@link VrrpSpeaker}. A master puts the instance's
+ * virtual addresses on their interfaces and announces them by gratuitous ARP
+ * ({@code garp_master_repeat} at once, again after {@code garp_master_delay}); any other state
+ * takes them off. On reload only instances whose settings changed restart.
+ */
+final class VrrpInstances implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.xlb.daemon");
+    private static final Duration DEFAULT_GARP_DELAY = Duration.ofSeconds(5);
+    private static final int DEFAULT_GARP_REPEAT = 5;
+
+    private record Running(VrrpInstance config, VrrpSpeaker speaker) {}
+
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Running> running = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    VrrpInstances(ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    /** Checks what this version cannot run, so a daemon (or a reload) refuses it before starting. */
+    static List<String> unsupported(Config config) {
+        List<String> out = new ArrayList<>();
+        for (VrrpInstance i : config.vrrpInstances()) {
+            if (!i.unicastPeers().isEmpty()) {
+                out.add(i.pos() + ": " + i.name() + ": unicast_peer is not implemented yet (multicast only)");
+            }
+            if (i.virtualIpaddress().stream().anyMatch(a -> !(InetAddress.ofLiteral(a.address()) instanceof Inet4Address))) {
+                out.add(i.pos() + ": " + i.name() + ": VRRP for IPv6 addresses is not implemented yet");
+            }
+        }
+        return out;
+    }
+
+    /** Starts, restarts or stops instances so that they match {@code config}. */
+    void sync(Config config) throws SocketException {
+        Map<String, VrrpInstance> wanted = new LinkedHashMap<>();
+        config.vrrpInstances().forEach(i -> wanted.put(i.name(), i));
+        for (String name : List.copyOf(running.keySet())) {
+            VrrpInstance next = wanted.get(name);
+            if (next == null || !same(next, running.get(name).config())) {
+                running.remove(name).speaker().close();
+            }
+        }
+        for (VrrpInstance i : wanted.values()) {
+            if (!running.containsKey(i.name())) {
+                NetworkInterface nif = NetworkInterface.getByName(i.interfaceName());
+                if (nif == null) {
+                    throw new IllegalArgumentException(i.name() + ": no interface " + i.interfaceName());
+                }
+                RouterSettings s = settings(i, primary(i, nif));
+                running.put(i.name(), new Running(i, VrrpSpeaker.start(s, nif.getName(), nif.getIndex(), InstantSource.system(),
+                        (settings, from, to) -> changed(i, from, to))));
+            }
+        }
+    }
+
+    /** Restart only for what the speaker or the address handling uses; positions in the file do not matter. */
+    private static boolean same(VrrpInstance a, VrrpInstance b) {
+        return a.interfaceName().equals(b.interfaceName())
+                && java.util.Objects.equals(a.unicastSrcIp(), b.unicastSrcIp())
+                && a.virtualIpaddress().stream().map(VrrpInstances::withoutPos).toList()
+                        .equals(b.virtualIpaddress().stream().map(VrrpInstances::withoutPos).toList())
+                && java.util.Objects.equals(a.garpMasterDelay(), b.garpMasterDelay())
+                && java.util.Objects.equals(a.garpMasterRepeat(), b.garpMasterRepeat())
+                && settings(a, null).equals(settings(b, null));
+    }
+
+    private static String withoutPos(VrrpInstance.VirtualAddress v) {
+        return v.address() + "/" + v.prefixLength() + " " + v.dev() + " " + v.label();
+    }
+
+    static RouterSettings settings(VrrpInstance i, Inet4Address primary) {
+        VrrpVersion version = i.version() == 3 ? VrrpVersion.V3 : VrrpVersion.V2;
+        String pass = "";
+        if (version == VrrpVersion.V2 && i.authentication() != null && i.authentication().type() == VrrpInstance.AuthType.PASS) {
+            byte[] b = i.authentication().pass().getBytes(StandardCharsets.UTF_8);
+            pass = new String(Arrays.copyOf(b, Math.min(b.length, 8)), StandardCharsets.UTF_8);
+        }
+        List<InetAddress> addresses = i.virtualIpaddress().stream().map(a -> InetAddress.ofLiteral(a.address())).toList();
+        return new RouterSettings(i.name(), version, i.virtualRouterId(), i.priority(), (int) (i.advertInt().toMillis() / 10),
+                addresses, pass, primary, !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay());
+    }
+
+    private static Inet4Address primary(VrrpInstance i, NetworkInterface nif) {
+        if (i.unicastSrcIp() != null) {
+            return (Inet4Address) InetAddress.ofLiteral(i.unicastSrcIp());
+        }
+        // Not a virtual address: one left behind by a daemon killed while master would otherwise
+        // be taken for ours, and removed from under us.
+        List<InetAddress> virtual = i.virtualIpaddress().stream().map(a -> InetAddress.ofLiteral(a.address())).toList();
+        return nif.inetAddresses().filter(Inet4Address.class::isInstance).map(Inet4Address.class::cast)
+                .filter(a -> !a.isLinkLocalAddress() && !virtual.contains(a)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(i.name() + ": " + nif.getName() + " has no IPv4 address to send adverts from"));
+    }
+
+    /** Runs on the instance's speaker thread. */
+    private void changed(VrrpInstance i, RouterState from, RouterState to) {
+        boolean master = to instanceof RouterState.Master;
+        try (InterfaceAddresses addrs = InterfaceAddresses.open()) {
+            for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
+                NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
+                InetAddress a = InetAddress.ofLiteral(vip.address());
+                if (master) {
+                    if (addrs.add(nif.getIndex(), a, vip.prefixLength())) {
+                        LOG.log(System.Logger.Level.INFO, "{0}: added {1}/{2} to {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
+                    }
+                } else if (addrs.remove(nif.getIndex(), a, vip.prefixLength())) {
+                    LOG.log(System.Logger.Level.INFO, "{0}: removed {1}/{2} from {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
+                }
+            }
+        } catch (SocketException e) {
+            LOG.log(System.Logger.Level.ERROR, i.name() + ": virtual addresses", e);
+        }
+        if (master) {
+            announce(i);
+            Duration delay = Optional.ofNullable(i.garpMasterDelay()).orElse(DEFAULT_GARP_DELAY);
+            if (!delay.isZero()) {
+                scheduler.schedule(() -> {
+                    Running r = running.get(i.name());
+                    if (r != null && r.speaker().status().state().equals("MASTER")) {
+                        announce(i);
+                    }
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void announce(VrrpInstance i) {
+        int repeat = Optional.ofNullable(i.garpMasterRepeat()).orElse(DEFAULT_GARP_REPEAT);
+        for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
+            try {
+                NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
+                byte[] mac = nif.getHardwareAddress();
+                for (int n = 0; n < repeat && mac != null; n++) {
+                    GratuitousArp.send(nif.getIndex(), mac, (Inet4Address) InetAddress.ofLiteral(vip.address()));
+                }
+            } catch (SocketException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, i.name() + ": gratuitous ARP for " + vip.address(), e);
+            }
+        }
+    }
+
+    /** One line per instance for {@code xlb status}. */
+    String statusLines() {
+        StringBuilder b = new StringBuilder();
+        for (Running r : running.values()) {
+            VrrpSpeaker.Status s = r.speaker().status();
+            b.append(String.format("vrrp %s: %s, priority %d, master %s, adverts sent %d received %d, became master %d times%s%n",
+                    s.name(), s.state(), s.priority(), s.master().map(InetAddress::getHostAddress).orElse("unknown"),
+                    s.advertsSent(), s.advertsReceived(), s.becameMaster(), s.drops().isEmpty() ? "" : ", dropped " + s.drops()));
+        }
+        return b.toString();
+    }
+
+    /** Stops every instance: masters send priority 0 and give their addresses up. */
+    @Override
+    public void close() {
+        running.values().forEach(r -> r.speaker().close());
+        running.clear();
+    }
+}

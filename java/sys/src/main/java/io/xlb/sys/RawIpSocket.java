@@ -1,0 +1,188 @@
+package io.xlb.sys;
+
+import io.xlb.sys.ffi.LibC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * An IPv4 raw socket for one IP protocol on one interface, in the calling thread's namespace: what
+ * VRRP needs (protocol 112, TTL 255, multicast group joined on the interface, TOS internetwork
+ * control). Sends from a chosen source address; receives whole datagrams with their TTL and
+ * addresses, read from the IP header the kernel hands raw sockets.
+ */
+public final class RawIpSocket implements AutoCloseable {
+    private static final int SOCKADDR_IN = 16;
+    private static final int IP_MREQN = 12;
+    private static final int TOS_INTERNETWORK_CONTROL = 0xc0;
+    private static final int MAX_DATAGRAM = 65535;
+    private static final int IPV4_MIN_HEADER = 20;
+
+    /** A datagram as received: IP payload, TTL, source and destination. */
+    public record Datagram(byte[] payload, int ttl, InetAddress source, InetAddress destination) {}
+
+    private final Arena arena = Arena.ofShared();
+    private final int fd;
+    private final int protocol;
+    private final MemorySegment buffer;
+    private volatile boolean closed;
+
+    private RawIpSocket(int fd, int protocol) {
+        this.fd = fd;
+        this.protocol = protocol;
+        this.buffer = arena.allocate(MAX_DATAGRAM);
+    }
+
+    /**
+     * Opens a raw socket for {@code protocol} bound to interface {@code ifname}, sending from {@code source},
+     * joined to {@code group} there (none if empty), sending with TTL 255.
+     */
+    public static RawIpSocket open(int protocol, String ifname, int ifindex, Inet4Address source,
+            Optional<Inet4Address> group, Duration receiveTimeout) {
+        int fd;
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment state = LibC.callState(tmp);
+            fd = (int) LibC.socket.invokeExact(state, LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
+            if (fd < 0) {
+                throw new SysException("socket", LibC.errno(state), "AF_INET raw, protocol " + protocol);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        RawIpSocket s = new RawIpSocket(fd, protocol);
+        try (Arena tmp = Arena.ofConfined()) {
+            s.setsockopt(tmp, LibC.SOL_SOCKET, LibC.SO_BINDTODEVICE, tmp.allocateFrom(ifname), "SO_BINDTODEVICE " + ifname);
+            s.setInt(tmp, LibC.IPPROTO_IP, LibC.IP_TTL, 255, "IP_TTL");
+            s.setInt(tmp, LibC.IPPROTO_IP, LibC.IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL");
+            s.setInt(tmp, LibC.IPPROTO_IP, LibC.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+            s.setInt(tmp, LibC.IPPROTO_IP, LibC.IP_TOS, TOS_INTERNETWORK_CONTROL, "IP_TOS");
+            s.setsockopt(tmp, LibC.IPPROTO_IP, LibC.IP_MULTICAST_IF, mreqn(tmp, null, source, ifindex), "IP_MULTICAST_IF");
+            if (group.isPresent()) {
+                s.setsockopt(tmp, LibC.IPPROTO_IP, LibC.IP_ADD_MEMBERSHIP, mreqn(tmp, group.get(), null, ifindex),
+                        "IP_ADD_MEMBERSHIP " + group.get().getHostAddress() + " on " + ifname);
+            }
+            MemorySegment tv = tmp.allocate(16, 8); // struct timeval
+            tv.set(ValueLayout.JAVA_LONG, 0, receiveTimeout.toSeconds());
+            tv.set(ValueLayout.JAVA_LONG, 8, receiveTimeout.toMillisPart() * 1000L);
+            s.setsockopt(tmp, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, "SO_RCVTIMEO");
+            // No bind(): a raw socket bound to an address only receives datagrams addressed to it, not
+            // the group's. The source comes from IP_MULTICAST_IF's imr_address instead.
+            return s;
+        } catch (Throwable t) {
+            s.close();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Sends {@code payload} as one datagram to {@code destination}. */
+    public void send(byte[] payload, Inet4Address destination) {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment state = LibC.callState(tmp);
+            long n = (long) LibC.sendto.invokeExact(state, fd, tmp.allocateFrom(ValueLayout.JAVA_BYTE, payload), (long) payload.length, 0,
+                    sockaddrIn(tmp, destination), SOCKADDR_IN);
+            if (n < 0) {
+                throw new SysException("sendto", LibC.errno(state), destination.getHostAddress());
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The next datagram, or empty when the receive timeout passes (or the socket closed). */
+    public Optional<Datagram> receive() {
+        if (closed) {
+            return Optional.empty();
+        }
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment state = LibC.callState(tmp);
+            long n = (long) LibC.recvfrom.invokeExact(state, fd, buffer, (long) MAX_DATAGRAM, 0, MemorySegment.NULL, MemorySegment.NULL);
+            if (n < 0) {
+                int errno = LibC.errno(state);
+                if (errno == LibC.EAGAIN || errno == LibC.EINTR || closed) {
+                    return Optional.empty();
+                }
+                throw new SysException("recvfrom", errno, "raw protocol " + protocol);
+            }
+            byte[] ip = buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+            int ihl = (ip.length > 0 ? ip[0] & 0x0f : 0) * 4;
+            if (ip.length < IPV4_MIN_HEADER || ihl < IPV4_MIN_HEADER || ihl > ip.length) {
+                return Optional.empty();
+            }
+            return Optional.of(new Datagram(Arrays.copyOfRange(ip, ihl, ip.length), ip[8] & 0xff,
+                    v4(Arrays.copyOfRange(ip, 12, 16)), v4(Arrays.copyOfRange(ip, 16, 20))));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Closes the socket; no thread may be inside {@link #receive} (stop the receiver first). */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (Arena tmp = Arena.ofConfined()) {
+            int unused = (int) LibC.close.invokeExact(LibC.callState(tmp), fd);
+        } catch (Throwable ignored) {
+            // closing is best effort
+        }
+        arena.close();
+    }
+
+    private void setInt(Arena tmp, int level, int name, int value, String what) throws Throwable {
+        setsockopt(tmp, level, name, tmp.allocateFrom(ValueLayout.JAVA_INT, value), what);
+    }
+
+    private void setsockopt(Arena tmp, int level, int name, MemorySegment value, String what) throws Throwable {
+        MemorySegment state = LibC.callState(tmp);
+        int rc = (int) LibC.setsockopt.invokeExact(state, fd, level, name, value, (int) value.byteSize());
+        if (rc < 0) {
+            throw new SysException("setsockopt", LibC.errno(state), what);
+        }
+    }
+
+    /** struct ip_mreqn { struct in_addr imr_multiaddr, imr_address; int imr_ifindex; } */
+    private static MemorySegment mreqn(Arena arena, Inet4Address group, Inet4Address local, int ifindex) {
+        MemorySegment m = arena.allocate(IP_MREQN, 4);
+        if (group != null) {
+            MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 0, 4);
+        }
+        if (local != null) {
+            MemorySegment.copy(local.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 4, 4);
+        }
+        m.set(ValueLayout.JAVA_INT, 8, ifindex);
+        return m;
+    }
+
+    /** struct sockaddr_in, port 0 (raw sockets have none). */
+    private static MemorySegment sockaddrIn(Arena arena, Inet4Address address) {
+        MemorySegment sa = arena.allocate(SOCKADDR_IN, 4);
+        sa.set(ValueLayout.JAVA_SHORT, 0, (short) LibC.AF_INET);
+        MemorySegment.copy(address.getAddress(), 0, sa, ValueLayout.JAVA_BYTE, 4, 4);
+        return sa;
+    }
+
+    private static InetAddress v4(byte[] bytes) {
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
