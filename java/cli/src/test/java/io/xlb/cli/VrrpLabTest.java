@@ -28,13 +28,17 @@ import org.junit.jupiter.api.Test;
  * two xlb daemons, and xlb beside Debian's keepalived in either role. Who owns the VIP is read
  * from the directors' interfaces; failover times are measured and reported.
  */
-@Privileged(tools = {"ip", "nsenter", "keepalived", "bash"})
+@Privileged(tools = {"ip", "nsenter", "keepalived", "tshark", "bash"})
 class VrrpLabTest {
     private static final String SUBNET = "10.77.5";
     private static final String VIP = SUBNET + ".200";
     /** 3 × advert_int + skew of priority 50 at 1 s: the backup's master-down interval. */
     private static final Duration MASTER_DOWN_50 = Duration.ofMillis(3805);
     private static final Duration SLACK = Duration.ofMillis(1500);
+    /** Stands for "VRRPv3, advert_int 0.1" where a password is asked for. */
+    private static final String V3 = "v3";
+    /** 3 × 0.1 s + skew of priority 50 at 0.1 s. */
+    private static final Duration MASTER_DOWN_50_V3 = Duration.ofMillis(381);
 
     private Lab lab;
     private Lan lan;
@@ -131,6 +135,36 @@ class VrrpLabTest {
         System.out.println("mismatched auth_pass: " + status("lb2").strip());
     }
 
+    @Test
+    void vrrpV3WithKeepalivedBothWaysAndDecodedByTshark() throws Exception {
+        BackgroundProcess x = xlb("lb1", 100, V3);
+        BackgroundProcess ka = keepalived("lb2", 50, V3);
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        await(Duration.ofSeconds(10), () -> ka.log().contains("Entering BACKUP STATE"));
+        assertFalse(owns("lb2"));
+        assertFalse(ka.log().contains("invalid"), ka.log());
+        // xlb's adverts as captured on the peer: VRRPv3, good checksum, nothing malformed.
+        String captured = lan.host("lb2").ns().command("tshark", "-n", "-i", Lan.HOST_IF, "-a", "duration:2", "-f", "ip proto 112",
+                "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.ttl", "-e", "vrrp.version", "-e", "vrrp.short_adver_int",
+                "-e", "vrrp.checksum.status", "-e", "_ws.malformed").withTimeout(Duration.ofSeconds(20)).run();
+        List<String> adverts = captured.lines().filter(l -> l.startsWith(SUBNET)).toList();
+        assertTrue(adverts.size() >= 10, captured);
+        adverts.forEach(l -> assertTrue(l.equals(SUBNET + ".128|255|3|10|1|"), "advert as tshark reads it: " + l));
+
+        Duration failover = killAndTime(x, "lb2");
+        System.out.println("VRRPv3 0.1 s, xlb -> keepalived: VIP on keepalived after " + failover.toMillis() + " ms");
+        assertTrue(failover.compareTo(MASTER_DOWN_50_V3.plus(SLACK)) <= 0, "failover took " + failover);
+
+        ka.close();
+        await(Duration.ofSeconds(5), () -> !owns("lb2"));
+        keepalived("lb1", 100, V3);
+        xlb("lb2", 50, V3);
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        await(Duration.ofSeconds(5), () -> status("lb2").contains("vrrp VI_1: BACKUP, priority 50, master " + SUBNET + ".128"));
+        assertFalse(status("lb2").contains("dropped"), status("lb2"));
+        assertFalse(owns("lb2"));
+    }
+
     private Duration killAndTime(BackgroundProcess master, String backup) throws Exception {
         Instant killed = Instant.now();
         master.kill();
@@ -141,8 +175,14 @@ class VrrpLabTest {
     private String instance(String state, int priority, String pass) throws Exception {
         String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
         String vi = text.substring(text.indexOf("vrrp_instance VI_1"), text.indexOf("# 定义对外提供服务"));
-        return vi.replace("state MASTER", "state " + state).replace("priority 100", "priority " + priority)
-                .replace("auth_pass 1111", "auth_pass " + pass);
+        vi = vi.replace("state MASTER", "state " + state).replace("priority 100", "priority " + priority);
+        if (pass.equals(V3)) {
+            // VRRPv3 at 10 adverts a second; v3 has no authentication.
+            int auth = vi.indexOf("    authentication {");
+            vi = vi.substring(0, auth) + vi.substring(vi.indexOf("}", auth) + 2);
+            return vi.replace("advert_int 1 ", "advert_int 0.1\n    version 3 ");
+        }
+        return vi.replace("auth_pass 1111", "auth_pass " + pass);
     }
 
     private BackgroundProcess xlb(String host, int priority, String pass) throws Exception {
