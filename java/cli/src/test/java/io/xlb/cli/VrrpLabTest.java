@@ -3,7 +3,13 @@ package io.xlb.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfProgram;
+import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
+import io.xlb.dataplane.Dataplane;
+import io.xlb.lab.Nginx;
+import io.xlb.lab.RealServerStep;
 import io.xlb.daemon.PinLock;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
@@ -28,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * two xlb daemons, and xlb beside Debian's keepalived in either role. Who owns the VIP is read
  * from the directors' interfaces; failover times are measured and reported.
  */
-@Privileged(tools = {"ip", "nsenter", "keepalived", "tshark", "bash"})
+@Privileged(tools = {"ip", "nsenter", "keepalived", "tshark", "nginx", "curl", "ss", "ethtool", "sysctl", "bash"})
 class VrrpLabTest {
     private static final String SUBNET = "10.77.5";
     private static final String VIP = SUBNET + ".200";
@@ -52,6 +58,9 @@ class VrrpLabTest {
         Map<String, Integer> hosts = new LinkedHashMap<>();
         hosts.put("lb1", 128);
         hosts.put("lb2", 129);
+        hosts.put("client", 100);
+        hosts.put("rs1", 130);
+        hosts.put("rs2", 131);
         lan = Lan.create(lab, SUBNET, hosts);
     }
 
@@ -163,6 +172,57 @@ class VrrpLabTest {
         await(Duration.ofSeconds(5), () -> status("lb2").contains("vrrp VI_1: BACKUP, priority 50, master " + SUBNET + ".128"));
         assertFalse(status("lb2").contains("dropped"), status("lb2"));
         assertFalse(owns("lb2"));
+    }
+
+    @Test
+    void theClientKeepsReachingNginxAcrossAFailover() throws Exception {
+        for (String rs : List.of("rs1", "rs2")) {
+            RealServerStep.apply(lan.host(rs), VIP);
+            Nginx.start(lab, lan.host(rs));
+        }
+        BackgroundProcess lb1 = xlb("lb1", 100, "1111");
+        xlb("lb2", 50, "1111");
+        // On veth, XDP_TX frames reach the bridge only through an XDP program on the peer.
+        try (Bpf bpf = Bpf.open()) {
+            for (String lb : List.of("lb1", "lb2")) {
+                BpfProgram pass = bpf.openPinnedProgram(pinDir(lb).resolve("xlb_pass"));
+                int port = lan.switchNamespace().namespace().ifindex(lan.host(lb).switchPort());
+                lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
+            }
+        }
+        await(Duration.ofSeconds(20), () -> owns("lb1") && answer().matches("rs[12]"));
+        BackgroundProcess loop = lab.start(lan.host("client").ns(), "requests", "bash", "-c",
+                "for i in $(seq 150); do curl -s --max-time 1 http://" + VIP + "/ || echo FAIL; sleep 0.05; done; echo done");
+        Thread.sleep(2000);
+        Instant killed = Instant.now();
+        // The director dies: daemon killed and link down (a killed daemon alone leaves its XDP
+        // program forwarding, which would hide the failover).
+        lb1.kill();
+        lan.host("lb1").ns().exec("ip", "link", "set", Lan.HOST_IF, "down");
+        await(Duration.ofSeconds(60), () -> loop.log().contains("done"));
+        List<String> bodies = loop.log().lines().map(String::strip).filter(l -> !l.equals("done")).toList();
+        long failed = bodies.stream().filter("FAIL"::equals).count();
+        System.out.println("failover under load: " + failed + " of " + bodies.size() + " requests failed; VIP on lb2 "
+                + (owns("lb2") ? "yes" : "no") + ", killed at +" + Duration.between(killed, Instant.now()).toSeconds() + " s before the end");
+        assertTrue(owns("lb2"));
+        assertTrue(bodies.stream().allMatch(b -> b.equals("FAIL") || b.equals("rs1") || b.equals("rs2")), bodies.toString());
+        // Only requests inside the master-down window may fail; the last ones all go through lb2.
+        // (On this bridge none fail: with lb1's port down its MAC is unknown, the bridge floods the
+        // client's frames, and lb2's XDP program forwards them though they are not addressed to it
+        // — see the note on destination MACs in bpf/README.md.)
+        assertTrue(failed <= 60, bodies.toString());
+        assertTrue(bodies.subList(bodies.size() - 30, bodies.size()).stream().noneMatch("FAIL"::equals), bodies.toString());
+        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir("lb2"))) {
+            assertTrue(IpvsListing.stats(dp.view(), dp.map("conns").info().maxEntries()).contains(VIP + ":80"));
+        }
+    }
+
+    private String answer() {
+        return lan.host("client").ns().command("bash", "-c", "curl -s --max-time 1 http://" + VIP + "/ || true").run().strip();
+    }
+
+    private Path pinDir(String host) {
+        return Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-vrrp-" + host);
     }
 
     private Duration killAndTime(BackgroundProcess master, String backup) throws Exception {
