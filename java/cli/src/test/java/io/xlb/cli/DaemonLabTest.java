@@ -1,6 +1,7 @@
 package io.xlb.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static io.xlb.lab.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -109,16 +109,6 @@ class DaemonLabTest {
                 "for i in $(seq " + n + "); do curl -sS --max-time 3 http://" + VIP + "/ || echo FAIL; done")
                 .withTimeout(Duration.ofMinutes(3)).run();
         return out.lines().map(String::strip).toList();
-    }
-
-    private static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(limit);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("condition not met within " + limit);
-            }
-            Thread.sleep(200);
-        }
     }
 
     private static long count(List<String> bodies, String host) {

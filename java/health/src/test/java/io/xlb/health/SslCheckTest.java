@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.xlb.lab.Command;
+import io.xlb.lab.Nginx;
 import io.xlb.lab.testing.Privileged;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -38,27 +39,8 @@ class SslCheckTest {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            Files.writeString(dir.resolve("nginx.conf"), """
-                    daemon off;
-                    worker_processes 1;
-                    pid %1$s/nginx.pid;
-                    error_log %1$s/error.log;
-                    events { worker_connections 64; }
-                    http {
-                        access_log %1$s/access.log;
-                        client_body_temp_path %1$s/tmp;
-                        proxy_temp_path %1$s/tmp;
-                        fastcgi_temp_path %1$s/tmp;
-                        uwsgi_temp_path %1$s/tmp;
-                        scgi_temp_path %1$s/tmp;
-                        server {
-                            listen 127.0.0.1:%2$d ssl;
-                            ssl_certificate %1$s/cert.pem;
-                            ssl_certificate_key %1$s/key.pem;
-                            root %1$s/html;
-                        }
-                    }
-                    """.formatted(dir, port));
+            Files.writeString(dir.resolve("nginx.conf"), Nginx.config(dir, "listen 127.0.0.1:%d ssl; ssl_certificate %s; ssl_certificate_key %s;"
+                    .formatted(port, dir.resolve("cert.pem"), dir.resolve("key.pem"))));
             for (Path p : List.of(dir, dir.resolve("html"), dir.resolve("html/index.html"))) {
                 p.toFile().setReadable(true, false);
                 p.toFile().setExecutable(true, false);

@@ -17,25 +17,7 @@ public final class Nginx {
             Files.createDirectories(dir.resolve("html"));
             Files.createDirectories(dir.resolve("tmp"));
             Files.writeString(dir.resolve("html/index.html"), host.name() + "\n");
-            Files.writeString(dir.resolve("nginx.conf"), """
-                    daemon off;
-                    worker_processes 1;
-                    pid %1$s/nginx.pid;
-                    error_log %1$s/error.log;
-                    events { worker_connections 256; }
-                    http {
-                        access_log %1$s/access.log;
-                        client_body_temp_path %1$s/tmp;
-                        proxy_temp_path %1$s/tmp;
-                        fastcgi_temp_path %1$s/tmp;
-                        uwsgi_temp_path %1$s/tmp;
-                        scgi_temp_path %1$s/tmp;
-                        server {
-                            listen 80;
-                            root %1$s/html;
-                        }
-                    }
-                    """.formatted(dir));
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, "listen 80;"));
             // nginx's workers run as nobody: let them read the page.
             for (Path p : new Path[] {lab.scratch(), dir, dir.resolve("html"), dir.resolve("html/index.html")}) {
                 p.toFile().setReadable(true, false);
@@ -48,6 +30,33 @@ public final class Nginx {
                 "nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString());
         awaitListening(host, nginx, Duration.ofSeconds(10));
         return nginx;
+    }
+
+    /**
+     * An nginx.conf that keeps everything (pid, logs, temp files) under {@code dir}, serves
+     * {@code dir/html}, in the foreground, with {@code listen} (e.g. {@code "listen 80;"}, or a TLS
+     * listener and its certificate lines) in its one server block.
+     */
+    public static String config(Path dir, String listen) {
+        return """
+                daemon off;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                events { worker_connections 256; }
+                http {
+                    access_log %1$s/access.log;
+                    client_body_temp_path %1$s/tmp;
+                    proxy_temp_path %1$s/tmp;
+                    fastcgi_temp_path %1$s/tmp;
+                    uwsgi_temp_path %1$s/tmp;
+                    scgi_temp_path %1$s/tmp;
+                    server {
+                        %2$s
+                        root %1$s/html;
+                    }
+                }
+                """.formatted(dir, listen);
     }
 
     private static void awaitListening(Lan.Host host, BackgroundProcess nginx, Duration timeout) {
