@@ -100,7 +100,7 @@ public final class IpvsListing {
         return b.toString();
     }
 
-    /** ipvsadm -Ln --persistent-conn: no persistence yet, so PersistConn reads 0. */
+    /** ipvsadm -Ln --persistent-conn: templates are not counted per real yet, so PersistConn reads 0. */
     public static String persistent(List<ServiceView> services, long size) {
         StringBuilder b = new StringBuilder(header(size));
         b.append(String.format("%-33s %-9s %-11s %-10s %-10s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",

@@ -9,8 +9,6 @@ import io.xlb.dataplane.Dataplane;
 import io.xlb.lab.testing.Privileged;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,20 +21,8 @@ import org.junit.jupiter.api.Test;
 class AdmTest {
     private final Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-adm");
 
-    private record Run(int exit, String out, String err) {}
-
-    private Run adm(String... args) {
-        String[] full = new String[args.length + 3];
-        full[0] = "adm";
-        System.arraycopy(args, 0, full, 1, args.length);
-        full[args.length + 1] = "--pin-dir";
-        full[args.length + 2] = pinDir.toString();
-        var cl = Xlb.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(full), out.toString(), err.toString());
+    private XlbRun adm(String... args) {
+        return XlbRun.withPinDir("adm", pinDir, args);
     }
 
     @BeforeEach
@@ -101,7 +87,7 @@ class AdmTest {
         assertEquals(0, adm("-E", "-t", "192.0.2.10:80", "-s", "mh").exit());
         assertTrue(adm("-Ln").out().contains("TCP  192.0.2.10:80 mh\n"));
 
-        Run dup = adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
+        XlbRun dup = adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
         assertEquals(1, dup.exit());
         assertEquals("Service already exists", dup.err().strip());
         assertEquals("No such destination", adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.9:80").err().strip());
@@ -142,20 +128,18 @@ class AdmTest {
     @Test
     void statusNamesTheProgramAndCountsServices() {
         adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
-        var cl = Xlb.commandLine();
-        StringWriter out = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        assertEquals(0, cl.execute("status", "--pin-dir", pinDir.toString()));
-        assertTrue(out.toString().contains("daemon:     not running"), out.toString());
-        assertTrue(out.toString().contains("program xlb_director id "), out.toString());
-        assertTrue(out.toString().contains("services:   1, reals 0"), out.toString());
+        XlbRun status = XlbRun.withPinDir("status", pinDir);
+        assertEquals(0, status.exit());
+        assertTrue(status.out().contains("daemon:     not running"), status.out());
+        assertTrue(status.out().contains("program xlb_director id "), status.out());
+        assertTrue(status.out().contains("services:   1, reals 0"), status.out());
     }
 
     @Test
     void changesAreRefusedWhileADaemonManagesThePins() throws Exception {
         Path conf = Files.createTempFile("xlb", ".conf");
         try (PinLock lock = PinLock.acquire(pinDir, conf)) {
-            Run r = adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
+            XlbRun r = adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
             assertEquals(1, r.exit());
             assertTrue(r.err().contains("is managed by xlb daemon") && r.err().contains(conf.toString()), r.err());
             assertEquals(0, adm("-Ln").exit(), "listing works alongside a daemon");

@@ -6,25 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xlb.config.Config;
 import io.xlb.config.ConfigParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CheckConfigTest {
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = Xlb.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(args), out.toString(), err.toString());
-    }
 
     static Path resource(String name) throws Exception {
         return Path.of(CheckConfigTest.class.getResource("/" + name).toURI());
@@ -33,7 +20,7 @@ class CheckConfigTest {
     @Test
     void theSeedFileIsValidAndItsDumpShowsTheService() throws Exception {
         Path seed = resource("seed-master.conf");
-        Run r = run("check-config", "-f", seed.toString(), "--dump");
+        XlbRun r = XlbRun.of("check-config", "-f", seed.toString(), "--dump");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains(seed + ":7:4: warning: smtp_connection_timeout"), r.err());
         JsonNode json = ConfigJson.mapper().readTree(r.out());
@@ -57,7 +44,7 @@ class CheckConfigTest {
     @Test
     void strictFailsOnWarningsAndShowsThemAsErrors() throws Exception {
         Path seed = resource("seed-master.conf");
-        Run r = run("check-config", "-f", seed.toString(), "--strict");
+        XlbRun r = XlbRun.of("check-config", "-f", seed.toString(), "--strict");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains(seed + ":29:5: error: nat_mask is obsolete"), r.err());
         assertEquals("", r.out());
@@ -67,10 +54,10 @@ class CheckConfigTest {
     void anErrorExitsOneWithFileLineColumn(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.conf");
         Files.writeString(bad, "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 256\n}\n");
-        Run r = run("check-config", "-f", bad.toString());
+        XlbRun r = XlbRun.of("check-config", "-f", bad.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().lines().toList().contains(bad + ":3:23: error: virtual_router_id must be 1..255, got 256"), r.err());
-        Run missing = run("check-config", "-f", dir.resolve("none.conf").toString());
+        XlbRun missing = XlbRun.of("check-config", "-f", dir.resolve("none.conf").toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("cannot read"), missing.err());
     }

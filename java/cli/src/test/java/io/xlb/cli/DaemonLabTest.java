@@ -212,15 +212,10 @@ class DaemonLabTest {
         List<String> back = requests(20);
         assertEquals(0, back.stream().filter(b -> b.startsWith("FAIL")).count());
         assertTrue(count(back, "rs1") >= 8, "rs1 has its share again: " + back);
-        var cl = Xlb.commandLine();
-        java.io.StringWriter status = new java.io.StringWriter();
-        cl.setOut(new java.io.PrintWriter(status));
-        await(Duration.ofSeconds(10), () -> {
-            status.getBuffer().setLength(0);
-            cl.execute("status", "--pin-dir", pinDir.toString());
-            return status.toString().contains("TCP " + SUBNET + ".130:80 of " + VIP + ":80: up; last check ");
-        });
-        assertTrue(status.toString().matches("(?s).*last check [0-9.]+ ms, passed.*"), status.toString());
+        await(Duration.ofSeconds(10), () -> XlbRun.withPinDir("status", pinDir).out()
+                .contains("TCP " + SUBNET + ".130:80 of " + VIP + ":80: up; last check "));
+        String status = XlbRun.withPinDir("status", pinDir).out();
+        assertTrue(status.matches("(?s).*last check [0-9.]+ ms, passed.*"), status);
     }
 
     @Test

@@ -111,9 +111,10 @@ public final class VirtualRouter {
         List<RouterAction> out = new ArrayList<>();
         int theirs = advert.priority();
         int ours = settings.priority();
+        // VRRPv3 backups time the master by its own interval; VRRPv2 intervals must match.
+        int masterInterval = settings.version() == VrrpVersion.V3 ? advert.intervalCs() : settings.intervalCs();
         switch (state) {
             case RouterState.Backup b -> {
-                int masterInterval = settings.version() == VrrpVersion.V3 ? advert.intervalCs() : settings.intervalCs();
                 if (theirs == VrrpAdvert.RELEASE_PRIORITY) {
                     state = new RouterState.Backup(now.plus(skew(masterInterval)), masterInterval, b.master());
                 } else if (!settings.preempt() || theirs >= ours || now.isBefore(startedAt.plus(settings.preemptDelay()))) {
@@ -127,7 +128,6 @@ public final class VirtualRouter {
                     out.add(new RouterAction.Send(settings.advert(ours)));
                     state = new RouterState.Master(now.plus(interval(settings.intervalCs())));
                 } else if (theirs > ours || (theirs == ours && higher(received.source(), settings.primary()))) {
-                    int masterInterval = settings.version() == VrrpVersion.V3 ? advert.intervalCs() : settings.intervalCs();
                     moveTo(backup(now, masterInterval, received.source()), out);
                 }
             }
