@@ -11,6 +11,8 @@
 #include "forward.h"
 #include "icmp.h"
 
+#define ETH_GROUP_BIT 0x01 /* I/G bit of the first octet: a group (multicast, broadcast) address */
+
 static __always_inline void count_reason(__u32 reason)
 {
 	__u64 *n = bpf_map_lookup_elem(&reasons, &reason);
@@ -28,6 +30,33 @@ static __always_inline void count_traffic(void *map, __u32 idx, __u32 bytes, int
 		c->bytes += bytes;
 		c->conns += new_conn;
 	}
+}
+
+/*
+ * A switch floods a frame whose destination MAC it has not learnt, so a backup director sees the
+ * frames meant for the master. The stack would drop them (PACKET_OTHERHOST); forwarding them would
+ * duplicate every packet. Interfaces the control plane did not register are not checked.
+ */
+static __always_inline int for_other_host(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct iface *own;
+
+	if ((void *)(eth + 1) > data_end)
+		return 0;
+	if (eth->h_dest[0] & ETH_GROUP_BIT) /* broadcast and multicast reach every host */
+		return 0;
+	own = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!own)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < ETH_ALEN; i++)
+		if (eth->h_dest[i] != own->mac[i])
+			return 1;
+	return 0;
 }
 
 static __always_inline int lookup_service(const struct packet *p, __u32 *svc_idx)
@@ -200,6 +229,10 @@ int xlb_director(struct xdp_md *ctx)
 			count_reason(XLB_R_PASS_FRAGMENT);
 			return XDP_PASS;
 		}
+		if (for_other_host(ctx)) {
+			count_reason(XLB_R_PASS_OTHER_HOST);
+			return XDP_PASS;
+		}
 		svc_idx = c->service;
 		r = usable_real(c->real);
 		real_idx = c->real;
@@ -217,6 +250,10 @@ int xlb_director(struct xdp_md *ctx)
 	svc = bpf_map_lookup_elem(&services, &svc_idx);
 	if (!svc || !(svc->flags & XLB_SVC_F_PRESENT)) {
 		count_reason(XLB_R_PASS_NOT_VIP);
+		return XDP_PASS;
+	}
+	if (for_other_host(ctx)) {
+		count_reason(XLB_R_PASS_OTHER_HOST);
 		return XDP_PASS;
 	}
 

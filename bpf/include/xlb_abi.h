@@ -157,7 +157,10 @@ struct flow_rate {
 	__u64 tracked;
 };
 
-/* Interfaces a real can sit behind (redirect): their own MAC becomes the source. */
+/*
+ * The director's interfaces, by ifindex: a frame arriving on one must be addressed to its MAC to be
+ * forwarded, and a frame redirected out of one leaves with its MAC as the source.
+ */
 struct iface {
 	__u8  mac[6];
 	__u16 pad;
@@ -187,6 +190,7 @@ enum xlb_reason {
 	XLB_R_PASS_FAMILY,         /* real of the other family than the VIP (not supported) */
 	XLB_R_PASS_FRAGMENT,       /* a later fragment whose first fragment was not seen */
 	XLB_R_FLOW_UNTRACKED,      /* (counted besides the verdict) a new flow over the limit, not tracked */
+	XLB_R_PASS_OTHER_HOST,     /* unicast to another host's MAC (flooded by a switch): not ours to forward */
 	XLB_R_MAX,
 };
 

@@ -11,6 +11,7 @@ import io.xlb.config.VrrpInstance;
 import io.xlb.dataplane.ConnReaper;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.Real;
 import io.xlb.dataplane.Service;
 import io.xlb.health.CheckerLoop;
@@ -170,6 +171,10 @@ public final class Daemon implements AutoCloseable {
                 throw new IllegalArgumentException("no interface " + name);
             }
             int ifindex = nif.getIndex();
+            byte[] mac = nif.getHardwareAddress();
+            if (mac != null && mac.length == MacAddress.LENGTH) {
+                dataplane.addInterface(ifindex, new MacAddress(mac));
+            }
             Optional<Xdp.Attachment> now = bpf.xdp().query(ifindex);
             if (now.isPresent() && now.get().programId() == dataplane.program().id()) {
                 LOG.log(System.Logger.Level.INFO, "the director is already attached to {0}", name);

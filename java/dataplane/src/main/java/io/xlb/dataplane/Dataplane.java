@@ -438,7 +438,11 @@ public final class Dataplane implements AutoCloseable {
         servicePool.release(a.index());
     }
 
-    /** Lets reals behind {@code ifindex} be reached by redirect, leaving with {@code mac} as source. */
+    /**
+     * Registers one of the director's interfaces: frames arriving on it are forwarded only when
+     * addressed to {@code mac} (a switch floods the master's frames to a backup too), and reals
+     * behind it are reached by redirect, leaving with {@code mac} as source.
+     */
     public synchronized void addInterface(int ifindex, MacAddress mac) {
         ifaces.put(ifindex, new IfaceEntry(mac));
         txPorts.put(ifindex, ifindex);

@@ -218,6 +218,30 @@ class DirectorTest {
         assertEquals(1, d.reason(Reason.PASS_NOT_IP));
     }
 
+    @Test
+    void framesAddressedToAnotherHostAreLeftToTheStack() {
+        apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
+        d.dataplane.addInterface(LOOPBACK_IFINDEX, new MacAddress(Frame.DIRECTOR_MAC));
+        Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
+        byte[] flooded = syn.withDestinationMac(OTHER_DIRECTOR_MAC).bytes();
+        TestRunResult r = d.program.testRun(flooded);
+        assertEquals(XDP_PASS, r.retval());
+        assertArrayEquals(flooded, r.packet());
+        assertEquals(1, d.reason(Reason.PASS_OTHER_HOST));
+        assertTrue(d.dataplane.connections().isEmpty(), "a flooded frame must not create a connection");
+
+        assertEquals(XDP_TX, d.run(syn).retval(), "addressed to the director: forwarded");
+        byte[] floodedAck = syn.withFlags(Frame.ACK).withDestinationMac(OTHER_DIRECTOR_MAC).bytes();
+        assertEquals(XDP_PASS, d.program.testRun(floodedAck).retval(), "an established flow's flooded frame too");
+        byte[] broadcast = syn.withFlags(Frame.ACK).withDestinationMac("ff:ff:ff:ff:ff:ff").bytes();
+        assertEquals(XDP_TX, d.program.testRun(broadcast).retval(), "a group address reaches every host, the director too");
+        assertEquals(2, d.reason(Reason.PASS_OTHER_HOST));
+        assertEquals(2, d.reason(Reason.TX_DR));
+    }
+
+    private static final int LOOPBACK_IFINDEX = 1; // BPF_PROG_TEST_RUN's ingress without a context
+    private static final String OTHER_DIRECTOR_MAC = "02:00:00:00:00:0e";
+
     private static byte[] arp() {
         ByteBuffer b = ByteBuffer.allocate(42);
         b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(Frame.CLIENT_MAC).putShort((short) 0x0806)

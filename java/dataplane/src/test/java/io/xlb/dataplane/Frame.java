@@ -38,6 +38,10 @@ public record Frame(byte[] dstMac, byte[] srcMac, Integer vlan, InetAddress src,
         return new Frame(dstMac, srcMac, id, src, dst, proto, sport, dport, tcpFlags, payload, ipId, fragField, ttl);
     }
 
+    public Frame withDestinationMac(String mac) {
+        return new Frame(mac(mac), srcMac, vlan, src, dst, proto, sport, dport, tcpFlags, payload, ipId, fragField, ttl);
+    }
+
     public Frame withFlags(int flags) {
         return new Frame(dstMac, srcMac, vlan, src, dst, proto, sport, dport, flags, payload, ipId, fragField, ttl);
     }

@@ -29,13 +29,17 @@ class RedirectTest {
             Veth.create(a, "back", null, b, "peer1", null);
             int front = a.namespace().ifindex("front");
             int back = a.namespace().ifindex("back");
+            MacAddress frontMac = MacAddress.parse(Veth.mac(a, "front"));
             MacAddress backMac = MacAddress.parse(Veth.mac(a, "back"));
             Real behind = new Real(Frame.addr("10.0.9.11"), 80, 1, Method.DR, RS1_MAC, back);
             d.dataplane.apply(DesiredState.of(service(WEB, "rr", Method.DR, behind)));
             // The devmap resolves ifindexes in the writer's namespace.
-            a.namespace().run(() -> d.dataplane.addInterface(back, backMac));
+            a.namespace().run(() -> {
+                d.dataplane.addInterface(front, frontMac);
+                d.dataplane.addInterface(back, backMac);
+            });
 
-            Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
+            Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withDestinationMac(frontMac.toString());
             TestRunResult r = a.namespace().call(() -> d.program.testRun(syn.bytes(), 1, front));
             assertEquals(TestRunResult.XDP_REDIRECT, r.retval());
             byte[] want = syn.bytes();
@@ -45,7 +49,8 @@ class RedirectTest {
             assertEquals(1, d.reason(Reason.REDIRECT));
 
             // Arriving on the real's own interface, it goes straight back out: XDP_TX.
-            TestRunResult tx = a.namespace().call(() -> d.program.testRun(syn.withSource("198.51.100.8", 1).bytes(), 1, back));
+            Frame onBack = syn.withSource("198.51.100.8", 1).withDestinationMac(backMac.toString());
+            TestRunResult tx = a.namespace().call(() -> d.program.testRun(onBack.bytes(), 1, back));
             assertEquals(TestRunResult.XDP_TX, tx.retval());
         }
     }

@@ -5,10 +5,11 @@ import java.util.HexFormat;
 
 /** A 48-bit Ethernet address. */
 public record MacAddress(byte[] bytes) {
-    public static final MacAddress ZERO = new MacAddress(new byte[6]);
+    public static final int LENGTH = 6;
+    public static final MacAddress ZERO = new MacAddress(new byte[LENGTH]);
 
     public MacAddress {
-        if (bytes.length != 6) {
+        if (bytes.length != LENGTH) {
             throw new IllegalArgumentException("a MAC address has 6 bytes, not " + bytes.length);
         }
         bytes = bytes.clone();

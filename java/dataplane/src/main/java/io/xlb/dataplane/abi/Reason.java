@@ -6,7 +6,9 @@ public enum Reason {
     DROP_NO_REAL, DROP_TOO_BIG, TX_ICMP_TOO_BIG, TX_DR, TX_TUN, REDIRECT, DROP_ERROR, PASS_FAMILY,
     PASS_FRAGMENT,
     /** Counted besides the verdict: a new flow over the per-CPU limit, forwarded untracked. */
-    FLOW_UNTRACKED;
+    FLOW_UNTRACKED,
+    /** Unicast to another host's MAC, as a switch floods to a backup director: left to the stack. */
+    PASS_OTHER_HOST;
 
     public static final int COUNT = values().length;
 }
