@@ -1,6 +1,7 @@
 package io.xlb.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static io.xlb.lab.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -263,6 +264,86 @@ class DaemonLabTest {
         await(Duration.ofSeconds(20), () -> !listing(false).contains(SUBNET + ".131:80"));
         assertEquals(List.of("rs1", "rs1", "rs1"), requests(3), "quorum back: the sorry server leaves");
         await(Duration.ofSeconds(5), () -> Files.exists(up));
+    }
+
+    @Test
+    @Order(6)
+    void miscDynamicSetsWeightsHaSuspendWaitsForTheAddressAndOmegaRunsTheDownScriptsAtStop() throws Exception {
+        Path code = lab.scratch().resolve("exit-code");
+        Path script = lab.scratch().resolve("weight.sh");
+        Path suspendedRan = lab.scratch().resolve("suspended.ran");
+        Path omegaDown = lab.scratch().resolve("omega.down");
+        Path quorumDown = lab.scratch().resolve("quorum.down");
+        Files.writeString(code, "12");
+        Files.writeString(script, "exit $(cat " + code + ")\n");
+        String other = SUBNET + ".201";
+        Files.writeString(conf, """
+                vrrp_instance VI_1 {
+                    state MASTER
+                    interface eth0
+                    virtual_router_id 51
+                    virtual_ipaddress {
+                        %1$s
+                    }
+                }
+                virtual_server %1$s 80 {
+                    delay_loop 1
+                    lb_algo wrr
+                    lb_kind DR
+                    protocol TCP
+                    omega
+                    quorum_down "/usr/bin/touch %6$s"
+                    real_server %2$s.130 80 {
+                        weight 3
+                        notify_down "/usr/bin/touch %5$s"
+                        MISC_CHECK {
+                            misc_path "/bin/sh %3$s"
+                            misc_dynamic
+                            retry 0
+                        }
+                    }
+                    real_server %2$s.131 80 {
+                        weight 3
+                    }
+                }
+                # Not on this host until added below: ha_suspend keeps its checker idle.
+                virtual_server %7$s 80 {
+                    delay_loop 1
+                    lb_algo rr
+                    lb_kind DR
+                    protocol TCP
+                    ha_suspend
+                    real_server %2$s.131 80 {
+                        MISC_CHECK {
+                            misc_path "/usr/bin/touch %4$s"
+                        }
+                    }
+                }
+                """.formatted(VIP, SUBNET, script, suspendedRan, omegaDown, quorumDown, other));
+        Signals.hangup(daemon.pid());
+        await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +10 .*"));
+        assertTrue(listing(false).matches("(?s).*\\.131:80 +Route +3 .*"), listing(false));
+        await(Duration.ofSeconds(10), () -> XlbRun.withPinDir("status", pinDir).out()
+                .contains("TCP " + SUBNET + ".130:80 of " + VIP + ":80: up, weight 10 (misc_dynamic)"));
+
+        Files.writeString(code, "0"); // passes, weight as it was
+        Thread.sleep(2500);
+        assertTrue(listing(false).matches("(?s).*\\.130:80 +Route +10 .*"), listing(false));
+        Files.writeString(code, "1"); // fails: removed
+        await(Duration.ofSeconds(10), () -> !listing(false).contains(SUBNET + ".130:80"));
+        await(Duration.ofSeconds(5), () -> Files.exists(omegaDown));
+        Files.delete(omegaDown);
+        Files.writeString(code, "3"); // back, weight 1
+        await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +1 .*"));
+
+        assertFalse(Files.exists(suspendedRan), "ha_suspend: no check while " + other + " is not on this host");
+        lan.host("director").ns().exec("ip", "addr", "add", other + "/32", "dev", "lo");
+        await(Duration.ofSeconds(10), () -> Files.exists(suspendedRan));
+
+        // omega: a clean stop runs the notify_down of each real still up and the held quorum's quorum_down.
+        daemon.close();
+        await(Duration.ofSeconds(10), () -> Files.exists(omegaDown) && Files.exists(quorumDown));
+        lan.host("director").ns().exec("ip", "addr", "del", other + "/32", "dev", "lo");
     }
 
     private static void assertNear(long expected, long actual, long delta, String message) {

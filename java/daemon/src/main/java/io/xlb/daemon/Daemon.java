@@ -17,6 +17,7 @@ import io.xlb.dataplane.Service;
 import io.xlb.health.CheckerLoop;
 import io.xlb.health.Checks;
 import io.xlb.health.HealthMonitor;
+import io.xlb.health.Verdict;
 import io.vertx.core.Vertx;
 import io.xlb.sys.InterfaceAddresses;
 import io.xlb.sys.Neighbours;
@@ -35,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -79,6 +81,8 @@ public final class Daemon implements AutoCloseable {
     private Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, Boolean> quorum = new HashMap<>();
+    /** Each real's up/down as last announced (notify scripts, log), to tell weight-only changes apart. */
+    private final Map<HealthPlan.RealId, Boolean> announced = new java.util.concurrent.ConcurrentHashMap<>();
     /** The last attempt of each real's checks: latency and outcome, for xlb status. */
     private final Map<HealthPlan.RealId, String> lastCheck = new java.util.concurrent.ConcurrentHashMap<>();
     private Config config;
@@ -203,10 +207,18 @@ public final class Daemon implements AutoCloseable {
             HealthPlan.Entry next = r.entries().get(id);
             if (next == null || !next.equals(plan.get(id))) {
                 health.unwatch(id);
+                announced.remove(id);
             }
         }
-        r.entries().forEach((id, e) -> health.watch(id,
-                e.checks().stream().map(spec -> timed(id, Checks.of(vertx, spec))).toList(), e.timing(), e.startUp()));
+        r.entries().forEach((id, e) -> {
+            if (!health.watched().contains(id)) {
+                announced.put(id, e.startUp() || e.checks().isEmpty());
+            }
+            // ha_suspend: check only while the service's address is on this host (VRRP master).
+            InetAddress vip = InetAddress.ofLiteral(id.vipAddress());
+            health.watch(id, e.checks().stream().map(spec -> timed(id, Checks.of(vertx, spec))).toList(), e.timing(),
+                    e.startUp(), e.haSuspend() ? () -> isLocal(vip) : () -> true);
+        });
         plan = r.entries();
         policies = r.policies();
     }
@@ -215,8 +227,12 @@ public final class Daemon implements AutoCloseable {
     private io.xlb.health.Check timed(HealthPlan.RealId id, io.xlb.health.Check check) {
         return () -> {
             long start = System.nanoTime();
-            return check.attempt().whenComplete((failure, error) -> lastCheck.put(id, String.format("%.1f ms, %s",
-                    (System.nanoTime() - start) / 1e6, error != null ? error.getMessage() : failure == null ? "passed" : failure)));
+            return check.attempt().whenComplete((verdict, error) -> lastCheck.put(id, String.format("%.1f ms, %s",
+                    (System.nanoTime() - start) / 1e6, error != null ? error.getMessage() : switch (verdict) {
+                        case Verdict.Pass p when p.weight().isPresent() -> "passed, weight " + p.weight().getAsInt();
+                        case Verdict.Pass p -> "passed";
+                        case Verdict.Fail f -> f.reason();
+                    })));
         };
     }
 
@@ -224,8 +240,10 @@ public final class Daemon implements AutoCloseable {
     private void writeHealth() {
         StringBuilder b = new StringBuilder();
         for (HealthPlan.RealId id : plan.keySet()) {
-            b.append(String.format("%s %s:%d of %s:%d: %s; last check %s%n", id.protocol(), id.address(), id.port(),
+            OptionalInt weight = health.weight(id);
+            b.append(String.format("%s %s:%d of %s:%d: %s%s; last check %s%n", id.protocol(), id.address(), id.port(),
                     id.vipAddress(), id.vipPort(), health.isUp(id) ? "up" : "down",
+                    weight.isPresent() ? ", weight " + weight.getAsInt() + " (misc_dynamic)" : "",
                     lastCheck.getOrDefault(id, plan.get(id).checks().isEmpty() ? "none (no checker)" : "pending")));
         }
         quorum.forEach((vip, held) -> {
@@ -244,8 +262,24 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    private static boolean isLocal(InetAddress address) {
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
     private void healthChanged(HealthPlan.RealId id, CheckerLoop.Status s) {
         HealthPlan.Entry entry = plan.get(id);
+        Boolean before = announced.put(id, s.up());
+        if (before != null && before == s.up()) {
+            // Only the weight changed (misc_dynamic).
+            LOG.log(System.Logger.Level.INFO, "real {0}:{1} of {2}:{3}: weight {4} (misc_dynamic)", id.address(), id.port(),
+                    id.vipAddress(), id.vipPort(), s.weight().getAsInt());
+            loop.execute(this::applyHealthChange);
+            return;
+        }
         if (entry != null) {
             runScript(s.up() ? entry.notifyUp() : entry.notifyDown());
         }
@@ -255,19 +289,35 @@ public final class Daemon implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "real {0}:{1} of {2}:{3} is down: {4}", id.address(), id.port(),
                     id.vipAddress(), id.vipPort(), s.reason());
         }
-        loop.execute(() -> {
-            try {
-                applyWithMacs();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "applying a health change", e);
-            }
-        });
+        loop.execute(this::applyHealthChange);
+    }
+
+    private void applyHealthChange() {
+        try {
+            applyWithMacs();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying a health change", e);
+        }
     }
 
     /** The desired state given the reals' health and each service's quorum (see HealthFilter). */
     private DesiredState healthy(DesiredState d) {
-        HealthFilter.Outcome o = HealthFilter.apply(d, health::isUp,
-                id -> plan.containsKey(id) && plan.get(id).inhibitOnFailure(), policies, quorum);
+        HealthFilter.Outcome o = HealthFilter.apply(d, new HealthFilter.RealHealth() {
+            @Override
+            public boolean up(HealthPlan.RealId id) {
+                return health.isUp(id);
+            }
+
+            @Override
+            public boolean inhibited(HealthPlan.RealId id) {
+                return plan.containsKey(id) && plan.get(id).inhibitOnFailure();
+            }
+
+            @Override
+            public OptionalInt weight(HealthPlan.RealId id) {
+                return health.weight(id);
+            }
+        }, policies, quorum);
         o.quorum().forEach((vip, held) -> {
             if (!held.equals(quorum.getOrDefault(vip, true))) {
                 LOG.log(held ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "quorum of {0} {1}", vip,
@@ -277,6 +327,24 @@ public final class Daemon implements AutoCloseable {
         quorum = new HashMap<>(o.quorum());
         o.scripts().forEach(Daemon::runScript);
         return o.state();
+    }
+
+    /**
+     * omega: at shutdown a service's reals stop being served by this director, so each real still
+     * up gets its notify_down, and a held quorum its quorum_down (keepalived does the same).
+     */
+    private void runOmegaScripts() {
+        plan.forEach((id, entry) -> {
+            HealthFilter.Policy p = policies.get(id.vip());
+            if (p != null && p.omega() && health.isUp(id)) {
+                runScript(entry.notifyDown());
+            }
+        });
+        policies.forEach((vip, p) -> {
+            if (p.omega() && quorum.getOrDefault(vip, true)) {
+                runScript(p.quorumDown());
+            }
+        });
     }
 
     /** notify_up/down and quorum_up/down: run by /bin/sh, not waited for (killed after a minute). */
@@ -371,6 +439,7 @@ public final class Daemon implements AutoCloseable {
     /** Stops the daemon; the dataplane stays pinned, attached and forwarding. */
     @Override
     public void close() {
+        runOmegaScripts();
         vrrp.close();
         loop.shutdown();
         try {

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.OptionalInt;
 
 /**
  * From the configured state to what the dataplane should hold given the reals' health, as
@@ -24,15 +24,28 @@ import java.util.function.Predicate;
 public final class HealthFilter {
     private HealthFilter() {}
 
-    /** A service's quorum settings (keepalived: quorum 1, hysteresis 0). */
+    /** A service's quorum settings (keepalived: quorum 1, hysteresis 0); omega: its down scripts run at shutdown. */
     public record Policy(int quorum, int hysteresis, InetAddress sorryAddress, int sorryPort, String quorumUp,
-                         String quorumDown) {}
+                         String quorumDown, boolean omega) {
+        static final Policy DEFAULT = new Policy(1, 0, null, 0, null, null, false);
+    }
+
+    /** What the checkers say of each real. */
+    public interface RealHealth {
+        boolean up(HealthPlan.RealId id);
+
+        /** inhibit_on_failure: kept at weight 0 while down instead of removed. */
+        boolean inhibited(HealthPlan.RealId id);
+
+        /** The weight a misc_dynamic check set; empty: the configured one. */
+        OptionalInt weight(HealthPlan.RealId id);
+    }
 
     /** The state to apply, each service's quorum (true: held), and the scripts to run for transitions. */
     public record Outcome(DesiredState state, Map<VipKey, Boolean> quorum, List<String> scripts) {}
 
-    public static Outcome apply(DesiredState configured, Predicate<HealthPlan.RealId> up, Predicate<HealthPlan.RealId> inhibit,
-                                Map<VipKey, Policy> policies, Map<VipKey, Boolean> quorumBefore) {
+    public static Outcome apply(DesiredState configured, RealHealth health, Map<VipKey, Policy> policies,
+                                Map<VipKey, Boolean> quorumBefore) {
         List<Service> services = new ArrayList<>();
         Map<VipKey, Boolean> quorum = new HashMap<>();
         List<String> scripts = new ArrayList<>();
@@ -41,14 +54,15 @@ public final class HealthFilter {
             long liveWeight = 0;
             for (Real r : svc.reals()) {
                 HealthPlan.RealId id = id(svc.vip(), r);
-                if (up.test(id)) {
-                    reals.add(r);
-                    liveWeight += r.weight();
-                } else if (inhibit.test(id)) {
+                Real weighted = health.weight(id).isPresent() ? r.withWeight(health.weight(id).getAsInt()) : r;
+                if (health.up(id)) {
+                    reals.add(weighted);
+                    liveWeight += weighted.weight();
+                } else if (health.inhibited(id)) {
                     reals.add(r.withWeight(0));
                 }
             }
-            Policy p = policies.getOrDefault(svc.vip(), new Policy(1, 0, null, 0, null, null));
+            Policy p = policies.getOrDefault(svc.vip(), Policy.DEFAULT);
             boolean held = quorumBefore.getOrDefault(svc.vip(), true);
             if (held && liveWeight < (long) p.quorum() - p.hysteresis()) {
                 held = false;

@@ -23,11 +23,16 @@ public final class HealthPlan {
     private HealthPlan() {}
 
     /** A real of a service: the key of its health. */
-    public record RealId(String vipAddress, int vipPort, String protocol, String address, int port) {}
+    public record RealId(String vipAddress, int vipPort, String protocol, String address, int port) {
+        public io.xlb.dataplane.abi.VipKey vip() {
+            return new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral(vipAddress), vipPort,
+                    io.xlb.dataplane.abi.Protocol.valueOf(protocol));
+        }
+    }
 
     /** The checks of one real, their timing, and what to do when it fails. */
     public record Entry(List<CheckSpec> checks, Timing timing, boolean startUp, boolean inhibitOnFailure,
-                        String notifyUp, String notifyDown) {}
+                        String notifyUp, String notifyDown, boolean haSuspend) {}
 
     public record Result(Map<RealId, Entry> entries, Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies,
                          List<Diagnostic> diagnostics) {}
@@ -49,7 +54,7 @@ public final class HealthPlan {
             policies.put(new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral(ap.address()), ap.port(),
                     io.xlb.dataplane.abi.Protocol.valueOf(vs.protocol())), new HealthFilter.Policy(vs.quorum(), vs.hysteresis(),
                     vs.sorryServer() == null ? null : java.net.InetAddress.ofLiteral(vs.sorryServer().address()),
-                    vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.quorumUp(), vs.quorumDown()));
+                    vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.quorumUp(), vs.quorumDown(), vs.omega()));
             for (RealServer r : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
                 Checker.Common timingFrom = null;
@@ -93,7 +98,7 @@ public final class HealthPlan {
                 Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
                 out.put(new RealId(ap.address(), ap.port(), vs.protocol(), r.address(), r.port()),
                         new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
-                                r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown()));
+                                r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend()));
             }
         }
         return new Result(out, policies, diagnostics);

@@ -13,6 +13,7 @@ import io.xlb.dataplane.abi.VipKey;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -24,16 +25,44 @@ class HealthFilterTest {
     private static final Real B = Real.of(InetAddress.ofLiteral("10.0.0.2"), 80, 2, MAC);
     private static final DesiredState STATE = DesiredState.of(new Service(WEB, Scheduler.named("wrr"), Method.DR, List.of(A, B)));
     private static final HealthFilter.Policy POLICY = new HealthFilter.Policy(3, 1, InetAddress.ofLiteral("10.0.0.99"), 80,
-            "/bin/quorum-up", "/bin/quorum-down");
+            "/bin/quorum-up", "/bin/quorum-down", false);
 
     private static HealthFilter.Outcome run(Set<Real> down, Set<Real> inhibited, boolean quorumBefore) {
-        return HealthFilter.apply(STATE, id -> down.stream().noneMatch(r -> HealthFilter.id(WEB, r).equals(id)),
-                id -> inhibited.stream().anyMatch(r -> HealthFilter.id(WEB, r).equals(id)), Map.of(WEB, POLICY),
-                Map.of(WEB, quorumBefore));
+        return run(down, inhibited, Map.of(), quorumBefore);
+    }
+
+    private static HealthFilter.Outcome run(Set<Real> down, Set<Real> inhibited, Map<Real, Integer> dynamic, boolean quorumBefore) {
+        return HealthFilter.apply(STATE, new HealthFilter.RealHealth() {
+            @Override
+            public boolean up(HealthPlan.RealId id) {
+                return down.stream().noneMatch(r -> HealthFilter.id(WEB, r).equals(id));
+            }
+
+            @Override
+            public boolean inhibited(HealthPlan.RealId id) {
+                return inhibited.stream().anyMatch(r -> HealthFilter.id(WEB, r).equals(id));
+            }
+
+            @Override
+            public OptionalInt weight(HealthPlan.RealId id) {
+                return dynamic.entrySet().stream().filter(e -> HealthFilter.id(WEB, e.getKey()).equals(id))
+                        .mapToInt(Map.Entry::getValue).findFirst();
+            }
+        }, Map.of(WEB, POLICY), Map.of(WEB, quorumBefore));
     }
 
     private static List<String> reals(HealthFilter.Outcome o) {
         return o.state().services().getFirst().reals().stream().map(r -> r.address().getHostAddress() + "/" + r.weight()).toList();
+    }
+
+    @Test
+    void aDynamicWeightReplacesTheConfiguredOneAndCountsForTheQuorum() {
+        assertEquals(List.of("10.0.0.1/8", "10.0.0.2/2"), reals(run(Set.of(), Set.of(), Map.of(A, 8), true)));
+        HealthFilter.Outcome o = run(Set.of(), Set.of(), Map.of(A, 0, B, 1), true);
+        assertEquals(false, o.quorum().get(WEB), "live weight 1 < quorum 3 - hysteresis 1");
+        assertEquals(List.of("/bin/quorum-down"), o.scripts());
+        assertEquals(List.of("10.0.0.1/0", "10.0.0.2/0", "10.0.0.99/1"), reals(run(Set.of(A, B), Set.of(A, B), Map.of(A, 8), true)),
+                "inhibited while down: weight 0 whatever the dynamic weight (the sorry server takes over)");
     }
 
     @Test

@@ -121,20 +121,30 @@ final class BlockingChecks {
         return line;
     }
 
-    static String misc(CheckSpec.Misc spec) throws IOException, InterruptedException {
+    /**
+     * MISC_CHECK as keepalived runs it: exit 0 passes; with misc_dynamic, 2..255 pass too and set
+     * the real's weight to the code less 2; anything else (or running over the timeout) fails.
+     */
+    static Verdict misc(CheckSpec.Misc spec) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(List.of("/bin/sh", "-c", spec.command())).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            return "'" + spec.command() + "' did not finish within " + spec.timeout().toMillis() + " ms";
+            return new Verdict.Fail("'" + spec.command() + "' did not finish within " + spec.timeout().toMillis() + " ms");
         }
         int code = p.exitValue();
-        if (code == 0 || (spec.dynamic() && code >= 2)) {
-            return null;
+        if (code == 0) {
+            return Verdict.PASS;
         }
-        return "'" + spec.command() + "' exited " + code;
+        if (spec.dynamic() && code >= MISC_DYNAMIC_MIN_CODE) {
+            return new Verdict.Pass(java.util.OptionalInt.of(code - MISC_DYNAMIC_MIN_CODE));
+        }
+        return new Verdict.Fail("'" + spec.command() + "' exited " + code);
     }
+
+    /** misc_dynamic: exit codes from 2 pass and mean weight (code − 2), 0..253. */
+    private static final int MISC_DYNAMIC_MIN_CODE = 2;
 
     static Duration orDefault(Duration d, Duration fallback) {
         return d != null ? d : fallback;

@@ -21,23 +21,23 @@ public final class Checks {
         return switch (spec) {
             case CheckSpec.Tcp tcp -> tcp(vertx, tcp);
             case CheckSpec.Http http -> http(vertx, http);
-            case CheckSpec.Udp udp -> blocking(vertx, () -> BlockingChecks.udp(udp));
-            case CheckSpec.Ping ping -> blocking(vertx, () -> BlockingChecks.ping(ping));
-            case CheckSpec.Dns dns -> blocking(vertx, () -> BlockingChecks.dns(dns));
-            case CheckSpec.Smtp smtp -> blocking(vertx, () -> BlockingChecks.smtp(smtp));
+            case CheckSpec.Udp udp -> blocking(vertx, () -> Verdict.of(BlockingChecks.udp(udp)));
+            case CheckSpec.Ping ping -> blocking(vertx, () -> Verdict.of(BlockingChecks.ping(ping)));
+            case CheckSpec.Dns dns -> blocking(vertx, () -> Verdict.of(BlockingChecks.dns(dns)));
+            case CheckSpec.Smtp smtp -> blocking(vertx, () -> Verdict.of(BlockingChecks.smtp(smtp)));
             case CheckSpec.Misc misc -> blocking(vertx, () -> BlockingChecks.misc(misc));
         };
     }
 
     /** A check of blocking calls on Vert.x's worker pool (each bounded by its own timeout). */
-    static Check blocking(Vertx vertx, java.util.concurrent.Callable<String> body) {
-        return () -> stage(vertx.executeBlocking(() -> {
+    static Check blocking(Vertx vertx, java.util.concurrent.Callable<Verdict> body) {
+        return () -> vertx.executeBlocking(() -> {
             try {
                 return body.call();
             } catch (java.io.IOException e) {
-                return e.getClass().getSimpleName() + ": " + e.getMessage();
+                return (Verdict) new Verdict.Fail(e.getClass().getSimpleName() + ": " + e.getMessage());
             }
-        }, false));
+        }, false).toCompletionStage();
     }
 
     static Check tcp(Vertx vertx, CheckSpec.Tcp spec) {
@@ -97,7 +97,7 @@ public final class Checks {
         }
     }
 
-    private static CompletionStage<String> stage(Future<String> f) {
-        return f.toCompletionStage();
+    private static CompletionStage<Verdict> stage(Future<String> failure) {
+        return failure.map(Verdict::of).toCompletionStage();
     }
 }

@@ -4,17 +4,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The health of a set of reals, each with its checkers: a real is up only when every checker
- * is. Transitions are reported with the real's key; nothing here knows of the dataplane.
+ * is; its weight is the one a dynamic checker last set (keepalived: the last writer wins).
+ * Transitions and weight changes are reported with the real's key; nothing here knows of the
+ * dataplane.
  */
 public final class HealthMonitor<K> implements AutoCloseable {
     private final Clock clock;
     private final BiConsumer<K, CheckerLoop.Status> onChange;
     private final Map<K, List<CheckerLoop>> loops = new LinkedHashMap<>();
     private final Map<K, Boolean> state = new LinkedHashMap<>();
+    private final Map<K, OptionalInt> weights = new LinkedHashMap<>();
 
     public HealthMonitor(Clock clock, BiConsumer<K, CheckerLoop.Status> onChange) {
         this.clock = clock;
@@ -23,13 +28,19 @@ public final class HealthMonitor<K> implements AutoCloseable {
 
     /** Starts watching {@code key} with these checks (none: always up); {@code startUp} false is keepalived's alpha. */
     public synchronized void watch(K key, List<Check> checks, Timing timing, boolean startUp) {
+        watch(key, checks, timing, startUp, () -> true);
+    }
+
+    /** As above, checking only while {@code active} holds (ha_suspend). */
+    public synchronized void watch(K key, List<Check> checks, Timing timing, boolean startUp, BooleanSupplier active) {
         if (loops.containsKey(key)) {
             return;
         }
         List<CheckerLoop> ls = new ArrayList<>();
         state.put(key, startUp || checks.isEmpty());
+        weights.put(key, OptionalInt.empty());
         for (Check c : checks) {
-            ls.add(new CheckerLoop(c, timing, clock, startUp, s -> changed(key, s)));
+            ls.add(new CheckerLoop(c, timing, clock, startUp, active, s -> changed(key, s)));
         }
         loops.put(key, ls);
         ls.forEach(CheckerLoop::start);
@@ -41,10 +52,16 @@ public final class HealthMonitor<K> implements AutoCloseable {
             ls.forEach(CheckerLoop::stop);
         }
         state.remove(key);
+        weights.remove(key);
     }
 
     public synchronized boolean isUp(K key) {
         return state.getOrDefault(key, true);
+    }
+
+    /** The weight a dynamic checker set for {@code key}; empty: the configured one. */
+    public synchronized OptionalInt weight(K key) {
+        return weights.getOrDefault(key, OptionalInt.empty());
     }
 
     public synchronized java.util.Set<K> watched() {
@@ -53,18 +70,22 @@ public final class HealthMonitor<K> implements AutoCloseable {
 
     private void changed(K key, CheckerLoop.Status s) {
         boolean now;
+        OptionalInt weight;
         synchronized (this) {
             List<CheckerLoop> ls = loops.get(key);
             if (ls == null) {
                 return;
             }
             now = ls.stream().allMatch(CheckerLoop::isUp);
+            OptionalInt weightBefore = weights.get(key);
+            weight = s.weight().isPresent() ? s.weight() : weightBefore;
+            weights.put(key, weight);
             Boolean before = state.put(key, now);
-            if (before != null && before == now) {
+            if (before != null && before == now && weight.equals(weightBefore)) {
                 return;
             }
         }
-        onChange.accept(key, new CheckerLoop.Status(now, now ? null : s.reason()));
+        onChange.accept(key, new CheckerLoop.Status(now, now ? null : s.reason(), weight));
     }
 
     @Override

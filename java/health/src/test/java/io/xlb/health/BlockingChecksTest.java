@@ -119,11 +119,14 @@ class BlockingChecksTest {
 
     @Test
     void miscByExitCodeAndTimeout() throws Exception {
-        assertNull(BlockingChecks.misc(new CheckSpec.Misc("exit 0", T, false)));
-        assertEquals("'exit 1' exited 1", BlockingChecks.misc(new CheckSpec.Misc("exit 1", T, false)));
-        assertEquals("'exit 5' exited 5", BlockingChecks.misc(new CheckSpec.Misc("exit 5", T, false)));
-        assertNull(BlockingChecks.misc(new CheckSpec.Misc("exit 5", T, true)), "misc_dynamic: 2..255 pass (weight = code - 2)");
-        assertEquals("'sleep 5' did not finish within 300 ms",
+        assertEquals(Verdict.PASS, BlockingChecks.misc(new CheckSpec.Misc("exit 0", T, false)));
+        assertEquals(new Verdict.Fail("'exit 1' exited 1"), BlockingChecks.misc(new CheckSpec.Misc("exit 1", T, false)));
+        assertEquals(new Verdict.Fail("'exit 5' exited 5"), BlockingChecks.misc(new CheckSpec.Misc("exit 5", T, false)));
+        assertEquals(new Verdict.Pass(java.util.OptionalInt.of(3)), BlockingChecks.misc(new CheckSpec.Misc("exit 5", T, true)),
+                "misc_dynamic: 2..255 pass, weight = code - 2");
+        assertEquals(Verdict.PASS, BlockingChecks.misc(new CheckSpec.Misc("exit 0", T, true)), "0: weight unchanged");
+        assertEquals(new Verdict.Fail("'exit 1' exited 1"), BlockingChecks.misc(new CheckSpec.Misc("exit 1", T, true)));
+        assertEquals(new Verdict.Fail("'sleep 5' did not finish within 300 ms"),
                 BlockingChecks.misc(new CheckSpec.Misc("sleep 5", Duration.ofMillis(300), false)));
     }
 }

@@ -15,15 +15,16 @@ class CheckerLoopTest {
         final VirtualClock clock;
         final List<Long> attempts = new ArrayList<>();
         volatile boolean passing = true;
+        volatile Verdict pass = Verdict.PASS;
 
         Scripted(VirtualClock clock) {
             this.clock = clock;
         }
 
         @Override
-        public CompletableFuture<String> attempt() {
+        public CompletableFuture<Verdict> attempt() {
             attempts.add(clock.nowMillis());
-            return CompletableFuture.completedFuture(passing ? null : "refused");
+            return CompletableFuture.completedFuture(passing ? pass : new Verdict.Fail("refused"));
         }
     }
 
@@ -51,6 +52,45 @@ class CheckerLoopTest {
         check.passing = true; // at 41 s, during the retries of the round of 27 s (30, 33, 36 failed)
         clock.advance(Duration.ofSeconds(20));
         assertEquals(List.of("21s down: refused", "42s up"), events, "the next round (42 s) passes: up at once");
+    }
+
+    @Test
+    void aDynamicPassSetsTheWeightAndAPlainPassKeepsIt() {
+        VirtualClock clock = new VirtualClock();
+        Scripted check = new Scripted(clock);
+        List<String> events = new ArrayList<>();
+        HealthMonitor<String> monitor = new HealthMonitor<>(clock, (k, s) -> events.add(clock.nowMillis() / 1000 + "s "
+                + (s.up() ? "up" : "down") + " " + s.weight()));
+        monitor.watch("rs1", List.of(check), TUTORIAL, true);
+        check.pass = new Verdict.Pass(java.util.OptionalInt.of(8)); // misc_dynamic: exit 10
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of("0s up OptionalInt[8]"), events, "a weight change is reported though the real stayed up");
+        check.pass = Verdict.PASS; // exit 0: the weight is left as it was (keepalived)
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals(1, events.size());
+        assertEquals(java.util.OptionalInt.of(8), monitor.weight("rs1"));
+        check.passing = false;
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals("21s down OptionalInt[8]", events.get(1), "down keeps the last weight for when it returns");
+    }
+
+    @Test
+    void whileSuspendedNoCheckRunsAndTheStateStays() {
+        VirtualClock clock = new VirtualClock();
+        Scripted check = new Scripted(clock);
+        List<CheckerLoop.Status> events = new ArrayList<>();
+        boolean[] master = {false};
+        CheckerLoop loop = new CheckerLoop(check, TUTORIAL, clock, true, () -> master[0], events::add);
+        loop.start();
+        check.passing = false;
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(List.of(), check.attempts, "ha_suspend: a backup director does not check");
+        assertEquals(List.of(), events);
+        master[0] = true; // becomes VRRP master: the next round (36 s) checks
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals(36000L, check.attempts.getFirst());
+        assertEquals(1, events.size(), "then fails as usual after its retries");
+        assertEquals(false, events.getFirst().up());
     }
 
     @Test

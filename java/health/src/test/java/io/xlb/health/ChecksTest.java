@@ -30,7 +30,7 @@ class ChecksTest {
     }
 
     private static String run(Check c) throws Exception {
-        return c.attempt().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return c.attempt().toCompletableFuture().get(10, TimeUnit.SECONDS).failure();
     }
 
     @Test

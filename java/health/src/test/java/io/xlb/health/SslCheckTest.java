@@ -78,6 +78,6 @@ class SslCheckTest {
     }
 
     private static String run(Check c) throws Exception {
-        return c.attempt().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return c.attempt().toCompletableFuture().get(10, TimeUnit.SECONDS).failure();
     }
 }
