@@ -14,6 +14,7 @@ import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
+import io.xlb.lab.SmtpSink;
 import io.xlb.lab.RealServerStep;
 import io.xlb.lab.testing.Privileged;
 import io.xlb.sys.Signals;
@@ -274,14 +275,33 @@ class DaemonLabTest {
         Path suspendedRan = lab.scratch().resolve("suspended.ran");
         Path omegaDown = lab.scratch().resolve("omega.down");
         Path quorumDown = lab.scratch().resolve("quorum.down");
+        Path notifyLog = lab.scratch().resolve("notify.log");
+        Path notifyScript = lab.scratch().resolve("notify.sh");
+        Path becameMaster = lab.scratch().resolve("master");
         Files.writeString(code, "12");
         Files.writeString(script, "exit $(cat " + code + ")\n");
+        Files.writeString(notifyScript, "echo \"$@\" >> " + notifyLog + "\n");
         String other = SUBNET + ".201";
+        SmtpSink smtp = SmtpSink.start(lab, lan.host("director").ns(), 2525);
         Files.writeString(conf, """
+                global_defs {
+                    router_id LB_TEST
+                    notification_email {
+                        ops@example.com
+                        oncall@example.com
+                    }
+                    notification_email_from xlb@lb.example.com
+                    smtp_server 127.0.0.1 2525
+                    smtp_connect_timeout 5
+                }
                 vrrp_instance VI_1 {
                     state MASTER
                     interface eth0
                     virtual_router_id 51
+                    priority 150
+                    smtp_alert
+                    notify_master "/usr/bin/touch %8$s"
+                    notify "/bin/sh %9$s"
                     virtual_ipaddress {
                         %1$s
                     }
@@ -292,6 +312,7 @@ class DaemonLabTest {
                     lb_kind DR
                     protocol TCP
                     omega
+                    smtp_alert
                     quorum_down "/usr/bin/touch %6$s"
                     real_server %2$s.130 80 {
                         weight 3
@@ -319,8 +340,18 @@ class DaemonLabTest {
                         }
                     }
                 }
-                """.formatted(VIP, SUBNET, script, suspendedRan, omegaDown, quorumDown, other));
+                """.formatted(VIP, SUBNET, script, suspendedRan, omegaDown, quorumDown, other, becameMaster, notifyScript));
         Signals.hangup(daemon.pid());
+        // priority changed: VI_1 restarts, stops, is backup for a master-down interval, then master again.
+        await(Duration.ofSeconds(15), () -> Files.exists(becameMaster));
+        await(Duration.ofSeconds(5), () -> Files.readString(notifyLog).contains("INSTANCE VI_1 MASTER 150"));
+        assertEquals(List.of("INSTANCE VI_1 BACKUP 150", "INSTANCE VI_1 MASTER 150"),
+                Files.readAllLines(notifyLog), "notify gets TYPE NAME STATE PRIORITY, as keepalived's");
+        await(Duration.ofSeconds(10), () -> smtp.messages().size() >= 2);
+        assertMail(smtp.messages().get(0), "[LB_TEST] VRRP Instance VI_1 - Entering BACKUP state",
+                "=> VRRP Instance is no longer owning VRRP VIPs <=");
+        assertMail(smtp.messages().get(1), "[LB_TEST] VRRP Instance VI_1 - Entering MASTER state",
+                "=> VRRP Instance is now owning VRRP VIPs <=");
         await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +10 .*"));
         assertTrue(listing(false).matches("(?s).*\\.131:80 +Route +3 .*"), listing(false));
         await(Duration.ofSeconds(10), () -> XlbRun.withPinDir("status", pinDir).out()
@@ -333,8 +364,14 @@ class DaemonLabTest {
         await(Duration.ofSeconds(10), () -> !listing(false).contains(SUBNET + ".130:80"));
         await(Duration.ofSeconds(5), () -> Files.exists(omegaDown));
         Files.delete(omegaDown);
+        await(Duration.ofSeconds(10), () -> smtp.messages().size() >= 3);
+        assertMail(smtp.messages().get(2), "[LB_TEST] Realserver [" + SUBNET + ".130]:tcp:80 of virtual server [" + VIP
+                + "]:tcp:80 - DOWN", "=> CHECK failed on service : '/bin/sh " + script + "' exited 1 <=");
         Files.writeString(code, "3"); // back, weight 1
         await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +1 .*"));
+        await(Duration.ofSeconds(10), () -> smtp.messages().size() >= 4);
+        assertMail(smtp.messages().get(3), "[LB_TEST] Realserver [" + SUBNET + ".130]:tcp:80 of virtual server [" + VIP
+                + "]:tcp:80 - UP", "=> CHECK succeed on service <=");
 
         assertFalse(Files.exists(suspendedRan), "ha_suspend: no check while " + other + " is not on this host");
         lan.host("director").ns().exec("ip", "addr", "add", other + "/32", "dev", "lo");
@@ -344,6 +381,19 @@ class DaemonLabTest {
         daemon.close();
         await(Duration.ofSeconds(10), () -> Files.exists(omegaDown) && Files.exists(quorumDown));
         lan.host("director").ns().exec("ip", "addr", "del", other + "/32", "dev", "lo");
+    }
+
+    /** A mail as aiosmtpd stored it: keepalived's headers and one-line body (quoted-printable, as Vert.x sends it). */
+    private static void assertMail(String mail, String subject, String body) {
+        assertTrue(mail.contains("Subject: " + subject + "\n"), mail);
+        assertTrue(mail.contains("From: xlb@lb.example.com\n"), mail);
+        assertTrue(mail.matches("(?s).*To: ops@example.com,\\s*oncall@example.com\n.*"), mail);
+        String text = mail.substring(mail.indexOf("\n\n") + 2);
+        if (mail.contains("Content-Transfer-Encoding: quoted-printable")) {
+            text = java.util.regex.Pattern.compile("=([0-9A-F]{2})").matcher(text.replaceAll("=\r?\n", ""))
+                    .replaceAll(m -> String.valueOf((char) Integer.parseInt(m.group(1), 16)));
+        }
+        assertEquals(body, text.strip(), mail);
     }
 
     private static void assertNear(long expected, long actual, long delta, String message) {

@@ -107,14 +107,14 @@ public record ConfigDiff(boolean globalChanged, List<Change<VrrpInstance>> vrrpI
 
     private static RealServer withWeight(RealServer r, int weight) {
         return new RealServer(r.address(), r.port(), weight, r.method(), r.inhibitOnFailure(), r.notifyUp(),
-                r.notifyDown(), r.uthreshold(), r.lthreshold(), r.checkers(), r.pos());
+                r.notifyDown(), r.uthreshold(), r.lthreshold(), r.smtpAlert(), r.checkers(), r.pos());
     }
 
     private static VirtualServer withReals(VirtualServer v, List<RealServer> reals) {
         return new VirtualServer(v.key(), v.delayLoop(), v.scheduler(), v.method(), v.persistenceTimeout(),
                 v.persistenceGranularity(), v.protocol(), v.sorryServer(), v.sorryServerInhibit(), v.quorum(),
                 v.quorumUp(), v.quorumDown(), v.hysteresis(), v.alpha(), v.omega(), v.inhibitOnFailure(), v.haSuspend(),
-                v.virtualhost(), v.retry(), v.delayBeforeRetry(), v.warmup(), reals, v.pos());
+                v.virtualhost(), v.retry(), v.delayBeforeRetry(), v.warmup(), v.smtpAlert(), reals, v.pos());
     }
 
     @Override

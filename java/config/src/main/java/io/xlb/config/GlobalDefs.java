@@ -9,9 +9,23 @@ public record GlobalDefs(String routerId, List<String> notificationEmail, String
                          boolean enableScriptSecurity, String scriptUser, Integer vrrpVersion,
                          Duration vrrpGarpMasterDelay, Integer vrrpGarpMasterRepeat, Duration vrrpGarpMasterRefresh,
                          Duration vrrpGarpInterval, LvsTimeouts lvsTimeouts, boolean vrrpSkipCheckAdvAddr,
-                         boolean vrrpStrict, Integer maxAutoPriority, SourcePos pos) implements Model {
+                         boolean vrrpStrict, Integer maxAutoPriority, Boolean smtpAlert, Boolean smtpAlertVrrp,
+                         Boolean smtpAlertChecker, SourcePos pos) implements Model {
     public GlobalDefs {
         notificationEmail = List.copyOf(notificationEmail);
+    }
+
+    /**
+     * Whether checker alerts are mailed when neither the real nor its service says: keepalived's
+     * order is smtp_alert_checker, then smtp_alert, then no.
+     */
+    public boolean checkerAlerts() {
+        return smtpAlertChecker != null ? smtpAlertChecker : smtpAlert != null && smtpAlert;
+    }
+
+    /** The same for VRRP instances and sync groups: smtp_alert_vrrp, then smtp_alert, then no. */
+    public boolean vrrpAlerts() {
+        return smtpAlertVrrp != null ? smtpAlertVrrp : smtpAlert != null && smtpAlert;
     }
 
     /** {@code lvs_timeouts tcp N tcpfin N udp N}: what ipvsadm --set sets, in seconds. */
@@ -19,6 +33,6 @@ public record GlobalDefs(String routerId, List<String> notificationEmail, String
 
     static GlobalDefs empty(SourcePos pos) {
         return new GlobalDefs(null, List.of(), null, null, null, null, null, false, null, null, null, null, null,
-                null, null, false, false, null, pos);
+                null, null, false, false, null, null, null, null, pos);
     }
 }

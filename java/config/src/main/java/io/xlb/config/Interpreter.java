@@ -108,6 +108,7 @@ final class Interpreter {
         Duration smtpTimeout = null, garpDelay = null, garpRefresh = null, garpInterval = null;
         List<String> emails = new ArrayList<>();
         boolean scriptSecurity = false, skipCheck = false, strict = false;
+        Boolean smtpAlert = null, smtpAlertVrrp = null, smtpAlertChecker = null;
         GlobalDefs.LvsTimeouts timeouts = null;
         for (Node c : n.children()) {
             Values v = new Values(c, d);
@@ -136,6 +137,9 @@ final class Interpreter {
                     v.noMoreThan(1);
                 }
                 case "smtp_helo_name" -> { helo = v.word(0, "a name"); v.noMoreThan(1); }
+                case "smtp_alert" -> smtpAlert = v.bool();
+                case "smtp_alert_vrrp" -> smtpAlertVrrp = v.bool();
+                case "smtp_alert_checker" -> smtpAlertChecker = v.bool();
                 case "enable_script_security" -> scriptSecurity = v.flag();
                 case "script_user" -> { scriptUser = v.word(0, "a user"); v.noMoreThan(2); }
                 case "vrrp_version" -> { version = v.integer(0, 2, 3, "2 or 3"); v.noMoreThan(1); }
@@ -155,7 +159,7 @@ final class Interpreter {
         }
         return new GlobalDefs(routerId, emails, emailFrom, smtpServer, smtpPort, smtpTimeout, helo, scriptSecurity,
                 scriptUser, version, garpDelay, garpRepeat, garpRefresh, garpInterval, timeouts, skipCheck, strict,
-                maxAuto, n.pos());
+                maxAuto, smtpAlert, smtpAlertVrrp, smtpAlertChecker, n.pos());
     }
 
     private GlobalDefs.LvsTimeouts lvsTimeouts(Values v) {
@@ -235,7 +239,7 @@ final class Interpreter {
         }
         List<String> members = new ArrayList<>();
         NotifyBuilder notify = new NotifyBuilder();
-        boolean smtp = false;
+        Boolean smtp = null;
         for (Node c : n.children()) {
             Values v = new Values(c, d);
             if (c.keyword().equals("group")) {
@@ -250,7 +254,7 @@ final class Interpreter {
                 continue;
             }
             if (c.keyword().equals("smtp_alert")) {
-                smtp = v.flag();
+                smtp = v.bool();
             } else {
                 unknown(c, "vrrp_sync_group");
             }
@@ -301,7 +305,8 @@ final class Interpreter {
         List<String> peers = new ArrayList<>(), trackIfs = new ArrayList<>();
         List<TrackScript> trackScripts = new ArrayList<>();
         NotifyBuilder notify = new NotifyBuilder();
-        boolean nopreempt = false, smtp = false, dontTrack = false;
+        boolean nopreempt = false, dontTrack = false;
+        Boolean smtp = null;
         Boolean accept = null;
         for (Node c : n.children()) {
             Values v = new Values(c, d);
@@ -365,7 +370,7 @@ final class Interpreter {
                 case "garp_master_delay" -> { garpDelay = v.seconds(0, true); v.noMoreThan(1); }
                 case "garp_master_repeat" -> { garpRepeat = v.integer(0, 0, 10_000, "a count"); v.noMoreThan(1); }
                 case "garp_master_refresh" -> { garpRefresh = v.seconds(0, true); v.noMoreThan(1); }
-                case "smtp_alert" -> smtp = v.flag();
+                case "smtp_alert" -> smtp = v.bool();
                 case "dont_track_primary" -> dontTrack = v.flag();
                 case "accept" -> accept = v.flag();
                 case "no_accept" -> accept = !v.flag();
@@ -601,6 +606,7 @@ final class Interpreter {
         Integer persistence = null, retry = null;
         VirtualServer.SorryServer sorry = null;
         boolean sorryInhibit = false, alpha = false, omega = false, inhibit = false, haSuspend = false;
+        Boolean vsSmtp = null;
         int quorum = 1, hysteresis = 0;
         boolean methodSet = false;
         List<RealServer> reals = new ArrayList<>();
@@ -653,6 +659,7 @@ final class Interpreter {
                 case "omega" -> omega = v.flag();
                 case "inhibit_on_failure" -> inhibit = v.flag();
                 case "ha_suspend" -> haSuspend = v.flag();
+                case "smtp_alert" -> vsSmtp = v.bool();
                 case "virtualhost" -> { virtualhost = v.word(0, "a host name"); v.noMoreThan(1); }
                 case "retry" -> { retry = v.integer(0, 1, 1000, "a count"); v.noMoreThan(1); }
                 case "nb_get_retry" -> {
@@ -679,7 +686,7 @@ final class Interpreter {
         }
         VirtualServer vs = new VirtualServer(key, delayLoop, sched, method, persistence, granularity, protocol, sorry,
                 sorryInhibit, quorum, quorumUp, quorumDown, hysteresis, alpha, omega, inhibit, haSuspend, virtualhost,
-                retry, delayBeforeRetry, warmup, reals, n.pos());
+                retry, delayBeforeRetry, warmup, vsSmtp, reals, n.pos());
         return vs;
     }
 
@@ -710,6 +717,7 @@ final class Interpreter {
         int weight = 1;
         String method = null, notifyUp = null, notifyDown = null;
         boolean inhibit = false;
+        Boolean rsSmtp = null;
         Integer upper = null, lower = null;
         List<Checker> checkers = new ArrayList<>();
         for (Node c : n.block() ? n.children() : List.<Node>of()) {
@@ -721,6 +729,7 @@ final class Interpreter {
                 case "weight" -> { weight = orElse(v.integer(0, 0, 65535, "a weight"), weight); v.noMoreThan(1); }
                 case "lvs_method" -> { method = method(v); v.noMoreThan(1); }
                 case "inhibit_on_failure" -> inhibit = v.flag();
+                case "smtp_alert" -> rsSmtp = v.bool();
                 case "notify_up" -> notifyUp = v.rest(0, "a command");
                 case "notify_down" -> notifyDown = v.rest(0, "a command");
                 case "uthreshold" -> { upper = v.integer(0, 0, Integer.MAX_VALUE, "a count"); v.noMoreThan(1); }
@@ -733,7 +742,8 @@ final class Interpreter {
         if (addr == null || port == null) {
             return null;
         }
-        return new RealServer(addr, port, weight, method, inhibit, notifyUp, notifyDown, upper, lower, checkers, n.pos());
+        return new RealServer(addr, port, weight, method, inhibit, notifyUp, notifyDown, upper, lower, rsSmtp, checkers,
+                n.pos());
     }
 
     // --- checkers ---

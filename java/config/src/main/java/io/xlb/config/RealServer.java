@@ -2,10 +2,13 @@ package io.xlb.config;
 
 import java.util.List;
 
-/** {@code real_server ADDR PORT}: weight (default 1), method (null: the service's), checkers. */
+/**
+ * {@code real_server ADDR PORT}: weight (default 1), method (null: the service's), checkers;
+ * smtpAlert null: the service's.
+ */
 public record RealServer(String address, int port, int weight, String method, boolean inhibitOnFailure,
                          String notifyUp, String notifyDown, Integer uthreshold, Integer lthreshold,
-                         List<Checker> checkers, SourcePos pos) implements Model {
+                         Boolean smtpAlert, List<Checker> checkers, SourcePos pos) implements Model {
     public RealServer {
         checkers = List.copyOf(checkers);
     }

@@ -157,6 +157,23 @@ final class Values {
         return true;
     }
 
+    /** keepalived's {@code keyword [<BOOL>]}: alone means true; else true/false, yes/no, on/off. */
+    Boolean bool() {
+        noMoreThan(1);
+        if (count() == 0) {
+            return true;
+        }
+        Token t = node.values().getFirst();
+        return switch (lower(t.text())) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> {
+                d.error(t.pos(), "expected true or false (or nothing), got '" + t.text() + "'");
+                yield null;
+            }
+        };
+    }
+
     static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
     }

@@ -5,14 +5,14 @@ import java.util.List;
 
 /**
  * {@code virtual_server}. Scheduler and method are IPVS's names (lb_algo/lvs_sched,
- * lb_kind/lvs_method); persistenceTimeout null means no persistence.
+ * lb_kind/lvs_method); persistenceTimeout null means no persistence; smtpAlert null: global_defs'.
  */
 public record VirtualServer(Key key, Duration delayLoop, String scheduler, String method,
                             Integer persistenceTimeout, String persistenceGranularity, String protocol,
                             SorryServer sorryServer, boolean sorryServerInhibit, int quorum, String quorumUp,
                             String quorumDown, int hysteresis, boolean alpha, boolean omega,
                             boolean inhibitOnFailure, boolean haSuspend, String virtualhost, Integer retry,
-                            Duration delayBeforeRetry, Duration warmup, List<RealServer> realServers,
+                            Duration delayBeforeRetry, Duration warmup, Boolean smtpAlert, List<RealServer> realServers,
                             SourcePos pos) implements Model {
     public VirtualServer {
         realServers = List.copyOf(realServers);

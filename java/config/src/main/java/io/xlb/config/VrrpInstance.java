@@ -10,7 +10,7 @@ public record VrrpInstance(String name, State state, String interfaceName, int v
                            boolean nopreempt, Duration preemptDelay, String unicastSrcIp, List<String> unicastPeers,
                            List<String> trackInterfaces, List<TrackScript> trackScripts, Notify notifyScripts,
                            Duration garpMasterDelay, Integer garpMasterRepeat, Duration garpMasterRefresh,
-                           boolean smtpAlert, boolean dontTrackPrimary, Boolean accept, SourcePos pos) implements Model {
+                           Boolean smtpAlert, boolean dontTrackPrimary, Boolean accept, SourcePos pos) implements Model {
     public VrrpInstance {
         virtualIpaddress = List.copyOf(virtualIpaddress);
         virtualIpaddressExcluded = List.copyOf(virtualIpaddressExcluded);

@@ -32,6 +32,9 @@ class KeywordsTest {
         assertEquals(2525, g.smtpPort());
         assertEquals(Duration.ofSeconds(20), g.smtpConnectTimeout());
         assertEquals("lb.example.com", g.smtpHeloName());
+        assertEquals(null, g.smtpAlert());
+        assertTrue(g.checkerAlerts(), "smtp_alert_checker alone means on");
+        assertFalse(g.vrrpAlerts(), "smtp_alert_vrrp off");
         assertTrue(g.enableScriptSecurity());
         assertEquals("keepalived_script", g.scriptUser());
         assertEquals(3, g.vrrpVersion());

@@ -77,7 +77,8 @@ public final class Daemon implements AutoCloseable {
     private final int mtu;
     private final Vertx vertx = Vertx.vertx();
     private final HealthMonitor<HealthPlan.RealId> health;
-    private final VrrpInstances vrrp = new VrrpInstances(loop);
+    private volatile AlertMail mail;
+    private final VrrpInstances vrrp = new VrrpInstances(loop, alert -> mail.send(alert));
     private Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = Map.of();
     private Map<io.xlb.dataplane.abi.VipKey, Boolean> quorum = new HashMap<>();
@@ -105,6 +106,7 @@ public final class Daemon implements AutoCloseable {
         this.neighbours = Neighbours.open();
         this.macs = new RealMacs(neighbours, primaryIfindex);
         this.reaper = new ConnReaper(dataplane, System::nanoTime);
+        this.mail = AlertMail.of(vertx, config.global());
         this.health = new HealthMonitor<>((delay, task) -> vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run()),
                 this::healthChanged);
     }
@@ -281,7 +283,10 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         if (entry != null) {
-            runScript(s.up() ? entry.notifyUp() : entry.notifyDown());
+            NotifyScript.run(s.up() ? entry.notifyUp() : entry.notifyDown());
+            if (entry.smtpAlert()) {
+                mail.send(AlertMail.Alert.real(id, s.up(), s.reason()));
+            }
         }
         if (s.up()) {
             LOG.log(System.Logger.Level.INFO, "real {0}:{1} of {2}:{3} is up", id.address(), id.port(), id.vipAddress(), id.vipPort());
@@ -322,10 +327,13 @@ public final class Daemon implements AutoCloseable {
             if (!held.equals(quorum.getOrDefault(vip, true))) {
                 LOG.log(held ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "quorum of {0} {1}", vip,
                         held ? "is back" : "is lost");
+                if (policies.getOrDefault(vip, HealthFilter.Policy.DEFAULT).smtpAlert()) {
+                    mail.send(AlertMail.Alert.quorum(vip, held));
+                }
             }
         });
         quorum = new HashMap<>(o.quorum());
-        o.scripts().forEach(Daemon::runScript);
+        o.scripts().forEach(NotifyScript::run);
         return o.state();
     }
 
@@ -337,36 +345,16 @@ public final class Daemon implements AutoCloseable {
         plan.forEach((id, entry) -> {
             HealthFilter.Policy p = policies.get(id.vip());
             if (p != null && p.omega() && health.isUp(id)) {
-                runScript(entry.notifyDown());
+                NotifyScript.run(entry.notifyDown());
             }
         });
         policies.forEach((vip, p) -> {
             if (p.omega() && quorum.getOrDefault(vip, true)) {
-                runScript(p.quorumDown());
+                NotifyScript.run(p.quorumDown());
             }
         });
     }
 
-    /** notify_up/down and quorum_up/down: run by /bin/sh, not waited for (killed after a minute). */
-    private static void runScript(String command) {
-        if (command == null) {
-            return;
-        }
-        try {
-            Process p = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            p.onExit().orTimeout(60, TimeUnit.SECONDS).whenComplete((done, timeout) -> {
-                if (timeout != null) {
-                    p.destroyForcibly();
-                    LOG.log(System.Logger.Level.WARNING, "script ''{0}'' ran over a minute: killed", command);
-                } else if (done.exitValue() != 0) {
-                    LOG.log(System.Logger.Level.WARNING, "script ''{0}'' exited {1}", command, done.exitValue());
-                }
-            });
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot run ''{0}'': {1}", command, e.getMessage());
-        }
-    }
 
     private void applyWithMacs() {
         DesiredState resolved = macs.resolve(healthy(desired));
@@ -416,6 +404,9 @@ public final class Daemon implements AutoCloseable {
         }
         ConfigDiff diff = ConfigDiff.between(config, parsed.config());
         config = parsed.config();
+        AlertMail oldMail = mail; // global_defs may name another server or other recipients
+        mail = AlertMail.of(vertx, config.global());
+        oldMail.close();
         syncHealth(config);
         try {
             vrrp.sync(config);
@@ -448,6 +439,7 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         health.close();
+        mail.close();
         vertx.close();
         try {
             Files.deleteIfExists(PinLock.healthFile(options.pinDir()));

@@ -24,10 +24,13 @@ import java.util.OptionalInt;
 public final class HealthFilter {
     private HealthFilter() {}
 
-    /** A service's quorum settings (keepalived: quorum 1, hysteresis 0); omega: its down scripts run at shutdown. */
+    /**
+     * A service's quorum settings (keepalived: quorum 1, hysteresis 0); omega: its down scripts run
+     * at shutdown; smtpAlert: quorum changes are mailed.
+     */
     public record Policy(int quorum, int hysteresis, InetAddress sorryAddress, int sorryPort, String quorumUp,
-                         String quorumDown, boolean omega) {
-        static final Policy DEFAULT = new Policy(1, 0, null, 0, null, null, false);
+                         String quorumDown, boolean omega, boolean smtpAlert) {
+        static final Policy DEFAULT = new Policy(1, 0, null, 0, null, null, false, false);
     }
 
     /** What the checkers say of each real. */

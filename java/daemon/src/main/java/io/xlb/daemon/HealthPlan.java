@@ -32,7 +32,7 @@ public final class HealthPlan {
 
     /** The checks of one real, their timing, and what to do when it fails. */
     public record Entry(List<CheckSpec> checks, Timing timing, boolean startUp, boolean inhibitOnFailure,
-                        String notifyUp, String notifyDown, boolean haSuspend) {}
+                        String notifyUp, String notifyDown, boolean haSuspend, boolean smtpAlert) {}
 
     public record Result(Map<RealId, Entry> entries, Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies,
                          List<Diagnostic> diagnostics) {}
@@ -54,7 +54,8 @@ public final class HealthPlan {
             policies.put(new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral(ap.address()), ap.port(),
                     io.xlb.dataplane.abi.Protocol.valueOf(vs.protocol())), new HealthFilter.Policy(vs.quorum(), vs.hysteresis(),
                     vs.sorryServer() == null ? null : java.net.InetAddress.ofLiteral(vs.sorryServer().address()),
-                    vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.quorumUp(), vs.quorumDown(), vs.omega()));
+                    vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.quorumUp(), vs.quorumDown(), vs.omega(),
+                    vs.smtpAlert() != null ? vs.smtpAlert() : config.global().checkerAlerts()));
             for (RealServer r : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
                 Checker.Common timingFrom = null;
@@ -98,7 +99,10 @@ public final class HealthPlan {
                 Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
                 out.put(new RealId(ap.address(), ap.port(), vs.protocol(), r.address(), r.port()),
                         new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
-                                r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend()));
+                                r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend(),
+                                // keepalived: the real's setting, else its service's, else global_defs'.
+                                r.smtpAlert() != null ? r.smtpAlert() : vs.smtpAlert() != null ? vs.smtpAlert()
+                                        : config.global().checkerAlerts()));
             }
         }
         return new Result(out, policies, diagnostics);

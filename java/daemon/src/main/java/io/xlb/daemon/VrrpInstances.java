@@ -1,6 +1,8 @@
 package io.xlb.daemon;
 
 import io.xlb.config.Config;
+import io.xlb.config.GlobalDefs;
+import io.xlb.config.Notify;
 import io.xlb.config.VrrpInstance;
 import io.xlb.sys.GratuitousArp;
 import io.xlb.sys.InterfaceAddresses;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The daemon's {@code vrrp_instance}s, each a {@link VrrpSpeaker}. A master puts the instance's
@@ -38,10 +41,14 @@ final class VrrpInstances implements AutoCloseable {
     private record Running(VrrpInstance config, VrrpSpeaker speaker) {}
 
     private final ScheduledExecutorService scheduler;
+    private final Consumer<AlertMail.Alert> alerts;
     private final Map<String, Running> running = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private volatile GlobalDefs global;
 
-    VrrpInstances(ScheduledExecutorService scheduler) {
+    /** {@code alerts} sends the smtp_alert mails of instances that ask for them. */
+    VrrpInstances(ScheduledExecutorService scheduler, Consumer<AlertMail.Alert> alerts) {
         this.scheduler = scheduler;
+        this.alerts = alerts;
     }
 
     /** Checks what this version cannot run, so a daemon (or a reload) refuses it before starting. */
@@ -60,12 +67,16 @@ final class VrrpInstances implements AutoCloseable {
 
     /** Starts, restarts or stops instances so that they match {@code config}. */
     void sync(Config config) throws SocketException {
+        global = config.global();
         Map<String, VrrpInstance> wanted = new LinkedHashMap<>();
         config.vrrpInstances().forEach(i -> wanted.put(i.name(), i));
         for (String name : List.copyOf(running.keySet())) {
             VrrpInstance next = wanted.get(name);
             if (next == null || !same(next, running.get(name).config())) {
                 running.remove(name).speaker().close();
+            } else {
+                // Scripts and mail settings take effect without a restart.
+                running.put(name, new Running(next, running.get(name).speaker()));
             }
         }
         for (VrrpInstance i : wanted.values()) {
@@ -121,8 +132,35 @@ final class VrrpInstances implements AutoCloseable {
     }
 
     /** Runs on the instance's speaker thread. */
-    private void changed(VrrpInstance i, RouterState from, RouterState to) {
+    private void changed(VrrpInstance started, RouterState from, RouterState to) {
+        Running now = running.get(started.name());
+        VrrpInstance i = now != null ? now.config() : started;
         boolean master = to instanceof RouterState.Master;
+        moveAddresses(i, master);
+        notify(i, to);
+    }
+
+    /**
+     * keepalived's notify scripts (notify_master/backup/fault, notify_stop when the instance stops,
+     * and notify with INSTANCE NAME STATE PRIORITY) and the smtp_alert mail of the new state.
+     */
+    private void notify(VrrpInstance i, RouterState to) {
+        Notify n = i.notifyScripts();
+        String state = to instanceof RouterState.Initialize ? "STOP" : to.name();
+        NotifyScript.run(switch (to) {
+            case RouterState.Master m -> n.master();
+            case RouterState.Backup b -> n.backup();
+            case RouterState.Fault f -> n.fault();
+            case RouterState.Initialize s -> n.stop();
+        });
+        NotifyScript.run(n.any(), List.of("INSTANCE", i.name(), state, Integer.toString(i.priority())));
+        boolean mailed = i.smtpAlert() != null ? i.smtpAlert() : global != null && global.vrrpAlerts();
+        if (mailed && !(to instanceof RouterState.Initialize)) {
+            alerts.accept(AlertMail.Alert.vrrp(i.name(), state));
+        }
+    }
+
+    private void moveAddresses(VrrpInstance i, boolean master) {
         try (InterfaceAddresses addrs = InterfaceAddresses.open()) {
             for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
                 NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());

@@ -25,7 +25,7 @@ class HealthFilterTest {
     private static final Real B = Real.of(InetAddress.ofLiteral("10.0.0.2"), 80, 2, MAC);
     private static final DesiredState STATE = DesiredState.of(new Service(WEB, Scheduler.named("wrr"), Method.DR, List.of(A, B)));
     private static final HealthFilter.Policy POLICY = new HealthFilter.Policy(3, 1, InetAddress.ofLiteral("10.0.0.99"), 80,
-            "/bin/quorum-up", "/bin/quorum-down", false);
+            "/bin/quorum-up", "/bin/quorum-down", false, false);
 
     private static HealthFilter.Outcome run(Set<Real> down, Set<Real> inhibited, boolean quorumBefore) {
         return run(down, inhibited, Map.of(), quorumBefore);

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 /** Debian's nginx in a lab host, on port 80, serving a page that names the host. */
 public final class Nginx {
@@ -28,7 +27,7 @@ public final class Nginx {
         }
         BackgroundProcess nginx = lab.start(host.ns(), "nginx-" + host.name(),
                 "nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString());
-        awaitListening(host, nginx, Duration.ofSeconds(10));
+        Listening.await(host.ns(), "nginx in " + host.name(), nginx, 80, Duration.ofSeconds(10));
         return nginx;
     }
 
@@ -57,25 +56,5 @@ public final class Nginx {
                     }
                 }
                 """.formatted(dir, listen);
-    }
-
-    private static void awaitListening(Lan.Host host, BackgroundProcess nginx, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (!nginx.isAlive()) {
-                throw new IllegalStateException("nginx in " + host.name() + " exited: " + nginx.log());
-            }
-            String listening = host.ns().exec("ss", "-Htln", "sport = :80");
-            if (!listening.isBlank()) {
-                return;
-            }
-            try {
-                Thread.sleep(50); // waiting on an external process to bind; no clock to inject here
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("nginx in " + host.name() + " not listening after " + timeout);
     }
 }
