@@ -65,24 +65,25 @@ public final class HealthPlan {
                     int port = k.connectPort() != null ? k.connectPort() : r.port();
                     Duration timeout = k.connectTimeout() != null ? k.connectTimeout() : DEFAULT_CONNECT_TIMEOUT;
                     switch (c) {
-                        case Checker.TcpCheck t -> checks.add(new CheckSpec.Tcp(host, port, timeout));
+                        case Checker.TcpCheck t -> checks.add(new CheckSpec.Tcp(host, port, timeout, k.bindto()));
                         case Checker.HttpCheck h -> checks.add(new CheckSpec.Http(host, port, h.ssl(),
                                 h.urls().stream().map(u -> new CheckSpec.Url(u.path(),
                                         u.statusCode() == null ? Set.<Integer>of() : Set.of(u.statusCode()), u.digest())).toList(),
-                                h.virtualhost() != null ? h.virtualhost() : vs.virtualhost(), timeout));
-                        case Checker.UdpCheck u -> checks.add(new CheckSpec.Udp(host, port, new byte[0], timeout));
-                        case Checker.PingCheck p -> checks.add(new CheckSpec.Ping(host, timeout));
+                                h.virtualhost() != null ? h.virtualhost() : vs.virtualhost(), timeout, k.bindto()));
+                        case Checker.UdpCheck u -> checks.add(new CheckSpec.Udp(host, port, new byte[0], timeout, k.bindto()));
+                        case Checker.PingCheck p -> checks.add(new CheckSpec.Ping(host, timeout, k.bindto()));
                         case Checker.DnsCheck d -> checks.add(new CheckSpec.Dns(host,
-                                k.connectPort() != null ? k.connectPort() : DNS_PORT, d.type(), d.name(), timeout));
+                                k.connectPort() != null ? k.connectPort() : DNS_PORT, d.type(), d.name(), timeout, k.bindto()));
                         case Checker.SmtpCheck m -> {
                             if (m.hosts().isEmpty()) {
                                 checks.add(new CheckSpec.Smtp(host, k.connectPort() != null ? k.connectPort() : SMTP_PORT,
-                                        m.heloName(), timeout));
+                                        m.heloName(), timeout, k.bindto()));
                             }
                             for (Checker.Common h : m.hosts()) {
                                 checks.add(new CheckSpec.Smtp(h.connectIp() != null ? h.connectIp() : host,
                                         h.connectPort() != null ? h.connectPort() : SMTP_PORT, m.heloName(),
-                                        h.connectTimeout() != null ? h.connectTimeout() : timeout));
+                                        h.connectTimeout() != null ? h.connectTimeout() : timeout,
+                                        h.bindto() != null ? h.bindto() : k.bindto()));
                             }
                         }
                         case Checker.MiscCheck m -> checks.add(new CheckSpec.Misc(m.path(),

@@ -27,8 +27,17 @@ import java.util.concurrent.TimeUnit;
 final class BlockingChecks {
     private BlockingChecks() {}
 
+    /** A datagram channel from {@code bindto} (any address when null). */
+    private static DatagramChannel datagram(String bindto) throws IOException {
+        DatagramChannel ch = DatagramChannel.open();
+        if (bindto != null) {
+            ch.bind(new InetSocketAddress(InetAddress.ofLiteral(bindto), 0));
+        }
+        return ch;
+    }
+
     static String udp(CheckSpec.Udp spec) throws IOException {
-        try (DatagramChannel ch = DatagramChannel.open(); Selector sel = Selector.open()) {
+        try (DatagramChannel ch = datagram(spec.bindto()); Selector sel = Selector.open()) {
             ch.connect(new InetSocketAddress(InetAddress.ofLiteral(spec.host()), spec.port()));
             ch.configureBlocking(false);
             ch.register(sel, SelectionKey.OP_READ);
@@ -47,7 +56,13 @@ final class BlockingChecks {
 
     static String ping(CheckSpec.Ping spec) throws IOException {
         // As root the JDK sends a real ICMP echo (raw socket); otherwise it would try TCP port 7.
-        return InetAddress.ofLiteral(spec.host()).isReachable((int) spec.connectTimeout().toMillis()) ? null
+        // bindto: the echo leaves from the interface holding that address.
+        java.net.NetworkInterface from = spec.bindto() == null ? null
+                : java.net.NetworkInterface.getByInetAddress(InetAddress.ofLiteral(spec.bindto()));
+        if (spec.bindto() != null && from == null) {
+            return "bindto " + spec.bindto() + " is not an address of this host";
+        }
+        return InetAddress.ofLiteral(spec.host()).isReachable(from, 0, (int) spec.connectTimeout().toMillis()) ? null
                 : "no ICMP echo reply from " + spec.host() + " within " + spec.connectTimeout().toMillis() + " ms";
     }
 
@@ -66,7 +81,7 @@ final class BlockingChecks {
         }
         q.put((byte) 0).putShort((short) (int) DNS_TYPES.getOrDefault(spec.type(), 6)).putShort((short) 1);
         q.flip();
-        try (DatagramChannel ch = DatagramChannel.open(); Selector sel = Selector.open()) {
+        try (DatagramChannel ch = datagram(spec.bindto()); Selector sel = Selector.open()) {
             ch.connect(new InetSocketAddress(InetAddress.ofLiteral(spec.host()), spec.port()));
             ch.configureBlocking(false);
             ch.register(sel, SelectionKey.OP_READ);
@@ -91,6 +106,9 @@ final class BlockingChecks {
 
     static String smtp(CheckSpec.Smtp spec) throws IOException {
         try (Socket s = new Socket()) {
+            if (spec.bindto() != null) {
+                s.bind(new InetSocketAddress(InetAddress.ofLiteral(spec.bindto()), 0));
+            }
             int t = (int) spec.connectTimeout().toMillis();
             s.connect(new InetSocketAddress(InetAddress.ofLiteral(spec.host()), spec.port()), t);
             s.setSoTimeout(t);

@@ -4,19 +4,30 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-/** What to check on a real server, one variant per checker kind implemented. */
+/**
+ * What to check on a real server, one variant per checker kind implemented. {@code bindto}, where
+ * present, is the source address of the check (keepalived's bindto); null: the kernel's choice.
+ */
 public sealed interface CheckSpec {
     /** TCP_CHECK: a connection is accepted within the timeout. */
-    record Tcp(String host, int port, Duration connectTimeout) implements CheckSpec {}
+    record Tcp(String host, int port, Duration connectTimeout, String bindto) implements CheckSpec {
+        public Tcp(String host, int port, Duration connectTimeout) {
+            this(host, port, connectTimeout, null);
+        }
+    }
 
     /**
      * HTTP_GET / SSL_GET: every url answers with an accepted status (and body digest, when given).
      * Certificates are not verified, as keepalived does not.
      */
-    record Http(String host, int port, boolean ssl, List<Url> urls, String virtualhost, Duration connectTimeout)
-            implements CheckSpec {
+    record Http(String host, int port, boolean ssl, List<Url> urls, String virtualhost, Duration connectTimeout,
+                String bindto) implements CheckSpec {
         public Http {
             urls = List.copyOf(urls);
+        }
+
+        public Http(String host, int port, boolean ssl, List<Url> urls, String virtualhost, Duration connectTimeout) {
+            this(host, port, ssl, urls, virtualhost, connectTimeout, null);
         }
     }
 
@@ -28,16 +39,32 @@ public sealed interface CheckSpec {
     }
 
     /** UDP_CHECK: a datagram sent; a reply, or silence, passes; an ICMP port unreachable fails. */
-    record Udp(String host, int port, byte[] payload, Duration connectTimeout) implements CheckSpec {}
+    record Udp(String host, int port, byte[] payload, Duration connectTimeout, String bindto) implements CheckSpec {
+        public Udp(String host, int port, byte[] payload, Duration connectTimeout) {
+            this(host, port, payload, connectTimeout, null);
+        }
+    }
 
     /** PING_CHECK: an ICMP echo answered within the timeout. */
-    record Ping(String host, Duration connectTimeout) implements CheckSpec {}
+    record Ping(String host, Duration connectTimeout, String bindto) implements CheckSpec {
+        public Ping(String host, Duration connectTimeout) {
+            this(host, connectTimeout, null);
+        }
+    }
 
     /** DNS_CHECK: a query of {@code type} for {@code name} answered with NOERROR. */
-    record Dns(String host, int port, String type, String name, Duration connectTimeout) implements CheckSpec {}
+    record Dns(String host, int port, String type, String name, Duration connectTimeout, String bindto) implements CheckSpec {
+        public Dns(String host, int port, String type, String name, Duration connectTimeout) {
+            this(host, port, type, name, connectTimeout, null);
+        }
+    }
 
     /** SMTP_CHECK: a 220 banner, then 250 to HELO {@code heloName}. */
-    record Smtp(String host, int port, String heloName, Duration connectTimeout) implements CheckSpec {}
+    record Smtp(String host, int port, String heloName, Duration connectTimeout, String bindto) implements CheckSpec {
+        public Smtp(String host, int port, String heloName, Duration connectTimeout) {
+            this(host, port, heloName, connectTimeout, null);
+        }
+    }
 
     /** MISC_CHECK: a command exiting 0 within the timeout (misc_dynamic: 2..255 also pass). */
     record Misc(String command, Duration timeout, boolean dynamic) implements CheckSpec {}

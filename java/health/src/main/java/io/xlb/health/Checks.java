@@ -42,7 +42,7 @@ public final class Checks {
 
     static Check tcp(Vertx vertx, CheckSpec.Tcp spec) {
         NetClient client = vertx.createNetClient(new NetClientOptions()
-                .setConnectTimeout((int) spec.connectTimeout().toMillis()));
+                .setConnectTimeout((int) spec.connectTimeout().toMillis()).setLocalAddress(spec.bindto()));
         return () -> stage(client.connect(spec.port(), spec.host())
                 .compose(socket -> socket.close().map((String) null), e -> Future.succeededFuture(
                         "connect to " + spec.host() + ":" + spec.port() + " failed: " + e.getMessage())));
@@ -51,7 +51,7 @@ public final class Checks {
     static Check http(Vertx vertx, CheckSpec.Http spec) {
         var client = vertx.createHttpClient(new HttpClientOptions()
                 .setSsl(spec.ssl()).setTrustAll(true).setVerifyHost(false)
-                .setConnectTimeout((int) spec.connectTimeout().toMillis())
+                .setConnectTimeout((int) spec.connectTimeout().toMillis()).setLocalAddress(spec.bindto())
                 .setKeepAlive(false));
         return () -> {
             Future<String> chain = Future.succeededFuture(null);

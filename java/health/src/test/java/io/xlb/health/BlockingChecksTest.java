@@ -53,6 +53,27 @@ class BlockingChecksTest {
     }
 
     @Test
+    void udpAndSmtpLeaveFromTheBindtoAddress() throws Exception {
+        try (DatagramSocket echo = new DatagramSocket(0, LO)) {
+            java.util.concurrent.CompletableFuture<String> from = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    DatagramPacket p = new DatagramPacket(new byte[512], 512);
+                    echo.receive(p);
+                    from.complete(p.getAddress().getHostAddress());
+                    echo.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                } catch (Exception e) {
+                    from.completeExceptionally(e);
+                }
+            });
+            assertNull(BlockingChecks.udp(new CheckSpec.Udp("127.0.0.1", echo.getLocalPort(), "ping".getBytes(), T, "127.0.0.4")));
+            assertEquals("127.0.0.4", from.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertEquals("bindto 192.0.2.99 is not an address of this host",
+                BlockingChecks.ping(new CheckSpec.Ping("127.0.0.1", T, "192.0.2.99")));
+    }
+
+    @Test
     void pingPassesOnAnEchoReplyAndFailsWhereEchoIsIgnored() throws Exception {
         assertNull(BlockingChecks.ping(new CheckSpec.Ping("127.0.0.1", T)));
         try (Netns ns = Netns.create("xlbt")) {

@@ -45,6 +45,27 @@ class ChecksTest {
     }
 
     @Test
+    void bindtoSetsTheSourceAddressOfTcpAndHttpChecks() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CompletableFuture<String> peer = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket c = server.accept()) {
+                    peer.complete(c.getInetAddress().getHostAddress());
+                } catch (Exception e) {
+                    peer.completeExceptionally(e);
+                }
+            });
+            assertNull(run(Checks.of(vertx, new CheckSpec.Tcp("127.0.0.1", server.getLocalPort(), Duration.ofSeconds(2), "127.0.0.2"))));
+            assertEquals("127.0.0.2", peer.get(5, TimeUnit.SECONDS));
+        }
+        HttpServer server = vertx.createHttpServer().requestHandler(req -> req.response().end(req.remoteAddress().host()));
+        int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        assertNull(run(Checks.of(vertx, new CheckSpec.Http("127.0.0.1", port, false,
+                List.of(new CheckSpec.Url("/", Set.of(200), Checks.md5("127.0.0.3".getBytes()))), null, Duration.ofSeconds(2),
+                "127.0.0.3"))), "the body (the client's address) has the digest of 127.0.0.3");
+    }
+
+    @Test
     void httpChecksStatusAndDigestOfEveryUrl() throws Exception {
         HttpServer server = vertx.createHttpServer().requestHandler(req -> {
             switch (req.path()) {
