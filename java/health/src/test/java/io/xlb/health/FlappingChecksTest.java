@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Each checker driven by its {@link CheckerLoop} on Vert.x's timers (real time, short intervals)
  * against a real peer that goes down and up twice: every transition is reported once, in order,
- * and nothing else is. Peers listen on loopback (ICMP: a namespace of the test's).
+ * and nothing else is. Everything runs in a network namespace of the test's: peers, Vert.x's
+ * threads (created from a thread inside it, they stay there) and the checks' sockets.
  */
 @Privileged(tools = {"nginx", "openssl", "dnsmasq", "ss", "ip", "nsenter", "sysctl"})
 class FlappingChecksTest {
@@ -48,25 +48,35 @@ class FlappingChecksTest {
         }
     }
 
+    private Netns ns;
     private Vertx vertx;
     private Path dir;
 
     @BeforeEach
-    void start() throws IOException {
-        vertx = Vertx.vertx();
+    void start() throws Exception {
+        ns = Netns.create("xlbt");
+        vertx = ns.namespace().call(Vertx::vertx);
         dir = Files.createTempDirectory("xlb-flap");
     }
 
     @AfterEach
     void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ns.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
-    /** The peer starts up; goes down and up twice; the loop must report exactly down, up, down, up. */
+    /** The peer starts up; goes down and up twice; the loop must report exactly up, down, up, down, up. */
     private void flaps(Check check, Peer peer) throws Exception {
+        ns.namespace().call(() -> {
+            flapsHere(check, peer);
+            return null;
+        });
+    }
+
+    private void flapsHere(Check check, Peer peer) throws Exception {
         List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         Clock clock = (delay, task) -> vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run());
         try (peer) {
@@ -232,27 +242,17 @@ class FlappingChecksTest {
 
     @Test
     void pingAgainstANamespaceThatStopsAnswering() throws Exception {
-        try (Netns ns = Netns.create("xlbt")) {
-            // The blocking ICMP check runs inside the namespace, whose echo replies the test turns off and on.
-            Check ping = () -> CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Verdict.of(ns.namespace().call(() -> BlockingChecks.ping(new CheckSpec.Ping("127.0.0.1", T))));
-                } catch (Exception e) {
-                    return new Verdict.Fail(e.toString());
-                }
-            });
-            flaps(ping, new Peer() {
-                @Override
-                public void up() {
-                    ns.exec("sysctl", "-q", "-w", "net.ipv4.icmp_echo_ignore_all=0");
-                }
+        flaps(Checks.of(vertx, new CheckSpec.Ping("127.0.0.1", T)), new Peer() {
+            @Override
+            public void up() {
+                ns.exec("sysctl", "-q", "-w", "net.ipv4.icmp_echo_ignore_all=0");
+            }
 
-                @Override
-                public void down() {
-                    ns.exec("sysctl", "-q", "-w", "net.ipv4.icmp_echo_ignore_all=1");
-                }
-            });
-        }
+            @Override
+            public void down() {
+                ns.exec("sysctl", "-q", "-w", "net.ipv4.icmp_echo_ignore_all=1");
+            }
+        });
     }
 
     @Test
