@@ -98,6 +98,100 @@ class VrrpLabTest {
     }
 
     @Test
+    void withNopreemptARestartedHigherPriorityStaysBackup() throws Exception {
+        BackgroundProcess lb1 = xlb("lb1", instanceWith(100, "    nopreempt").replace("state MASTER", "state BACKUP"));
+        xlb("lb2", instanceWith(50, "    nopreempt"));
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        killAndTime(lb1, "lb2");
+        xlb("lb1", instanceWith(100, "    nopreempt").replace("state MASTER", "state BACKUP"));
+        await(Duration.ofSeconds(10), () -> status("lb1").contains("vrrp VI_1: BACKUP, priority 100, master " + SUBNET + ".129"));
+        Thread.sleep(6000); // longer than lb1's master-down interval: it must not take over
+        assertTrue(owns("lb2") && !owns("lb1"), "nopreempt: lb2 keeps the VIP");
+    }
+
+    @Test
+    void aFailingTrackScriptLowersThePriorityAndKeepalivedPreempts() throws Exception {
+        Path healthy = lab.scratch().resolve("healthy");
+        Files.writeString(healthy, "");
+        String script = """
+                vrrp_script chk_nginx {
+                    script "test -e %s"
+                    interval 1
+                    weight -60
+                }
+                """.formatted(healthy);
+        xlb("lb1", script + instanceWith(100, "    track_script {\n        chk_nginx\n    }"));
+        BackgroundProcess ka = keepalived("lb2", 50, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        await(Duration.ofSeconds(10), () -> ka.log().contains("Entering BACKUP STATE"));
+
+        Files.delete(healthy); // 100 - 60 = 40 < 50: keepalived preempts
+        await(Duration.ofSeconds(10), () -> owns("lb2") && !owns("lb1"));
+        await(Duration.ofSeconds(3), () -> status("lb1").contains("vrrp VI_1: BACKUP, priority 40, master " + SUBNET + ".129"));
+        assertTrue(status("lb1").contains("vrrp_script chk_nginx: failing"), status("lb1"));
+
+        Files.writeString(healthy, ""); // back to 100: xlb preempts in turn
+        await(Duration.ofSeconds(10), () -> owns("lb1") && !owns("lb2"));
+        await(Duration.ofSeconds(3), () -> status("lb1").contains("vrrp VI_1: MASTER, priority 100"));
+    }
+
+    @Test
+    void aTrackedInterfaceDownIsAFaultAndTheBackupTakesOverAtItsSkewTime() throws Exception {
+        uplink("lb1");
+        xlb("lb1", instanceWith(100, "    track_interface {\n        uplink0\n    }"));
+        xlb("lb2", 50, "1111");
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        await(Duration.ofSeconds(5), () -> status("lb2").contains("vrrp VI_1: BACKUP, priority 50, master " + SUBNET + ".128"));
+
+        Instant down = Instant.now();
+        lan.host("lb1").ns().exec("ip", "link", "set", "uplink0", "down");
+        await(Duration.ofSeconds(10), () -> owns("lb2"));
+        Duration failover = Duration.between(down, Instant.now());
+        System.out.println("track_interface down: VIP on the backup after " + failover.toMillis() + " ms");
+        // lb1 says priority 0 on its way to fault: lb2 waits only its skew time (0.8 s), not 3.8 s.
+        assertTrue(failover.compareTo(Duration.ofMillis(2500)) <= 0, "took " + failover);
+        assertFalse(owns("lb1"));
+        await(Duration.ofSeconds(3), () -> status("lb1").contains("vrrp VI_1: FAULT"));
+
+        lan.host("lb1").ns().exec("ip", "link", "set", "uplink0", "up");
+        await(Duration.ofSeconds(10), () -> owns("lb1") && !owns("lb2"));
+    }
+
+    @Test
+    void aSyncGroupFailsOverAsOne() throws Exception {
+        uplink("lb1");
+        String vip2 = SUBNET + ".201";
+        String group = "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n";
+        java.util.function.IntFunction<String> second = priority -> """
+                vrrp_instance VI_2 {
+                    state BACKUP
+                    interface eth0
+                    virtual_router_id 52
+                    priority %d
+                    advert_int 1
+                    track_interface {
+                        uplink0
+                    }
+                    virtual_ipaddress {
+                        %s
+                    }
+                }
+                """.formatted(priority, vip2);
+        xlb("lb1", group + instance("MASTER", 100, "1111") + second.apply(100));
+        xlb("lb2", group + instance("BACKUP", 50, "1111") + second.apply(50).replace("track_interface {\n        uplink0\n    }\n", ""));
+        await(Duration.ofSeconds(15), () -> owns("lb1") && owns("lb1", vip2));
+
+        // Only VI_2 tracks uplink0; the group takes VI_1 into fault with it.
+        lan.host("lb1").ns().exec("ip", "link", "set", "uplink0", "down");
+        await(Duration.ofSeconds(10), () -> owns("lb2") && owns("lb2", vip2));
+        assertFalse(owns("lb1") || owns("lb1", vip2));
+        await(Duration.ofSeconds(3), () -> status("lb1").contains("vrrp VI_1: FAULT") && status("lb1").contains("vrrp VI_2: FAULT"));
+
+        lan.host("lb1").ns().exec("ip", "link", "set", "uplink0", "up");
+        await(Duration.ofSeconds(10), () -> owns("lb1") && owns("lb1", vip2) && !owns("lb2") && !owns("lb2", vip2));
+    }
+
+    @Test
     void keepalivedMasterXlbBackup() throws Exception {
         BackgroundProcess ka = keepalived("lb1", 100, "1111");
         xlb("lb2", 50, "1111");
@@ -245,9 +339,14 @@ class VrrpLabTest {
     }
 
     private BackgroundProcess xlb(String host, int priority, String pass) throws Exception {
+        return xlb(host, instance(priority == 100 ? "MASTER" : "BACKUP", priority, pass));
+    }
+
+    /** The tutorial's file with its vrrp_instance VI_1 replaced by {@code vrrp} (scripts, instances, groups). */
+    private BackgroundProcess xlb(String host, String vrrp) throws Exception {
         String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
         String vi = text.substring(text.indexOf("vrrp_instance VI_1"), text.indexOf("# 定义对外提供服务"));
-        String conf = text.replace(vi, instance(priority == 100 ? "MASTER" : "BACKUP", priority, pass));
+        String conf = text.replace(vi, vrrp);
         Path file = lab.scratch().resolve(host + "-" + (++started) + ".conf");
         Files.writeString(file, conf);
         Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-vrrp-" + host);
@@ -289,6 +388,24 @@ class VrrpLabTest {
     }
 
     private boolean owns(String host) {
-        return lan.host(host).ns().command("ip", "-o", "-4", "addr", "show", "dev", Lan.HOST_IF).run().contains(" " + VIP + "/32 ");
+        return owns(host, VIP);
+    }
+
+    private boolean owns(String host, String address) {
+        return lan.host(host).ns().command("ip", "-o", "-4", "addr", "show", "dev", Lan.HOST_IF).run().contains(" " + address + "/32 ");
+    }
+
+    /** A second link of {@code host} to track (no dummy module in this kernel: a veth pair inside the namespace). */
+    private void uplink(String host) {
+        lan.host(host).ns().exec("ip", "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0p");
+        lan.host(host).ns().exec("ip", "link", "set", "uplink0p", "up");
+        lan.host(host).ns().exec("ip", "link", "set", "uplink0", "up");
+    }
+
+    /** The tutorial's VI_1 at {@code priority} with {@code lines} added inside it. */
+    private String instanceWith(int priority, String lines) throws Exception {
+        String vi = instance(priority == 100 ? "MASTER" : "BACKUP", priority, "1111");
+        int close = vi.lastIndexOf('}');
+        return vi.substring(0, close) + lines + "\n" + vi.substring(close);
     }
 }

@@ -59,6 +59,7 @@ final class Interpreter {
         }
         checkInstances(instances);
         checkSyncGroups(groups, instances);
+        checkTrackScripts(scripts, instances);
         checkServers(servers, vsGroups);
         return new Config(global, scripts, groups, instances, vsGroups, servers, filePos);
     }
@@ -302,7 +303,8 @@ final class Interpreter {
         SourcePos advertPos = null, authPos = null;
         Authentication auth = null;
         List<VirtualAddress> vips = new ArrayList<>(), excluded = new ArrayList<>();
-        List<String> peers = new ArrayList<>(), trackIfs = new ArrayList<>();
+        List<String> peers = new ArrayList<>();
+        List<VrrpInstance.TrackInterface> trackIfs = new ArrayList<>();
         List<TrackScript> trackScripts = new ArrayList<>();
         NotifyBuilder notify = new NotifyBuilder();
         boolean nopreempt = false, dontTrack = false;
@@ -365,7 +367,7 @@ final class Interpreter {
                         peers.add(Addresses.normalize(p.keyword()));
                     }
                 });
-                case "track_interface" -> listBlock(c).forEach(t -> trackIfs.add(t.keyword()));
+                case "track_interface" -> listBlock(c).forEach(t -> trackIfs.add(trackInterface(t)));
                 case "track_script" -> listBlock(c).forEach(t -> trackScripts.add(trackScript(t)));
                 case "garp_master_delay" -> { garpDelay = v.seconds(0, true); v.noMoreThan(1); }
                 case "garp_master_repeat" -> { garpRepeat = v.integer(0, 0, 10_000, "a count"); v.noMoreThan(1); }
@@ -477,6 +479,18 @@ final class Interpreter {
         return new VirtualAddress(Addresses.normalize(addr), len != null ? len : max, dev, label, scope, brd, n.pos());
     }
 
+    private VrrpInstance.TrackInterface trackInterface(Node n) {
+        Values v = new Values(n, d);
+        Integer weight = null;
+        if (v.count() > 0 && "weight".equals(v.word(0, "weight"))) {
+            weight = v.integer(1, -253, 253, "a weight");
+            v.noMoreThan(2);
+        } else {
+            v.noMoreThan(0);
+        }
+        return new VrrpInstance.TrackInterface(n.keyword(), weight);
+    }
+
     private TrackScript trackScript(Node n) {
         Values v = new Values(n, d);
         Integer weight = null;
@@ -507,6 +521,20 @@ final class Interpreter {
             if (first != null) {
                 d.error(vridPos.getOrDefault(i.name(), i.pos()), "virtual_router_id " + i.virtualRouterId() + " on "
                         + i.interfaceName() + " is already used by vrrp_instance " + first.name() + " (" + first.pos() + ")");
+            }
+        }
+    }
+
+    /** keepalived warns and ignores a track_script naming no vrrp_script; so does xlb. */
+    private void checkTrackScripts(List<VrrpScript> scripts, List<VrrpInstance> instances) {
+        Set<String> names = new java.util.HashSet<>();
+        scripts.forEach(s -> names.add(s.name()));
+        for (VrrpInstance i : instances) {
+            for (VrrpInstance.TrackScript t : i.trackScripts()) {
+                if (!names.contains(t.name())) {
+                    d.warning(i.pos(), "vrrp_instance " + i.name() + " tracks script " + t.name()
+                            + ", which no vrrp_script defines: ignored");
+                }
             }
         }
     }

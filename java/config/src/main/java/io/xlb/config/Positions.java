@@ -8,7 +8,7 @@ import java.util.List;
  * Copies of configuration records with every {@link SourcePos} removed: two configurations that
  * differ only in where things were written compare equal (a moved line is no change).
  */
-final class Positions {
+public final class Positions {
     private Positions() {}
 
     @SuppressWarnings("unchecked")
@@ -40,7 +40,7 @@ final class Positions {
         }
     }
 
-    static boolean sameIgnoringPositions(Object a, Object b) {
+    public static boolean sameIgnoringPositions(Object a, Object b) {
         return java.util.Objects.equals(strip(a), strip(b));
     }
 }

@@ -8,7 +8,7 @@ public record VrrpInstance(String name, State state, String interfaceName, int v
                            Duration advertInt, int version, Authentication authentication,
                            List<VirtualAddress> virtualIpaddress, List<VirtualAddress> virtualIpaddressExcluded,
                            boolean nopreempt, Duration preemptDelay, String unicastSrcIp, List<String> unicastPeers,
-                           List<String> trackInterfaces, List<TrackScript> trackScripts, Notify notifyScripts,
+                           List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts, Notify notifyScripts,
                            Duration garpMasterDelay, Integer garpMasterRepeat, Duration garpMasterRefresh,
                            Boolean smtpAlert, boolean dontTrackPrimary, Boolean accept, SourcePos pos) implements Model {
     public VrrpInstance {
@@ -29,6 +29,9 @@ public record VrrpInstance(String name, State state, String interfaceName, int v
     /** An address of {@code virtual_ipaddress}: {@code addr[/len] [dev D] [label L] [scope S] [brd B]}. */
     public record VirtualAddress(String address, int prefixLength, String dev, String label, String scope,
                                  String broadcast, SourcePos pos) {}
+
+    /** {@code track_interface { NAME [weight W] }}: weight null (0) puts the instance in fault while NAME is down. */
+    public record TrackInterface(String name, Integer weight) {}
 
     /** {@code track_script { NAME [weight W [reverse]] }}. */
     public record TrackScript(String name, Integer weight, boolean reverse) {}

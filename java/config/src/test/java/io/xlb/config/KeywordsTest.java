@@ -80,7 +80,8 @@ class KeywordsTest {
         assertEquals(Duration.ofSeconds(30), i.preemptDelay());
         assertEquals("192.0.2.2", i.unicastSrcIp());
         assertEquals(List.of("192.0.2.3"), i.unicastPeers());
-        assertEquals(List.of("eth1"), i.trackInterfaces());
+        assertEquals(List.of(new VrrpInstance.TrackInterface("eth1", -20), new VrrpInstance.TrackInterface("eth2", null)),
+                i.trackInterfaces());
         assertEquals(List.of(new VrrpInstance.TrackScript("chk_nginx", -10, true)), i.trackScripts());
         assertEquals(new Notify("/etc/xlb/master.sh", "/etc/xlb/backup.sh", "/etc/xlb/fault.sh", "/etc/xlb/stop.sh",
                 "/etc/xlb/any.sh"), i.notifyScripts());

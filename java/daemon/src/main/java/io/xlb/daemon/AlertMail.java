@@ -48,6 +48,12 @@ final class AlertMail implements AutoCloseable {
             });
         }
 
+        /** A vrrp_sync_group entered {@code state}. */
+        static Alert vrrpGroup(String group, String state) {
+            return new Alert("VRRP Group " + group + " - Entering " + state + " state",
+                    "=> All VRRP group instances are now in " + state + " state <=");
+        }
+
         /** keepalived's "[address]:proto:port". */
         private static String trio(String address, String protocol, int port) {
             return "[" + address + "]:" + protocol.toLowerCase(java.util.Locale.ROOT) + ":" + port;

@@ -3,11 +3,14 @@ package io.xlb.daemon;
 import io.xlb.config.Config;
 import io.xlb.config.GlobalDefs;
 import io.xlb.config.Notify;
+import io.xlb.config.SyncGroup;
 import io.xlb.config.VrrpInstance;
 import io.xlb.sys.GratuitousArp;
 import io.xlb.sys.InterfaceAddresses;
+import io.xlb.sys.Links;
 import io.xlb.vrrp.RouterSettings;
 import io.xlb.vrrp.RouterState;
+import io.xlb.vrrp.Tracking;
 import io.xlb.vrrp.VrrpSpeaker;
 import io.xlb.vrrp.VrrpVersion;
 import java.net.Inet4Address;
@@ -23,7 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -40,15 +45,27 @@ final class VrrpInstances implements AutoCloseable {
 
     private record Running(VrrpInstance config, VrrpSpeaker speaker) {}
 
+    /** How often tracked interfaces' link state is read over rtnetlink (IFF_UP and IFF_RUNNING). */
+    private static final Duration LINK_POLL = Duration.ofMillis(100);
+
     private final ScheduledExecutorService scheduler;
     private final Consumer<AlertMail.Alert> alerts;
     private final Map<String, Running> running = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final VrrpScripts scripts;
+    private final Map<String, Boolean> links = new ConcurrentHashMap<>();
+    private final Map<String, Tracking.Effect> applied = new ConcurrentHashMap<>();
+    private final Map<String, String> groupStates = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> linkPoll;
+    private volatile Config config;
     private volatile GlobalDefs global;
 
     /** {@code alerts} sends the smtp_alert mails of instances that ask for them. */
     VrrpInstances(ScheduledExecutorService scheduler, Consumer<AlertMail.Alert> alerts) {
         this.scheduler = scheduler;
         this.alerts = alerts;
+        this.scripts = new VrrpScripts(scheduler, this::evaluate);
+        this.linkPoll = scheduler.scheduleAtFixedRate(this::pollLinks, LINK_POLL.toMillis(), LINK_POLL.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Checks what this version cannot run, so a daemon (or a reload) refuses it before starting. */
@@ -67,6 +84,7 @@ final class VrrpInstances implements AutoCloseable {
 
     /** Starts, restarts or stops instances so that they match {@code config}. */
     void sync(Config config) throws SocketException {
+        this.config = config;
         global = config.global();
         Map<String, VrrpInstance> wanted = new LinkedHashMap<>();
         config.vrrpInstances().forEach(i -> wanted.put(i.name(), i));
@@ -74,6 +92,7 @@ final class VrrpInstances implements AutoCloseable {
             VrrpInstance next = wanted.get(name);
             if (next == null || !same(next, running.get(name).config())) {
                 running.remove(name).speaker().close();
+                applied.remove(name);
             } else {
                 // Scripts and mail settings take effect without a restart.
                 running.put(name, new Running(next, running.get(name).speaker()));
@@ -88,6 +107,70 @@ final class VrrpInstances implements AutoCloseable {
                 RouterSettings s = settings(i, primary(i, nif));
                 running.put(i.name(), new Running(i, VrrpSpeaker.start(s, nif.getName(), nif.getIndex(), InstantSource.system(),
                         (settings, from, to) -> changed(i, from, to))));
+            }
+        }
+        scripts.sync(config.vrrpScripts());
+        readLinks();
+        evaluate();
+    }
+
+    /** Reads the tracked interfaces' link state; true when one changed. */
+    private boolean readLinks() {
+        Config c = config;
+        boolean changed = false;
+        List<String> tracked = c == null ? List.of() : InstanceTracking.interfaces(c);
+        if (tracked.isEmpty()) {
+            return false;
+        }
+        Map<String, Links.Link> now;
+        try (Links l = Links.open()) {
+            now = l.list();
+        }
+        for (String name : tracked) {
+            boolean up = now.containsKey(name) && now.get(name).up();
+            Boolean before = links.put(name, up);
+            if (before != null && before != up) {
+                LOG.log(up ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "tracked interface {0} is {1}",
+                        name, up ? "up" : "down");
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private void pollLinks() {
+        try {
+            if (readLinks()) {
+                evaluate();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "reading tracked interfaces", e);
+        }
+    }
+
+    /** Gives each instance what its tracked interfaces and scripts now make of it (fault, priority). */
+    private synchronized void evaluate() {
+        Config c = config;
+        if (c == null) {
+            return;
+        }
+        Map<String, Tracking.Effect> effects = InstanceTracking.effects(c, n -> links.getOrDefault(n, true), scripts::ok);
+        for (Map.Entry<String, Running> r : running.entrySet()) {
+            Tracking.Effect e = effects.get(r.getKey());
+            if (e != null && !e.equals(applied.get(r.getKey()))) {
+                Tracking.Effect before = applied.put(r.getKey(), e);
+                if (before != null || e.fault()) {
+                    List<String> down = new ArrayList<>();
+                    links.forEach((name, up) -> {
+                        if (!up) {
+                            down.add("interface " + name);
+                        }
+                    });
+                    c.vrrpScripts().stream().filter(sc -> !scripts.ok(sc.name())).forEach(sc -> down.add("script " + sc.name()));
+                    LOG.log(e.fault() ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "{0}: tracking: {1} (down: {2})",
+                            r.getKey(), e.fault() ? "fault" : "priority " + e.priority(), down.isEmpty() ? "none" : String.join(", ", down));
+                }
+                r.getValue().speaker().track(e);
             }
         }
     }
@@ -138,6 +221,50 @@ final class VrrpInstances implements AutoCloseable {
         boolean master = to instanceof RouterState.Master;
         moveAddresses(i, master);
         notify(i, to);
+        syncGroup(i, from, to);
+    }
+
+    /**
+     * vrrp_sync_group: a member that becomes master takes the others with it, one that falls back
+     * from master to backup takes them back (faults are shared through {@link InstanceTracking}).
+     * The group's own notify scripts and mail run when the group as a whole enters a state.
+     */
+    private void syncGroup(VrrpInstance i, RouterState from, RouterState to) {
+        Config c = config;
+        if (c == null) {
+            return;
+        }
+        for (SyncGroup g : c.syncGroups()) {
+            if (!g.group().contains(i.name())) {
+                continue;
+            }
+            for (String member : g.group()) {
+                Running r = running.get(member);
+                if (member.equals(i.name()) || r == null) {
+                    continue;
+                }
+                if (to instanceof RouterState.Master) {
+                    r.speaker().forceMaster();
+                } else if (to instanceof RouterState.Backup && from instanceof RouterState.Master) {
+                    r.speaker().forceBackup();
+                }
+            }
+            String state = to instanceof RouterState.Initialize ? "STOP" : to.name();
+            if (!state.equals(groupStates.put(g.name(), state))) {
+                Notify n = g.notifyScripts();
+                NotifyScript.run(switch (to) {
+                    case RouterState.Master m -> n.master();
+                    case RouterState.Backup b -> n.backup();
+                    case RouterState.Fault f -> n.fault();
+                    case RouterState.Initialize s -> n.stop();
+                });
+                NotifyScript.run(n.any(), List.of("GROUP", g.name(), state));
+                boolean mailed = g.smtpAlert() != null ? g.smtpAlert() : global != null && global.vrrpAlerts();
+                if (mailed && !(to instanceof RouterState.Initialize)) {
+                    alerts.accept(AlertMail.Alert.vrrpGroup(g.name(), state));
+                }
+            }
+        }
     }
 
     /**
@@ -214,12 +341,15 @@ final class VrrpInstances implements AutoCloseable {
                     s.name(), s.state(), s.priority(), s.master().map(InetAddress::getHostAddress).orElse("unknown"),
                     s.advertsSent(), s.advertsReceived(), s.becameMaster(), s.drops().isEmpty() ? "" : ", dropped " + s.drops()));
         }
+        b.append(scripts.statusLines());
         return b.toString();
     }
 
     /** Stops every instance: masters send priority 0 and give their addresses up. */
     @Override
     public void close() {
+        linkPoll.cancel(false);
+        scripts.close();
         running.values().forEach(r -> r.speaker().close());
         running.clear();
     }

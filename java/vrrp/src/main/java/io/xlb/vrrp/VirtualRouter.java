@@ -27,9 +27,57 @@ public final class VirtualRouter {
     private RouterState state = new RouterState.Initialize();
     private Instant startedAt = Instant.MIN;
     private long becameMaster;
+    private int priority;
 
     public VirtualRouter(RouterSettings settings) {
         this.settings = settings;
+        this.priority = settings.priority();
+    }
+
+    /** The priority in effect: the configured one moved by tracked scripts and interfaces. */
+    public int priority() {
+        return priority;
+    }
+
+    /**
+     * Tracking moved the priority. A master advertises it from its next advert, so a backup that
+     * now outranks it preempts; a backup that now outranks the master stops deferring to its
+     * adverts and takes over when its master-down timer fires (unless nopreempt).
+     */
+    public List<RouterAction> setPriority(Instant now, int newPriority) {
+        if (newPriority < 1 || newPriority > VrrpAdvert.OWNER_PRIORITY) {
+            throw new IllegalArgumentException("priority must be 1..255, got " + newPriority);
+        }
+        List<RouterAction> out = new ArrayList<>();
+        if (newPriority == priority) {
+            return out;
+        }
+        priority = newPriority;
+        if (state instanceof RouterState.Master) {
+            // Tell the backups at once rather than at the next interval (keepalived does the same).
+            out.add(new RouterAction.Send(settings.advert(priority)));
+            state = new RouterState.Master(now.plus(interval(settings.intervalCs())));
+        }
+        return out;
+    }
+
+    /** A sync-group peer became master: so does this router, at once (keepalived's vrrp_sync_group). */
+    public List<RouterAction> forceMaster(Instant now) {
+        List<RouterAction> out = new ArrayList<>();
+        if (state instanceof RouterState.Backup) {
+            becomeMaster(now, out);
+        }
+        return out;
+    }
+
+    /** A sync-group peer fell back to backup: a master here steps down too, releasing at once. */
+    public List<RouterAction> forceBackup(Instant now) {
+        List<RouterAction> out = new ArrayList<>();
+        if (state instanceof RouterState.Master) {
+            out.add(new RouterAction.Send(settings.advert(VrrpAdvert.RELEASE_PRIORITY)));
+            moveTo(backup(now, settings.intervalCs(), null), out);
+        }
+        return out;
     }
 
     public RouterSettings settings() {
@@ -81,9 +129,16 @@ public final class VirtualRouter {
         return out;
     }
 
-    /** The interface went down (or a tracked one did): no adverts, no addresses. */
+    /**
+     * The interface went down (or a tracked object did): no adverts, no addresses. A master first
+     * sends priority 0, so that a backup takes over after its skew time rather than the full
+     * master-down interval (lost if the link itself is down).
+     */
     public List<RouterAction> fault(Instant now) {
         List<RouterAction> out = new ArrayList<>();
+        if (state instanceof RouterState.Master) {
+            out.add(new RouterAction.Send(settings.advert(VrrpAdvert.RELEASE_PRIORITY)));
+        }
         if (!(state instanceof RouterState.Fault)) {
             moveTo(new RouterState.Fault(), out);
         }
@@ -110,7 +165,7 @@ public final class VirtualRouter {
         }
         List<RouterAction> out = new ArrayList<>();
         int theirs = advert.priority();
-        int ours = settings.priority();
+        int ours = priority;
         // VRRPv3 backups time the master by its own interval; VRRPv2 intervals must match.
         int masterInterval = settings.version() == VrrpVersion.V3 ? advert.intervalCs() : settings.intervalCs();
         switch (state) {
@@ -143,7 +198,7 @@ public final class VirtualRouter {
         switch (state) {
             case RouterState.Backup b when !now.isBefore(b.masterDownAt()) -> becomeMaster(now, out);
             case RouterState.Master m when !now.isBefore(m.nextAdvertAt()) -> {
-                out.add(new RouterAction.Send(settings.advert(settings.priority())));
+                out.add(new RouterAction.Send(settings.advert(priority)));
                 state = new RouterState.Master(now.plus(interval(settings.intervalCs())));
             }
             default -> { }
@@ -158,7 +213,7 @@ public final class VirtualRouter {
 
     /** Skew_Time = ((256 − Priority) × Master_Adver_Interval) / 256: lower priorities wait longer. */
     public Duration skew(int masterIntervalCs) {
-        return Duration.ofNanos(interval(masterIntervalCs).toNanos() * (256 - settings.priority()) / 256);
+        return Duration.ofNanos(interval(masterIntervalCs).toNanos() * (256 - priority) / 256);
     }
 
     private RouterState.Backup backup(Instant now, int masterIntervalCs, InetAddress master) {
@@ -166,7 +221,7 @@ public final class VirtualRouter {
     }
 
     private void becomeMaster(Instant now, List<RouterAction> out) {
-        out.add(new RouterAction.Send(settings.advert(settings.priority())));
+        out.add(new RouterAction.Send(settings.advert(priority)));
         becameMaster++;
         moveTo(new RouterState.Master(now.plus(interval(settings.intervalCs()))), out);
     }

@@ -80,6 +80,34 @@ public final class VrrpSpeaker implements AutoCloseable {
         return router.settings();
     }
 
+    /** Tracked interfaces and scripts changed: fault, recover, or a new priority (see {@link Tracking}). */
+    public void track(Tracking.Effect effect) {
+        loop.execute(() -> {
+            Instant now = clock.instant();
+            if (effect.fault()) {
+                handle(router.fault(now));
+            } else {
+                handle(router.setPriority(now, effect.priority()));
+                handle(router.recover(now));
+            }
+        });
+    }
+
+    /** A sync-group peer became master. */
+    public void forceMaster() {
+        loop.execute(() -> handle(router.forceMaster(clock.instant())));
+    }
+
+    /** A sync-group peer fell back to backup. */
+    public void forceBackup() {
+        loop.execute(() -> handle(router.forceBackup(clock.instant())));
+    }
+
+    /** A sync-group peer went to fault. */
+    public void fault() {
+        loop.execute(() -> handle(router.fault(clock.instant())));
+    }
+
     private void receiveLoop() {
         while (running) {
             try {
@@ -154,7 +182,7 @@ public final class VrrpSpeaker implements AutoCloseable {
             case RouterState.Backup b -> Optional.ofNullable(b.master());
             default -> Optional.empty();
         };
-        return new Status(router.settings().name(), router.state().name(), router.settings().priority(), master,
+        return new Status(router.settings().name(), router.state().name(), router.priority(), master,
                 sent.get(), received.get(), router.timesBecameMaster(), router.drops());
     }
 

@@ -234,13 +234,50 @@ class VirtualRouterTest {
         s.start("lb2");
         s.runUntil(T0.plusMillis(10_000));
         List<RouterAction> fault = s.routers.get("lb1").fault(s.now);
-        assertEquals(List.of(new RouterAction.Transition(new RouterState.Master(T0.plusNanos(10_609_375_000L)), new RouterState.Fault())), fault);
+        assertEquals(List.of(new RouterAction.Send(s.routers.get("lb1").settings().advert(0)),
+                new RouterAction.Transition(new RouterState.Master(T0.plusNanos(10_609_375_000L)), new RouterState.Fault())), fault);
         assertEquals(Optional.empty(), s.routers.get("lb1").deadline());
+        s.act("lb1", fault);
         s.runFor(Duration.ofSeconds(10));
         assertEquals("lb2", s.master());
+        assertEquals("lb2@10804", s.masters.get(1), "the priority-0 advert hands over after lb2's skew time");
         s.act("lb1", s.routers.get("lb1").recover(s.now));
         s.runFor(Duration.ofSeconds(10));
         assertEquals("lb1", s.master());
+    }
+
+    @Test
+    void aTrackedPriorityDropHandsOverAndItsRecoveryTakesMastershipBack() {
+        Segment s = tutorial(true);
+        s.start("lb1");
+        s.start("lb2");
+        s.runUntil(T0.plusMillis(10_000));
+        // lb1's script (weight -60) fails: 100 → 40, advertised at once; lb2 (50) stops deferring.
+        s.act("lb1", s.routers.get("lb1").setPriority(s.now, 40));
+        s.runFor(Duration.ofSeconds(10));
+        // The last advert lb2 honoured left at 9.609375 s; + 3 + (256 − 50)/256 s.
+        assertEquals("lb2@13414", s.masters.getLast());
+        assertEquals("lb2", s.master());
+        assertTrue(s.routers.get("lb1").state() instanceof RouterState.Backup);
+        // The script recovers: lb1 outranks lb2 again and preempts after its master-down interval.
+        s.act("lb1", s.routers.get("lb1").setPriority(s.now, 100));
+        s.runFor(Duration.ofSeconds(10));
+        // lb2's adverts: 13.4140625 + k s; the last before 20 s, at 19.4140625, set lb1's timer
+        // while its priority was 40: + 3 + (256 − 40)/256 s.
+        assertEquals("lb1@23257", s.masters.getLast());
+    }
+
+    @Test
+    void syncGroupPeersForceMasterAndBackup() {
+        VirtualRouter r = new VirtualRouter(vi1(50, "10.0.0.2", true, Duration.ZERO));
+        r.start(T0);
+        List<RouterAction> up = r.forceMaster(T0.plusSeconds(1));
+        assertEquals(new RouterAction.Send(r.settings().advert(50)), up.getFirst());
+        assertTrue(r.state() instanceof RouterState.Master);
+        assertEquals(List.of(), r.forceMaster(T0.plusSeconds(2)), "already master: nothing");
+        List<RouterAction> down = r.forceBackup(T0.plusSeconds(3));
+        assertEquals(new RouterAction.Send(r.settings().advert(0)), down.getFirst(), "steps down with priority 0");
+        assertTrue(r.state() instanceof RouterState.Backup);
     }
 
     @Test
