@@ -192,6 +192,16 @@ class VrrpLabTest {
     }
 
     @Test
+    void garpMasterRefreshRepeatsTheGratuitousArpWhileMaster() throws Exception {
+        xlb("lb1", instanceWith(100, "    garp_master_delay 0\n    garp_master_repeat 1\n    garp_master_refresh 1"));
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        String captured = lan.host("lb2").ns().command("tshark", "-n", "-i", Lan.HOST_IF, "-a", "duration:3.5", "-f", "arp",
+                "-T", "fields", "-e", "arp.isgratuitous", "-e", "arp.src.proto_ipv4").withTimeout(Duration.ofSeconds(20)).run();
+        long garps = captured.lines().filter(l -> l.equals("1\t" + VIP)).count();
+        assertTrue(garps >= 3 && garps <= 5, "one gratuitous ARP a second: " + captured);
+    }
+
+    @Test
     void keepalivedMasterXlbBackup() throws Exception {
         BackgroundProcess ka = keepalived("lb1", 100, "1111");
         xlb("lb2", 50, "1111");

@@ -55,6 +55,7 @@ final class VrrpInstances implements AutoCloseable {
     private final Map<String, Boolean> links = new ConcurrentHashMap<>();
     private final Map<String, Tracking.Effect> applied = new ConcurrentHashMap<>();
     private final Map<String, String> groupStates = new ConcurrentHashMap<>();
+    private final Map<String, ScheduledFuture<?>> refreshes = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> linkPoll;
     private volatile Config config;
     private volatile GlobalDefs global;
@@ -303,22 +304,39 @@ final class VrrpInstances implements AutoCloseable {
         } catch (SocketException e) {
             LOG.log(System.Logger.Level.ERROR, i.name() + ": virtual addresses", e);
         }
+        ScheduledFuture<?> refresh = refreshes.remove(i.name());
+        if (refresh != null) {
+            refresh.cancel(false);
+        }
         if (master) {
             announce(i);
-            Duration delay = Optional.ofNullable(i.garpMasterDelay()).orElse(DEFAULT_GARP_DELAY);
+            GlobalDefs g = global;
+            Duration delay = Optional.ofNullable(i.garpMasterDelay())
+                    .or(() -> Optional.ofNullable(g == null ? null : g.vrrpGarpMasterDelay())).orElse(DEFAULT_GARP_DELAY);
             if (!delay.isZero()) {
-                scheduler.schedule(() -> {
-                    Running r = running.get(i.name());
-                    if (r != null && r.speaker().status().state().equals("MASTER")) {
-                        announce(i);
-                    }
-                }, delay.toMillis(), TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> announceIfMaster(i), delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            // garp_master_refresh: keep switches' and neighbours' caches fresh while master.
+            Duration every = Optional.ofNullable(i.garpMasterRefresh())
+                    .or(() -> Optional.ofNullable(g == null ? null : g.vrrpGarpMasterRefresh())).orElse(Duration.ZERO);
+            if (!every.isZero()) {
+                refreshes.put(i.name(), scheduler.scheduleAtFixedRate(() -> announceIfMaster(i), every.toMillis(),
+                        every.toMillis(), TimeUnit.MILLISECONDS));
             }
         }
     }
 
+    private void announceIfMaster(VrrpInstance i) {
+        Running r = running.get(i.name());
+        if (r != null && r.speaker().status().state().equals("MASTER")) {
+            announce(i);
+        }
+    }
+
     private void announce(VrrpInstance i) {
-        int repeat = Optional.ofNullable(i.garpMasterRepeat()).orElse(DEFAULT_GARP_REPEAT);
+        GlobalDefs g = global;
+        int repeat = Optional.ofNullable(i.garpMasterRepeat())
+                .or(() -> Optional.ofNullable(g == null ? null : g.vrrpGarpMasterRepeat())).orElse(DEFAULT_GARP_REPEAT);
         for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
             try {
                 NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
@@ -349,6 +367,7 @@ final class VrrpInstances implements AutoCloseable {
     @Override
     public void close() {
         linkPoll.cancel(false);
+        refreshes.values().forEach(f -> f.cancel(false));
         scripts.close();
         running.values().forEach(r -> r.speaker().close());
         running.clear();
