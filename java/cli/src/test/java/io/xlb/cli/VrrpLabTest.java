@@ -1,5 +1,6 @@
 package io.xlb.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static io.xlb.lab.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -202,6 +203,32 @@ class VrrpLabTest {
     }
 
     @Test
+    void unicastPeersWithKeepalived() throws Exception {
+        String lb1 = SUBNET + ".128";
+        String lb2 = SUBNET + ".129";
+        String unicastTo = "    unicast_src_ip %s\n    unicast_peer {\n        %s\n    }";
+        BackgroundProcess x = xlb("lb1", instanceWith(100, unicastTo.formatted(lb1, lb2)));
+        BackgroundProcess ka = keepalived("lb2", instanceWith(50, unicastTo.formatted(lb2, lb1)));
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        await(Duration.ofSeconds(10), () -> ka.log().contains("Entering BACKUP STATE"));
+        assertFalse(owns("lb2"));
+        await(Duration.ofSeconds(5), () -> status("lb1").contains("vrrp VI_1: MASTER"));
+        // On the wire: to lb2's own address, not to 224.0.0.18, TTL 255, decoded as valid VRRP.
+        String captured = lan.host("lb2").ns().command("tshark", "-n", "-i", Lan.HOST_IF, "-a", "duration:3", "-f", "ip proto 112",
+                "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.ttl", "-e", "vrrp.prio",
+                "-e", "_ws.malformed").withTimeout(Duration.ofSeconds(20)).run();
+        List<String> adverts = captured.lines().filter(l -> l.startsWith(lb1)).toList();
+        assertTrue(adverts.size() >= 2, captured);
+        adverts.forEach(l -> assertEquals(lb1 + "|" + lb2 + "|255|100|", l));
+
+        Duration failover = killAndTime(x, "lb2");
+        System.out.println("unicast, xlb -> keepalived: VIP on keepalived after " + failover.toMillis() + " ms");
+        assertTrue(failover.compareTo(MASTER_DOWN_50.plus(SLACK)) <= 0, "failover took " + failover);
+        xlb("lb1", instanceWith(100, unicastTo.formatted(lb1, lb2)));
+        await(Duration.ofSeconds(15), () -> owns("lb1") && !owns("lb2"));
+    }
+
+    @Test
     void keepalivedMasterXlbBackup() throws Exception {
         BackgroundProcess ka = keepalived("lb1", 100, "1111");
         xlb("lb2", 50, "1111");
@@ -374,10 +401,14 @@ class VrrpLabTest {
     }
 
     private BackgroundProcess keepalived(String host, int priority, String pass) throws Exception {
+        return keepalived(host, instance(priority == 100 ? "MASTER" : "BACKUP", priority, pass));
+    }
+
+    private BackgroundProcess keepalived(String host, String vrrp) throws Exception {
         Path dir = lab.scratch().resolve("ka-" + host + "-" + (++started));
         Files.createDirectories(dir);
         Path conf = dir.resolve("keepalived.conf");
-        Files.writeString(conf, "global_defs {\n    router_id " + host + "\n}\n" + instance(priority == 100 ? "MASTER" : "BACKUP", priority, pass));
+        Files.writeString(conf, "global_defs {\n    router_id " + host + "\n}\n" + vrrp);
         return remember("keepalived-" + host + "-" + started, lab.start(lan.host(host).ns(), "keepalived-" + host + "-" + started, "keepalived", "--dont-fork", "--log-console",
                 "--log-detail", "--vrrp", "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(),
                 "-r", dir.resolve("v.pid").toString(), "-c", dir.resolve("c.pid").toString()));

@@ -6,7 +6,7 @@ import java.util.List;
 /** {@code global_defs}. Absent settings are null (keepalived's default applies where it has one). */
 public record GlobalDefs(String routerId, List<String> notificationEmail, String notificationEmailFrom,
                          String smtpServer, Integer smtpPort, Duration smtpConnectTimeout, String smtpHeloName,
-                         boolean enableScriptSecurity, String scriptUser, Integer vrrpVersion,
+                         boolean enableScriptSecurity, String scriptUser, String scriptGroup, Integer vrrpVersion,
                          Duration vrrpGarpMasterDelay, Integer vrrpGarpMasterRepeat, Duration vrrpGarpMasterRefresh,
                          Duration vrrpGarpInterval, LvsTimeouts lvsTimeouts, boolean vrrpSkipCheckAdvAddr,
                          boolean vrrpStrict, Integer maxAutoPriority, Boolean smtpAlert, Boolean smtpAlertVrrp,
@@ -32,7 +32,7 @@ public record GlobalDefs(String routerId, List<String> notificationEmail, String
     public record LvsTimeouts(Integer tcp, Integer tcpfin, Integer udp) {}
 
     static GlobalDefs empty(SourcePos pos) {
-        return new GlobalDefs(null, List.of(), null, null, null, null, null, false, null, null, null, null, null,
+        return new GlobalDefs(null, List.of(), null, null, null, null, null, false, null, null, null, null, null, null,
                 null, null, false, false, null, null, null, null, pos);
     }
 }

@@ -104,7 +104,7 @@ final class Interpreter {
             return GlobalDefs.empty(n.pos());
         }
         new Values(n, d).noMoreThan(0);
-        String routerId = null, emailFrom = null, smtpServer = null, helo = null, scriptUser = null;
+        String routerId = null, emailFrom = null, smtpServer = null, helo = null, scriptUser = null, scriptGroup = null;
         Integer smtpPort = null, version = null, garpRepeat = null, maxAuto = null;
         Duration smtpTimeout = null, garpDelay = null, garpRefresh = null, garpInterval = null;
         List<String> emails = new ArrayList<>();
@@ -142,7 +142,11 @@ final class Interpreter {
                 case "smtp_alert_vrrp" -> smtpAlertVrrp = v.bool();
                 case "smtp_alert_checker" -> smtpAlertChecker = v.bool();
                 case "enable_script_security" -> scriptSecurity = v.flag();
-                case "script_user" -> { scriptUser = v.word(0, "a user"); v.noMoreThan(2); }
+                case "script_user" -> {
+                    scriptUser = v.word(0, "a user");
+                    scriptGroup = v.count() > 1 ? v.word(1, "a group") : null;
+                    v.noMoreThan(2);
+                }
                 case "vrrp_version" -> { version = v.integer(0, 2, 3, "2 or 3"); v.noMoreThan(1); }
                 case "vrrp_garp_master_delay" -> { garpDelay = v.seconds(0, true); v.noMoreThan(1); }
                 case "vrrp_garp_master_repeat" -> { garpRepeat = v.integer(0, 0, 10_000, "a count"); v.noMoreThan(1); }
@@ -159,7 +163,7 @@ final class Interpreter {
             }
         }
         return new GlobalDefs(routerId, emails, emailFrom, smtpServer, smtpPort, smtpTimeout, helo, scriptSecurity,
-                scriptUser, version, garpDelay, garpRepeat, garpRefresh, garpInterval, timeouts, skipCheck, strict,
+                scriptUser, scriptGroup, version, garpDelay, garpRepeat, garpRefresh, garpInterval, timeouts, skipCheck, strict,
                 maxAuto, smtpAlert, smtpAlertVrrp, smtpAlertChecker, n.pos());
     }
 
@@ -190,7 +194,7 @@ final class Interpreter {
         if (!needsBlock(n) || name == null) {
             return null;
         }
-        String script = null, user = null;
+        String script = null, user = null, group = null;
         Duration interval = Duration.ofSeconds(1), timeout = null;
         int weight = 0, rise = 1, fall = 1;
         boolean reverse = false;
@@ -214,7 +218,11 @@ final class Interpreter {
                 }
                 case "rise" -> { rise = orElse(v.integer(0, 1, 1000, "a count"), 1); v.noMoreThan(1); }
                 case "fall" -> { fall = orElse(v.integer(0, 1, 1000, "a count"), 1); v.noMoreThan(1); }
-                case "user" -> { user = v.word(0, "a user"); v.noMoreThan(2); }
+                case "user" -> {
+                    user = v.word(0, "a user");
+                    group = v.count() > 1 ? v.word(1, "a group") : null;
+                    v.noMoreThan(2);
+                }
                 default -> unknown(c, "vrrp_script");
             }
         }
@@ -222,7 +230,7 @@ final class Interpreter {
             d.error(n.pos(), "vrrp_script " + name + " has no script");
         }
         return new VrrpScript(name, script, interval, timeout != null ? timeout : interval, weight, reverse, rise, fall,
-                user, n.pos());
+                user, group, n.pos());
     }
 
     private static <T> T orElse(T v, T fallback) {

@@ -264,6 +264,11 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Who runs notify and quorum scripts under the configuration in force. */
+    private io.xlb.health.ScriptCommand scripts() {
+        return Scripts.runAs(config.global());
+    }
+
     private static boolean isLocal(InetAddress address) {
         try {
             return NetworkInterface.getByInetAddress(address) != null;
@@ -283,7 +288,7 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         if (entry != null) {
-            NotifyScript.run(s.up() ? entry.notifyUp() : entry.notifyDown());
+            NotifyScript.run(scripts(), s.up() ? entry.notifyUp() : entry.notifyDown());
             if (entry.smtpAlert()) {
                 mail.send(AlertMail.Alert.real(id, s.up(), s.reason()));
             }
@@ -333,7 +338,7 @@ public final class Daemon implements AutoCloseable {
             }
         });
         quorum = new HashMap<>(o.quorum());
-        o.scripts().forEach(NotifyScript::run);
+        o.scripts().forEach(command -> NotifyScript.run(scripts(), command));
         return o.state();
     }
 
@@ -345,12 +350,12 @@ public final class Daemon implements AutoCloseable {
         plan.forEach((id, entry) -> {
             HealthFilter.Policy p = policies.get(id.vip());
             if (p != null && p.omega() && health.isUp(id)) {
-                NotifyScript.run(entry.notifyDown());
+                NotifyScript.run(scripts(), entry.notifyDown());
             }
         });
         policies.forEach((vip, p) -> {
             if (p.omega() && quorum.getOrDefault(vip, true)) {
-                NotifyScript.run(p.quorumDown());
+                NotifyScript.run(scripts(), p.quorumDown());
             }
         });
     }

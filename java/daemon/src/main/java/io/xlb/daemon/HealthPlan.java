@@ -87,7 +87,7 @@ public final class HealthPlan {
                             }
                         }
                         case Checker.MiscCheck m -> checks.add(new CheckSpec.Misc(m.path(),
-                                m.timeout() != null ? m.timeout() : vs.delayLoop(), m.dynamic()));
+                                m.timeout() != null ? m.timeout() : vs.delayLoop(), m.dynamic(), Scripts.runAs(config.global())));
                     }
                     if (timingFrom == null) {
                         timingFrom = k;

@@ -1,13 +1,14 @@
 package io.xlb.daemon;
 
+import io.xlb.health.ScriptCommand;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * notify_up/down, quorum_up/down and the VRRP notify scripts: run by /bin/sh, not waited for (a
- * script must never hold up a failover), killed after a minute, a failure logged.
+ * notify_up/down, quorum_up/down and the VRRP notify scripts: run as {@link Scripts} says, not
+ * waited for (a script must never hold up a failover), killed after a minute, a failure logged.
  */
 final class NotifyScript {
     private static final System.Logger LOG = System.getLogger("io.xlb.daemon");
@@ -15,19 +16,22 @@ final class NotifyScript {
 
     private NotifyScript() {}
 
-    static void run(String command) {
-        run(command, List.of());
+    static void run(ScriptCommand runAs, String command) {
+        run(runAs, command, List.of());
     }
 
     /** Runs {@code command} with {@code args} after it (keepalived's notify: TYPE NAME STATE PRIORITY). */
-    static void run(String command, List<String> args) {
+    static void run(ScriptCommand runAs, String command, List<String> args) {
         if (command == null) {
             return;
         }
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", args.isEmpty() ? command : command + " \"$@\"", "xlb-notify"));
-        argv.addAll(args);
+        Optional<String> refused = runAs.violation(command);
+        if (refused.isPresent()) {
+            LOG.log(System.Logger.Level.ERROR, "script ''{0}'' not run (enable_script_security): {1}", command, refused.get());
+            return;
+        }
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = runAs.process(command, args).start();
             p.onExit().orTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((done, timeout) -> {
                 if (timeout != null) {
                     p.destroyForcibly();

@@ -4,6 +4,7 @@ import io.xlb.config.Config;
 import io.xlb.config.GlobalDefs;
 import io.xlb.config.Notify;
 import io.xlb.config.SyncGroup;
+import io.xlb.health.ScriptCommand;
 import io.xlb.config.VrrpInstance;
 import io.xlb.sys.GratuitousArp;
 import io.xlb.sys.InterfaceAddresses;
@@ -73,10 +74,10 @@ final class VrrpInstances implements AutoCloseable {
     static List<String> unsupported(Config config) {
         List<String> out = new ArrayList<>();
         for (VrrpInstance i : config.vrrpInstances()) {
-            if (!i.unicastPeers().isEmpty()) {
-                out.add(i.pos() + ": " + i.name() + ": unicast_peer is not implemented yet (multicast only)");
-            }
-            if (i.virtualIpaddress().stream().anyMatch(a -> !(InetAddress.ofLiteral(a.address()) instanceof Inet4Address))) {
+            boolean v6 = i.virtualIpaddress().stream().anyMatch(a -> !(InetAddress.ofLiteral(a.address()) instanceof Inet4Address))
+                    || i.unicastPeers().stream().anyMatch(p -> !(InetAddress.ofLiteral(p) instanceof Inet4Address))
+                    || (i.unicastSrcIp() != null && !(InetAddress.ofLiteral(i.unicastSrcIp()) instanceof Inet4Address));
+            if (v6) {
                 out.add(i.pos() + ": " + i.name() + ": VRRP for IPv6 addresses is not implemented yet");
             }
         }
@@ -106,11 +107,12 @@ final class VrrpInstances implements AutoCloseable {
                     throw new IllegalArgumentException(i.name() + ": no interface " + i.interfaceName());
                 }
                 RouterSettings s = settings(i, primary(i, nif));
-                running.put(i.name(), new Running(i, VrrpSpeaker.start(s, nif.getName(), nif.getIndex(), InstantSource.system(),
-                        (settings, from, to) -> changed(i, from, to))));
+                List<Inet4Address> peers = i.unicastPeers().stream().map(p -> (Inet4Address) InetAddress.ofLiteral(p)).toList();
+                running.put(i.name(), new Running(i, VrrpSpeaker.start(s, nif.getName(), nif.getIndex(), peers,
+                        InstantSource.system(), (settings, from, to) -> changed(i, from, to))));
             }
         }
-        scripts.sync(config.vrrpScripts());
+        scripts.sync(config.global(), config.vrrpScripts());
         readLinks();
         evaluate();
     }
@@ -180,6 +182,7 @@ final class VrrpInstances implements AutoCloseable {
     private static boolean same(VrrpInstance a, VrrpInstance b) {
         return a.interfaceName().equals(b.interfaceName())
                 && java.util.Objects.equals(a.unicastSrcIp(), b.unicastSrcIp())
+                && a.unicastPeers().equals(b.unicastPeers())
                 && a.virtualIpaddress().stream().map(VrrpInstances::withoutPos).toList()
                         .equals(b.virtualIpaddress().stream().map(VrrpInstances::withoutPos).toList())
                 && java.util.Objects.equals(a.garpMasterDelay(), b.garpMasterDelay())
@@ -213,6 +216,11 @@ final class VrrpInstances implements AutoCloseable {
         return nif.inetAddresses().filter(Inet4Address.class::isInstance).map(Inet4Address.class::cast)
                 .filter(a -> !a.isLinkLocalAddress() && !virtual.contains(a)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(i.name() + ": " + nif.getName() + " has no IPv4 address to send adverts from"));
+    }
+
+    private ScriptCommand scripts() {
+        GlobalDefs g = global;
+        return g == null ? ScriptCommand.AS_DAEMON : Scripts.runAs(g);
     }
 
     /** Runs on the instance's speaker thread. */
@@ -253,13 +261,13 @@ final class VrrpInstances implements AutoCloseable {
             String state = to instanceof RouterState.Initialize ? "STOP" : to.name();
             if (!state.equals(groupStates.put(g.name(), state))) {
                 Notify n = g.notifyScripts();
-                NotifyScript.run(switch (to) {
+                NotifyScript.run(scripts(), switch (to) {
                     case RouterState.Master m -> n.master();
                     case RouterState.Backup b -> n.backup();
                     case RouterState.Fault f -> n.fault();
                     case RouterState.Initialize s -> n.stop();
                 });
-                NotifyScript.run(n.any(), List.of("GROUP", g.name(), state));
+                NotifyScript.run(scripts(), n.any(), List.of("GROUP", g.name(), state));
                 boolean mailed = g.smtpAlert() != null ? g.smtpAlert() : global != null && global.vrrpAlerts();
                 if (mailed && !(to instanceof RouterState.Initialize)) {
                     alerts.accept(AlertMail.Alert.vrrpGroup(g.name(), state));
@@ -275,13 +283,13 @@ final class VrrpInstances implements AutoCloseable {
     private void notify(VrrpInstance i, RouterState to) {
         Notify n = i.notifyScripts();
         String state = to instanceof RouterState.Initialize ? "STOP" : to.name();
-        NotifyScript.run(switch (to) {
+        NotifyScript.run(scripts(), switch (to) {
             case RouterState.Master m -> n.master();
             case RouterState.Backup b -> n.backup();
             case RouterState.Fault f -> n.fault();
             case RouterState.Initialize s -> n.stop();
         });
-        NotifyScript.run(n.any(), List.of("INSTANCE", i.name(), state, Integer.toString(i.priority())));
+        NotifyScript.run(scripts(), n.any(), List.of("INSTANCE", i.name(), state, Integer.toString(i.priority())));
         boolean mailed = i.smtpAlert() != null ? i.smtpAlert() : global != null && global.vrrpAlerts();
         if (mailed && !(to instanceof RouterState.Initialize)) {
             alerts.accept(AlertMail.Alert.vrrp(i.name(), state));

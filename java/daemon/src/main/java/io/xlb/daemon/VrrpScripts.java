@@ -1,6 +1,8 @@
 package io.xlb.daemon;
 
+import io.xlb.config.GlobalDefs;
 import io.xlb.config.VrrpScript;
+import io.xlb.health.ScriptCommand;
 import io.xlb.vrrp.ScriptState;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -19,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class VrrpScripts implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.xlb.daemon");
 
-    private record Running(VrrpScript script, ScheduledFuture<?> task) {}
+    private record Running(VrrpScript script, ScriptCommand runAs, ScheduledFuture<?> task) {}
 
     private final ScheduledExecutorService scheduler;
     private final Runnable onChange;
@@ -32,31 +34,33 @@ final class VrrpScripts implements AutoCloseable {
     }
 
     /** Starts, restarts (when changed) or stops runners to match {@code scripts}. */
-    synchronized void sync(List<VrrpScript> scripts) {
+    synchronized void sync(GlobalDefs global, List<VrrpScript> scripts) {
         Map<String, VrrpScript> wanted = new LinkedHashMap<>();
         scripts.forEach(s -> wanted.put(s.name(), s));
         for (String name : List.copyOf(running.keySet())) {
             VrrpScript next = wanted.get(name);
-            if (next == null || !io.xlb.config.Positions.sameIgnoringPositions(next, running.get(name).script())) {
+            if (next == null || !io.xlb.config.Positions.sameIgnoringPositions(next, running.get(name).script())
+                    || !Scripts.runAs(global, next).equals(running.get(name).runAs())) {
                 running.remove(name).task().cancel(false);
                 states.remove(name);
             }
         }
         for (VrrpScript s : wanted.values()) {
             if (!running.containsKey(s.name())) {
+                ScriptCommand runAs = Scripts.runAs(global, s);
                 AtomicBoolean busy = new AtomicBoolean();
                 ScheduledFuture<?> task = scheduler.scheduleAtFixedRate(() -> {
                     if (busy.compareAndSet(false, true)) {
                         Thread.ofVirtual().name("vrrp_script " + s.name()).start(() -> {
                             try {
-                                record(s, runOnce(s));
+                                record(s, runOnce(s, runAs));
                             } finally {
                                 busy.set(false);
                             }
                         });
                     }
                 }, 0, s.interval().toMillis(), TimeUnit.MILLISECONDS);
-                running.put(s.name(), new Running(s, task));
+                running.put(s.name(), new Running(s, runAs, task));
             }
         }
     }
@@ -84,10 +88,14 @@ final class VrrpScripts implements AutoCloseable {
         }
     }
 
-    private static boolean runOnce(VrrpScript s) {
+    private static boolean runOnce(VrrpScript s, ScriptCommand runAs) {
+        java.util.Optional<String> refused = runAs.violation(s.script());
+        if (refused.isPresent()) {
+            LOG.log(System.Logger.Level.ERROR, "vrrp_script {0} not run (enable_script_security): {1}", s.name(), refused.get());
+            return false;
+        }
         try {
-            Process p = new ProcessBuilder("/bin/sh", "-c", s.script()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = runAs.process(s.script(), List.of()).start();
             if (!p.waitFor(s.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();

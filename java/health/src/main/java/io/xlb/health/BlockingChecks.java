@@ -144,8 +144,11 @@ final class BlockingChecks {
      * the real's weight to the code less 2; anything else (or running over the timeout) fails.
      */
     static Verdict misc(CheckSpec.Misc spec) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of("/bin/sh", "-c", spec.command())).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        java.util.Optional<String> refused = spec.runAs().violation(spec.command());
+        if (refused.isPresent()) {
+            return new Verdict.Fail("not run (enable_script_security): " + refused.get());
+        }
+        Process p = spec.runAs().process(spec.command(), List.of()).start();
         if (!p.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

@@ -67,5 +67,9 @@ public sealed interface CheckSpec {
     }
 
     /** MISC_CHECK: a command exiting 0 within the timeout (misc_dynamic: 2..255 also pass). */
-    record Misc(String command, Duration timeout, boolean dynamic) implements CheckSpec {}
+    record Misc(String command, Duration timeout, boolean dynamic, ScriptCommand runAs) implements CheckSpec {
+        public Misc(String command, Duration timeout, boolean dynamic) {
+            this(command, timeout, dynamic, ScriptCommand.AS_DAEMON);
+        }
+    }
 }

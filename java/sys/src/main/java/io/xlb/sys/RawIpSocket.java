@@ -41,7 +41,8 @@ public final class RawIpSocket implements AutoCloseable {
 
     /**
      * Opens a raw socket for {@code protocol} bound to interface {@code ifname}, sending from {@code source},
-     * joined to {@code group} there (none if empty), sending with TTL 255.
+     * joined to {@code group} there, sending with TTL 255. Without a group (unicast peers) the socket
+     * is bound to {@code source}: it sends from it and receives only datagrams addressed to it.
      */
     public static RawIpSocket open(int protocol, String ifname, int ifindex, Inet4Address source,
             Optional<Inet4Address> group, Duration receiveTimeout) {
@@ -73,8 +74,15 @@ public final class RawIpSocket implements AutoCloseable {
             tv.set(ValueLayout.JAVA_LONG, 0, receiveTimeout.toSeconds());
             tv.set(ValueLayout.JAVA_LONG, 8, receiveTimeout.toMillisPart() * 1000L);
             s.setsockopt(tmp, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, "SO_RCVTIMEO");
-            // No bind(): a raw socket bound to an address only receives datagrams addressed to it, not
-            // the group's. The source comes from IP_MULTICAST_IF's imr_address instead.
+            // With a group, no bind(): a raw socket bound to an address only receives datagrams addressed
+            // to it, not the group's. The source comes from IP_MULTICAST_IF's imr_address instead.
+            if (group.isEmpty()) {
+                MemorySegment state = LibC.callState(tmp);
+                int rc = (int) LibC.bind.invokeExact(state, s.fd, sockaddrIn(tmp, source), SOCKADDR_IN);
+                if (rc < 0) {
+                    throw new SysException("bind", LibC.errno(state), source.getHostAddress());
+                }
+            }
             return s;
         } catch (Throwable t) {
             s.close();

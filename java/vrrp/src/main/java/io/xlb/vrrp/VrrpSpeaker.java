@@ -40,6 +40,8 @@ public final class VrrpSpeaker implements AutoCloseable {
     private final Listener listener;
     private final RawIpSocket socket;
     private final Inet4Address primary;
+    /** The multicast group, or each unicast peer. */
+    private final List<Inet4Address> destinations;
     private final ScheduledExecutorService loop;
     private final ExecutorService receiver;
     private final AtomicLong sent = new AtomicLong();
@@ -48,7 +50,9 @@ public final class VrrpSpeaker implements AutoCloseable {
     private volatile Status status;
     private ScheduledFuture<?> timer;
 
-    private VrrpSpeaker(RouterSettings settings, RawIpSocket socket, InstantSource clock, Listener listener) {
+    private VrrpSpeaker(RouterSettings settings, RawIpSocket socket, InstantSource clock, Listener listener,
+                        List<Inet4Address> destinations) {
+        this.destinations = destinations;
         this.router = new VirtualRouter(settings);
         this.socket = socket;
         this.primary = (Inet4Address) settings.primary();
@@ -61,12 +65,22 @@ public final class VrrpSpeaker implements AutoCloseable {
 
     /** Opens the socket on {@code ifname} and starts the router (as backup, unless it owns the addresses). */
     public static VrrpSpeaker start(RouterSettings settings, String ifname, int ifindex, InstantSource clock, Listener listener) {
+        return start(settings, ifname, ifindex, List.of(), clock, listener);
+    }
+
+    /**
+     * As above; with {@code unicastPeers} (keepalived's unicast_peer) adverts go to each peer instead of
+     * the multicast group, from the primary address, and are received on it.
+     */
+    public static VrrpSpeaker start(RouterSettings settings, String ifname, int ifindex, List<Inet4Address> unicastPeers,
+                                    InstantSource clock, Listener listener) {
         if (!settings.addresses().getFirst().getClass().equals(Inet4Address.class) || !(settings.primary() instanceof Inet4Address)) {
             throw new IllegalArgumentException(settings.name() + ": VRRP over IPv6 is not implemented yet");
         }
         RawIpSocket socket = RawIpSocket.open(VrrpCodec.IP_PROTOCOL, ifname, ifindex, (Inet4Address) settings.primary(),
-                Optional.of((Inet4Address) VrrpCodec.GROUP_V4), RECEIVE_POLL);
-        VrrpSpeaker s = new VrrpSpeaker(settings, socket, clock, listener);
+                unicastPeers.isEmpty() ? Optional.of((Inet4Address) VrrpCodec.GROUP_V4) : Optional.empty(), RECEIVE_POLL);
+        VrrpSpeaker s = new VrrpSpeaker(settings, socket, clock, listener,
+                unicastPeers.isEmpty() ? List.of((Inet4Address) VrrpCodec.GROUP_V4) : List.copyOf(unicastPeers));
         s.loop.execute(() -> s.handle(s.router.start(clock.instant())));
         s.receiver.execute(s::receiveLoop);
         return s;
@@ -147,11 +161,15 @@ public final class VrrpSpeaker implements AutoCloseable {
         for (RouterAction a : actions) {
             switch (a) {
                 case RouterAction.Send s -> {
-                    try {
-                        socket.send(VrrpCodec.encode(s.advert(), primary, VrrpCodec.GROUP_V4), (Inet4Address) VrrpCodec.GROUP_V4);
-                        sent.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, router.settings().name() + ": sending an advert", e);
+                    for (Inet4Address to : destinations) {
+                        try {
+                            // VRRPv3's checksum covers the destination: encoded per destination.
+                            socket.send(VrrpCodec.encode(s.advert(), primary, to), to);
+                            sent.incrementAndGet();
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.WARNING, router.settings().name() + ": sending an advert to "
+                                    + to.getHostAddress(), e);
+                        }
                     }
                 }
                 case RouterAction.Transition t -> {
