@@ -229,6 +229,68 @@ class VrrpLabTest {
     }
 
     @Test
+    void ipv6WithKeepalivedAdvertsAndNeighbourAdvertisementsDecodedByTshark() throws Exception {
+        String vip6 = "2001:db8:77::200";
+        for (String host : List.of("lb1", "lb2", "client")) {
+            // Lan keeps IPv6 off (quiet captures); on here, without duplicate address detection's delay.
+            lan.host(host).ns().exec("sysctl", "-q", "-w", "net.ipv6.conf." + Lan.HOST_IF + ".accept_dad=0",
+                    "net.ipv6.conf." + Lan.HOST_IF + ".disable_ipv6=0");
+            await(Duration.ofSeconds(5), () -> !lan.host(host).ns().command("ip", "-6", "addr", "show", "dev", Lan.HOST_IF,
+                    "scope", "link").run().isBlank());
+        }
+        String v6 = """
+                vrrp_instance VI_6 {
+                    state %s
+                    interface eth0
+                    virtual_router_id 61
+                    priority %d
+                    advert_int 1
+                    version 3
+                    virtual_ipaddress {
+                        %s/64
+                    }
+                }
+                """;
+        BackgroundProcess ka = keepalived("lb1", v6.formatted("MASTER", 100, vip6));
+        xlb("lb2", v6.formatted("BACKUP", 50, vip6));
+        await(Duration.ofSeconds(15), () -> owns6("lb1", vip6));
+        String lb1LinkLocal = linkLocal("lb1");
+        // keepalived's IPv6 adverts pass every check (hop limit, checksum over the IPv6 pseudo-header).
+        await(Duration.ofSeconds(10), () -> status("lb2").contains("vrrp VI_6: BACKUP, priority 50, master " + lb1LinkLocal));
+        assertFalse(status("lb2").contains("dropped"), status("lb2"));
+
+        BackgroundProcess capture = lab.start(lan.host("client").ns(), "tshark-v6", "tshark", "-n", "-l", "-i", Lan.HOST_IF,
+                "-a", "duration:12", "-f", "ip6 proto 112 or icmp6", "-T", "fields", "-E", "separator=|", "-e", "ipv6.src",
+                "-e", "ipv6.dst", "-e", "ipv6.hlim", "-e", "vrrp.version", "-e", "vrrp.prio", "-e", "vrrp.checksum.status",
+                "-e", "icmpv6.type", "-e", "icmpv6.nd.na.target_address", "-e", "icmpv6.nd.na.flag.o", "-e", "icmpv6.opt.linkaddr",
+                "-e", "_ws.malformed");
+        Thread.sleep(2000); // tshark is capturing
+        Duration failover = killAndTime(ka, "lb2", () -> owns6("lb2", vip6));
+        System.out.println("IPv6 VRRPv3, keepalived -> xlb: VIP on xlb after " + failover.toMillis() + " ms");
+        assertTrue(failover.compareTo(MASTER_DOWN_50.plus(SLACK)) <= 0, "failover took " + failover);
+        await(Duration.ofSeconds(20), () -> !capture.isAlive());
+        String lb2LinkLocal = linkLocal("lb2");
+        List<String> lines = capture.log().lines().filter(l -> l.startsWith("fe80")).toList();
+        List<String> adverts = lines.stream().filter(l -> l.startsWith(lb2LinkLocal + "|ff02::12|")).toList();
+        assertTrue(adverts.size() >= 3, capture.log());
+        adverts.forEach(l -> assertEquals(lb2LinkLocal + "|ff02::12|255|3|50|1|||||", l, "advert as tshark reads it"));
+        List<String> na = lines.stream().filter(l -> l.contains("|136|")).toList();
+        assertTrue(!na.isEmpty(), "an unsolicited neighbour advertisement: " + capture.log());
+        na.forEach(l -> assertEquals(lb2LinkLocal + "|ff02::1|255||||136|" + vip6 + "|1|" + lan.host("lb2").mac() + "|", l,
+                "NA as tshark reads it"));
+        // The client, given an address on the VIP's prefix, now reaches the VIP at xlb's director.
+        lan.host("client").ns().exec("ip", "-6", "addr", "add", "2001:db8:77::100/64", "dev", Lan.HOST_IF, "nodad");
+        assertTrue(lan.host("client").ns().command("ping", "-6", "-c", "1", "-W", "2", vip6).run().contains("1 received"));
+
+        // keepalived below xlb accepts xlb's IPv6 adverts: it stays backup past its master-down interval.
+        BackgroundProcess below = keepalived("lb1", v6.formatted("BACKUP", 40, vip6));
+        await(Duration.ofSeconds(10), () -> below.log().contains("Entering BACKUP STATE"));
+        Thread.sleep(5000);
+        assertFalse(below.log().contains("Entering MASTER STATE"), below.log());
+        assertTrue(owns6("lb2", vip6) && !owns6("lb1", vip6));
+    }
+
+    @Test
     void keepalivedMasterXlbBackup() throws Exception {
         BackgroundProcess ka = keepalived("lb1", 100, "1111");
         xlb("lb2", 50, "1111");
@@ -356,10 +418,26 @@ class VrrpLabTest {
     }
 
     private Duration killAndTime(BackgroundProcess master, String backup) throws Exception {
+        return killAndTime(master, backup, () -> owns(backup));
+    }
+
+    private Duration killAndTime(BackgroundProcess master, String backup, io.xlb.lab.testing.Eventually.Condition owned)
+            throws Exception {
         Instant killed = Instant.now();
         master.kill();
-        await(Duration.ofSeconds(15), () -> owns(backup));
+        await(Duration.ofSeconds(15), owned);
         return Duration.between(killed, Instant.now());
+    }
+
+    private boolean owns6(String host, String address) {
+        return lan.host(host).ns().command("ip", "-o", "-6", "addr", "show", "dev", Lan.HOST_IF).run().contains(" " + address + "/64 ");
+    }
+
+    private String linkLocal(String host) {
+        String out = lan.host(host).ns().command("ip", "-o", "-6", "addr", "show", "dev", Lan.HOST_IF, "scope", "link").run();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64").matcher(out);
+        assertTrue(m.find(), out);
+        return m.group(1);
     }
 
     private String instance(String state, int priority, String pass) throws Exception {

@@ -382,7 +382,8 @@ public final class Daemon implements AutoCloseable {
                     LOG.log(System.Logger.Level.DEBUG, "reaper: {0}", s);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Anything escaping would cancel the periodic tick for good: no more reloads or health changes.
             LOG.log(System.Logger.Level.ERROR, "daemon tick failed", e);
         }
     }

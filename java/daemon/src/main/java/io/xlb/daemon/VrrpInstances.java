@@ -1,5 +1,6 @@
 package io.xlb.daemon;
 
+import io.xlb.config.Addresses;
 import io.xlb.config.Config;
 import io.xlb.config.GlobalDefs;
 import io.xlb.config.Notify;
@@ -8,6 +9,7 @@ import io.xlb.health.ScriptCommand;
 import io.xlb.config.VrrpInstance;
 import io.xlb.sys.GratuitousArp;
 import io.xlb.sys.InterfaceAddresses;
+import io.xlb.sys.NeighbourAdvert;
 import io.xlb.sys.Links;
 import io.xlb.vrrp.RouterSettings;
 import io.xlb.vrrp.RouterState;
@@ -15,6 +17,7 @@ import io.xlb.vrrp.Tracking;
 import io.xlb.vrrp.VrrpSpeaker;
 import io.xlb.vrrp.VrrpVersion;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -74,11 +77,13 @@ final class VrrpInstances implements AutoCloseable {
     static List<String> unsupported(Config config) {
         List<String> out = new ArrayList<>();
         for (VrrpInstance i : config.vrrpInstances()) {
-            boolean v6 = i.virtualIpaddress().stream().anyMatch(a -> !(InetAddress.ofLiteral(a.address()) instanceof Inet4Address))
-                    || i.unicastPeers().stream().anyMatch(p -> !(InetAddress.ofLiteral(p) instanceof Inet4Address))
-                    || (i.unicastSrcIp() != null && !(InetAddress.ofLiteral(i.unicastSrcIp()) instanceof Inet4Address));
-            if (v6) {
-                out.add(i.pos() + ": " + i.name() + ": VRRP for IPv6 addresses is not implemented yet");
+            long v6 = i.virtualIpaddress().stream().filter(a -> InetAddress.ofLiteral(a.address()) instanceof Inet6Address).count();
+            if (v6 > 0 && v6 < i.virtualIpaddress().size()) {
+                out.add(i.pos() + ": " + i.name() + ": IPv4 and IPv6 virtual addresses in one instance: VRRP carries one"
+                        + " family per instance; use one instance per family");
+            }
+            if (v6 > 0 && (!i.unicastPeers().isEmpty() || i.unicastSrcIp() != null)) {
+                out.add(i.pos() + ": " + i.name() + ": unicast peers over IPv6 are not implemented yet (multicast only)");
             }
         }
         return out;
@@ -107,7 +112,8 @@ final class VrrpInstances implements AutoCloseable {
                     throw new IllegalArgumentException(i.name() + ": no interface " + i.interfaceName());
                 }
                 RouterSettings s = settings(i, primary(i, nif));
-                List<Inet4Address> peers = i.unicastPeers().stream().map(p -> (Inet4Address) InetAddress.ofLiteral(p)).toList();
+                List<Inet4Address> peers = ipv6(i) ? List.of()
+                        : i.unicastPeers().stream().map(p -> (Inet4Address) InetAddress.ofLiteral(p)).toList();
                 running.put(i.name(), new Running(i, VrrpSpeaker.start(s, nif.getName(), nif.getIndex(), peers,
                         InstantSource.system(), (settings, from, to) -> changed(i, from, to))));
             }
@@ -194,8 +200,13 @@ final class VrrpInstances implements AutoCloseable {
         return v.address() + "/" + v.prefixLength() + " " + v.dev() + " " + v.label();
     }
 
-    static RouterSettings settings(VrrpInstance i, Inet4Address primary) {
-        VrrpVersion version = i.version() == 3 ? VrrpVersion.V3 : VrrpVersion.V2;
+    /** IPv6 virtual addresses: VRRPv3 whatever version says (VRRPv2 has no IPv6; keepalived does the same). */
+    static boolean ipv6(VrrpInstance i) {
+        return !i.virtualIpaddress().isEmpty() && InetAddress.ofLiteral(i.virtualIpaddress().getFirst().address()) instanceof Inet6Address;
+    }
+
+    static RouterSettings settings(VrrpInstance i, InetAddress primary) {
+        VrrpVersion version = i.version() == 3 || ipv6(i) ? VrrpVersion.V3 : VrrpVersion.V2;
         String pass = "";
         if (version == VrrpVersion.V2 && i.authentication() != null && i.authentication().type() == VrrpInstance.AuthType.PASS) {
             byte[] b = i.authentication().pass().getBytes(StandardCharsets.UTF_8);
@@ -206,9 +217,15 @@ final class VrrpInstances implements AutoCloseable {
                 addresses, pass, primary, !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay());
     }
 
-    private static Inet4Address primary(VrrpInstance i, NetworkInterface nif) {
+    private static InetAddress primary(VrrpInstance i, NetworkInterface nif) {
+        if (ipv6(i)) {
+            // IPv6 adverts leave from the interface's link-local address (RFC 5798 §5.1.2.1).
+            return nif.inetAddresses().filter(a -> a instanceof Inet6Address && a.isLinkLocalAddress())
+                    .map(a -> InetAddress.ofLiteral(a.getHostAddress().replaceFirst("%.*$", ""))).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(i.name() + ": " + nif.getName() + " has no IPv6 link-local address"));
+        }
         if (i.unicastSrcIp() != null) {
-            return (Inet4Address) InetAddress.ofLiteral(i.unicastSrcIp());
+            return InetAddress.ofLiteral(i.unicastSrcIp());
         }
         // Not a virtual address: one left behind by a daemon killed while master would otherwise
         // be taken for ours, and removed from under us.
@@ -349,8 +366,13 @@ final class VrrpInstances implements AutoCloseable {
             try {
                 NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
                 byte[] mac = nif.getHardwareAddress();
+                InetAddress address = InetAddress.ofLiteral(vip.address());
                 for (int n = 0; n < repeat && mac != null; n++) {
-                    GratuitousArp.send(nif.getIndex(), mac, (Inet4Address) InetAddress.ofLiteral(vip.address()));
+                    switch (address) {
+                        case Inet4Address a -> GratuitousArp.send(nif.getIndex(), mac, a);
+                        case Inet6Address a -> NeighbourAdvert.send(nif.getName(), nif.getIndex(), mac, a);
+                        default -> throw new IllegalStateException("not an IP address: " + address);
+                    }
                 }
             } catch (SocketException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, i.name() + ": gratuitous ARP for " + vip.address(), e);
@@ -364,7 +386,7 @@ final class VrrpInstances implements AutoCloseable {
         for (Running r : running.values()) {
             VrrpSpeaker.Status s = r.speaker().status();
             b.append(String.format("vrrp %s: %s, priority %d, master %s, adverts sent %d received %d, became master %d times%s%n",
-                    s.name(), s.state(), s.priority(), s.master().map(InetAddress::getHostAddress).orElse("unknown"),
+                    s.name(), s.state(), s.priority(), s.master().map(a -> Addresses.normalize(a.getHostAddress())).orElse("unknown"),
                     s.advertsSent(), s.advertsReceived(), s.becameMaster(), s.drops().isEmpty() ? "" : ", dropped " + s.drops()));
         }
         b.append(scripts.statusLines());

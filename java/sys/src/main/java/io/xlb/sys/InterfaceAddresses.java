@@ -22,9 +22,13 @@ public final class InterfaceAddresses implements AutoCloseable {
     private static final int IFA_ADDRESS = 1;
     private static final int IFA_LOCAL = 2;
     private static final int IFADDRMSG = 8;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
     private static final int RT_SCOPE_UNIVERSE = 0;
     private static final int EEXIST = 17;
     private static final int EADDRNOTAVAIL = 99;
+    /** An IPv6 address usable at once, without duplicate address detection (a moving VIP is ours). */
+    private static final int IFA_F_NODAD = 0x02;
 
     /** An address on an interface. */
     public record Address(int ifindex, InetAddress address, int prefixLength) {}
@@ -93,7 +97,7 @@ public final class InterfaceAddresses implements AutoCloseable {
 
     private static byte[] message(int ifindex, InetAddress address, int prefixLength) {
         ByteArrayOutputStream m = new ByteArrayOutputStream();
-        m.writeBytes(header(address instanceof Inet4Address ? 2 : 10, prefixLength, ifindex));
+        m.writeBytes(header(address instanceof Inet4Address ? AF_INET : AF_INET6, prefixLength, ifindex));
         Attributes.put(m, IFA_LOCAL, address.getAddress());
         Attributes.put(m, IFA_ADDRESS, address.getAddress());
         return m.toByteArray();
@@ -102,7 +106,7 @@ public final class InterfaceAddresses implements AutoCloseable {
     private static byte[] header(int family, int prefixLength, int ifindex) {
         // struct ifaddrmsg: family u8, prefixlen u8, flags u8, scope u8, index u32
         return ByteBuffer.allocate(IFADDRMSG).order(ByteOrder.nativeOrder()).put((byte) family).put((byte) prefixLength)
-                .put((byte) 0).put((byte) RT_SCOPE_UNIVERSE).putInt(ifindex).array();
+                .put((byte) (family == AF_INET6 ? IFA_F_NODAD : 0)).put((byte) RT_SCOPE_UNIVERSE).putInt(ifindex).array();
     }
 
     @Override

@@ -17,25 +17,16 @@ import java.util.Optional;
  * control). Sends from a chosen source address; receives whole datagrams with their TTL and
  * addresses, read from the IP header the kernel hands raw sockets.
  */
-public final class RawIpSocket implements AutoCloseable {
+public final class RawIpSocket extends RawSocket {
     private static final int SOCKADDR_IN = 16;
     private static final int IP_MREQN = 12;
-    private static final int TOS_INTERNETWORK_CONTROL = 0xc0;
-    private static final int MAX_DATAGRAM = 65535;
+    static final int TOS_INTERNETWORK_CONTROL = 0xc0;
     private static final int IPV4_MIN_HEADER = 20;
 
-    /** A datagram as received: IP payload, TTL, source and destination. */
-    public record Datagram(byte[] payload, int ttl, InetAddress source, InetAddress destination) {}
-
-    private final Arena arena = Arena.ofShared();
-    private final int fd;
-    private final int protocol;
     private final MemorySegment buffer;
-    private volatile boolean closed;
 
     private RawIpSocket(int fd, int protocol) {
-        this.fd = fd;
-        this.protocol = protocol;
+        super(fd, protocol);
         this.buffer = arena.allocate(MAX_DATAGRAM);
     }
 
@@ -46,19 +37,7 @@ public final class RawIpSocket implements AutoCloseable {
      */
     public static RawIpSocket open(int protocol, String ifname, int ifindex, Inet4Address source,
             Optional<Inet4Address> group, Duration receiveTimeout) {
-        int fd;
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
-            fd = (int) LibC.socket.invokeExact(state, LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
-            if (fd < 0) {
-                throw new SysException("socket", LibC.errno(state), "AF_INET raw, protocol " + protocol);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        RawIpSocket s = new RawIpSocket(fd, protocol);
+        RawIpSocket s = new RawIpSocket(open(LibC.AF_INET, protocol), protocol);
         try (Arena tmp = Arena.ofConfined()) {
             s.setsockopt(tmp, LibC.SOL_SOCKET, LibC.SO_BINDTODEVICE, tmp.allocateFrom(ifname), "SO_BINDTODEVICE " + ifname);
             s.setInt(tmp, LibC.IPPROTO_IP, LibC.IP_TTL, 255, "IP_TTL");
@@ -70,10 +49,7 @@ public final class RawIpSocket implements AutoCloseable {
                 s.setsockopt(tmp, LibC.IPPROTO_IP, LibC.IP_ADD_MEMBERSHIP, mreqn(tmp, group.get(), null, ifindex),
                         "IP_ADD_MEMBERSHIP " + group.get().getHostAddress() + " on " + ifname);
             }
-            MemorySegment tv = tmp.allocate(16, 8); // struct timeval
-            tv.set(ValueLayout.JAVA_LONG, 0, receiveTimeout.toSeconds());
-            tv.set(ValueLayout.JAVA_LONG, 8, receiveTimeout.toMillisPart() * 1000L);
-            s.setsockopt(tmp, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, "SO_RCVTIMEO");
+            s.setReceiveTimeout(tmp, receiveTimeout);
             // With a group, no bind(): a raw socket bound to an address only receives datagrams addressed
             // to it, not the group's. The source comes from IP_MULTICAST_IF's imr_address instead.
             if (group.isEmpty()) {
@@ -93,6 +69,14 @@ public final class RawIpSocket implements AutoCloseable {
         }
     }
 
+    @Override
+    public void send(byte[] payload, InetAddress destination) {
+        if (!(destination instanceof Inet4Address to)) {
+            throw new IllegalArgumentException("an IPv4 socket cannot send to " + destination.getHostAddress());
+        }
+        send(payload, to);
+    }
+
     /** Sends {@code payload} as one datagram to {@code destination}. */
     public void send(byte[] payload, Inet4Address destination) {
         try (Arena tmp = Arena.ofConfined()) {
@@ -109,7 +93,7 @@ public final class RawIpSocket implements AutoCloseable {
         }
     }
 
-    /** The next datagram, or empty when the receive timeout passes (or the socket closed). */
+    @Override
     public Optional<Datagram> receive() {
         if (closed) {
             return Optional.empty();
@@ -135,33 +119,6 @@ public final class RawIpSocket implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
-        }
-    }
-
-    /** Closes the socket; no thread may be inside {@link #receive} (stop the receiver first). */
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try (Arena tmp = Arena.ofConfined()) {
-            int unused = (int) LibC.close.invokeExact(LibC.callState(tmp), fd);
-        } catch (Throwable ignored) {
-            // closing is best effort
-        }
-        arena.close();
-    }
-
-    private void setInt(Arena tmp, int level, int name, int value, String what) throws Throwable {
-        setsockopt(tmp, level, name, tmp.allocateFrom(ValueLayout.JAVA_INT, value), what);
-    }
-
-    private void setsockopt(Arena tmp, int level, int name, MemorySegment value, String what) throws Throwable {
-        MemorySegment state = LibC.callState(tmp);
-        int rc = (int) LibC.setsockopt.invokeExact(state, fd, level, name, value, (int) value.byteSize());
-        if (rc < 0) {
-            throw new SysException("setsockopt", LibC.errno(state), what);
         }
     }
 

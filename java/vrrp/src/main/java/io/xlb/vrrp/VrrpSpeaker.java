@@ -1,7 +1,10 @@
 package io.xlb.vrrp;
 
+import io.xlb.sys.RawIp6Socket;
 import io.xlb.sys.RawIpSocket;
+import io.xlb.sys.RawSocket;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,10 +41,10 @@ public final class VrrpSpeaker implements AutoCloseable {
     private final VirtualRouter router;
     private final InstantSource clock;
     private final Listener listener;
-    private final RawIpSocket socket;
-    private final Inet4Address primary;
+    private final RawSocket socket;
+    private final InetAddress primary;
     /** The multicast group, or each unicast peer. */
-    private final List<Inet4Address> destinations;
+    private final List<InetAddress> destinations;
     private final ScheduledExecutorService loop;
     private final ExecutorService receiver;
     private final AtomicLong sent = new AtomicLong();
@@ -50,12 +53,12 @@ public final class VrrpSpeaker implements AutoCloseable {
     private volatile Status status;
     private ScheduledFuture<?> timer;
 
-    private VrrpSpeaker(RouterSettings settings, RawIpSocket socket, InstantSource clock, Listener listener,
-                        List<Inet4Address> destinations) {
+    private VrrpSpeaker(RouterSettings settings, RawSocket socket, InstantSource clock, Listener listener,
+                        List<InetAddress> destinations) {
         this.destinations = destinations;
         this.router = new VirtualRouter(settings);
         this.socket = socket;
-        this.primary = (Inet4Address) settings.primary();
+        this.primary = settings.primary();
         this.clock = clock;
         this.listener = listener;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("vrrp-" + settings.name()).daemon(true).unstarted(r));
@@ -74,13 +77,26 @@ public final class VrrpSpeaker implements AutoCloseable {
      */
     public static VrrpSpeaker start(RouterSettings settings, String ifname, int ifindex, List<Inet4Address> unicastPeers,
                                     InstantSource clock, Listener listener) {
-        if (!settings.addresses().getFirst().getClass().equals(Inet4Address.class) || !(settings.primary() instanceof Inet4Address)) {
-            throw new IllegalArgumentException(settings.name() + ": VRRP over IPv6 is not implemented yet");
+        boolean v6 = settings.addresses().getFirst() instanceof Inet6Address;
+        if (v6 != settings.primary() instanceof Inet6Address) {
+            throw new IllegalArgumentException(settings.name() + ": the primary address and the virtual addresses differ in family");
         }
-        RawIpSocket socket = RawIpSocket.open(VrrpCodec.IP_PROTOCOL, ifname, ifindex, (Inet4Address) settings.primary(),
-                unicastPeers.isEmpty() ? Optional.of((Inet4Address) VrrpCodec.GROUP_V4) : Optional.empty(), RECEIVE_POLL);
-        VrrpSpeaker s = new VrrpSpeaker(settings, socket, clock, listener,
-                unicastPeers.isEmpty() ? List.of((Inet4Address) VrrpCodec.GROUP_V4) : List.copyOf(unicastPeers));
+        if (v6 && !unicastPeers.isEmpty()) {
+            throw new IllegalArgumentException(settings.name() + ": unicast peers over IPv6 are not implemented yet");
+        }
+        RawSocket socket;
+        List<InetAddress> destinations;
+        if (v6) {
+            // The kernel sends from the interface's link-local address, as RFC 5798 §5.1.2.1 asks.
+            socket = RawIp6Socket.open(VrrpCodec.IP_PROTOCOL, ifname, ifindex, Optional.of((Inet6Address) VrrpCodec.GROUP_V6),
+                    RECEIVE_POLL);
+            destinations = List.of(VrrpCodec.GROUP_V6);
+        } else {
+            socket = RawIpSocket.open(VrrpCodec.IP_PROTOCOL, ifname, ifindex, (Inet4Address) settings.primary(),
+                    unicastPeers.isEmpty() ? Optional.of((Inet4Address) VrrpCodec.GROUP_V4) : Optional.empty(), RECEIVE_POLL);
+            destinations = unicastPeers.isEmpty() ? List.of(VrrpCodec.GROUP_V4) : List.copyOf(unicastPeers);
+        }
+        VrrpSpeaker s = new VrrpSpeaker(settings, socket, clock, listener, destinations);
         s.loop.execute(() -> s.handle(s.router.start(clock.instant())));
         s.receiver.execute(s::receiveLoop);
         return s;
@@ -125,11 +141,11 @@ public final class VrrpSpeaker implements AutoCloseable {
     private void receiveLoop() {
         while (running) {
             try {
-                Optional<RawIpSocket.Datagram> d = socket.receive();
+                Optional<RawSocket.Datagram> d = socket.receive();
                 if (d.isEmpty()) {
                     continue;
                 }
-                RawIpSocket.Datagram g = d.get();
+                RawSocket.Datagram g = d.get();
                 if (g.source().equals(primary)) {
                     continue; // our own advert looped back by another socket on this host
                 }
@@ -161,7 +177,7 @@ public final class VrrpSpeaker implements AutoCloseable {
         for (RouterAction a : actions) {
             switch (a) {
                 case RouterAction.Send s -> {
-                    for (Inet4Address to : destinations) {
+                    for (InetAddress to : destinations) {
                         try {
                             // VRRPv3's checksum covers the destination: encoded per destination.
                             socket.send(VrrpCodec.encode(s.advert(), primary, to), to);

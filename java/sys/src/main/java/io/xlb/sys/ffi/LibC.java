@@ -66,6 +66,52 @@ public final class LibC {
     /** ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src_addr, socklen_t *addrlen) */
     public static final MethodHandle recvfrom = h("recvfrom", FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
             JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    /** ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags) */
+    public static final MethodHandle recvmsg = h("recvmsg", FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+            JAVA_INT, ADDRESS, JAVA_INT));
+
+    // netinet/in.h, linux/in6.h, linux/ipv6.h: IPv6 sockets
+    public static final int AF_INET6 = 10;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPPROTO_ICMPV6 = 58;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_RECVPKTINFO = 49;
+    public static final int IPV6_PKTINFO = 50;
+    public static final int IPV6_RECVHOPLIMIT = 51;
+    public static final int IPV6_HOPLIMIT = 52;
+    public static final int IPV6_TCLASS = 67;
+
+    /** struct sockaddr_in6 { sa_family_t sin6_family; in_port_t sin6_port; uint32_t sin6_flowinfo; struct in6_addr sin6_addr; uint32_t sin6_scope_id; } */
+    public static final StructLayout sockaddr_in6 = MemoryLayout.structLayout(
+            java.lang.foreign.ValueLayout.JAVA_SHORT.withName("sin6_family"), java.lang.foreign.ValueLayout.JAVA_SHORT.withName("sin6_port"),
+            JAVA_INT.withName("sin6_flowinfo"), MemoryLayout.sequenceLayout(16, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("sin6_addr"),
+            JAVA_INT.withName("sin6_scope_id")).withName("sockaddr_in6");
+    /** struct ipv6_mreq { struct in6_addr ipv6mr_multiaddr; int ipv6mr_interface; } */
+    public static final StructLayout ipv6_mreq = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(16, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("ipv6mr_multiaddr"),
+            JAVA_INT.withName("ipv6mr_interface")).withName("ipv6_mreq");
+    /** struct in6_pktinfo { struct in6_addr ipi6_addr; int ipi6_ifindex; } */
+    public static final StructLayout in6_pktinfo = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(16, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("ipi6_addr"),
+            JAVA_INT.withName("ipi6_ifindex")).withName("in6_pktinfo");
+    /** struct iovec { void *iov_base; size_t iov_len; } */
+    public static final StructLayout iovec = MemoryLayout.structLayout(
+            ADDRESS.withName("iov_base"), java.lang.foreign.ValueLayout.JAVA_LONG.withName("iov_len")).withName("iovec");
+    /** struct msghdr { void *msg_name; socklen_t msg_namelen; struct iovec *msg_iov; size_t msg_iovlen; void *msg_control; size_t msg_controllen; int msg_flags; } */
+    public static final StructLayout msghdr = MemoryLayout.structLayout(
+            ADDRESS.withName("msg_name"), JAVA_INT.withName("msg_namelen"), MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("msg_iov"), java.lang.foreign.ValueLayout.JAVA_LONG.withName("msg_iovlen"),
+            ADDRESS.withName("msg_control"), java.lang.foreign.ValueLayout.JAVA_LONG.withName("msg_controllen"),
+            JAVA_INT.withName("msg_flags"), MemoryLayout.paddingLayout(4)).withName("msghdr");
+    /** struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } followed by the data, 8-aligned. */
+    public static final StructLayout cmsghdr = MemoryLayout.structLayout(
+            java.lang.foreign.ValueLayout.JAVA_LONG.withName("cmsg_len"), JAVA_INT.withName("cmsg_level"),
+            JAVA_INT.withName("cmsg_type")).withName("cmsghdr");
+
     // netinet/in.h, linux/in.h, linux/if_packet.h
     public static final int AF_INET = 2;
     public static final int AF_PACKET = 17;
