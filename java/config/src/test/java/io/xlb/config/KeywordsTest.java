@@ -52,7 +52,7 @@ class KeywordsTest {
     void vrrpScriptAndSyncGroup() {
         VrrpScript s = c.vrrpScripts().getFirst();
         assertEquals(new VrrpScript("chk_nginx", "/usr/bin/pgrep -x nginx", Duration.ofSeconds(2), Duration.ofSeconds(1),
-                -20, true, 2, 3, "nobody", s.pos()), s);
+                -20, true, 2, 3, "nobody", "nogroup", s.pos()), s);
         SyncGroup g = c.syncGroups().getFirst();
         assertEquals("G1", g.name());
         assertEquals(List.of("VI_1", "VI_6"), g.group());

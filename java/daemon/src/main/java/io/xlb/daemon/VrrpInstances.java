@@ -319,7 +319,7 @@ final class VrrpInstances implements AutoCloseable {
                 NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
                 InetAddress a = InetAddress.ofLiteral(vip.address());
                 if (master) {
-                    if (addrs.add(nif.getIndex(), a, vip.prefixLength())) {
+                    if (addrs.add(nif.getIndex(), a, vip.prefixLength(), vip.label())) {
                         LOG.log(System.Logger.Level.INFO, "{0}: added {1}/{2} to {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
                     }
                 } else if (addrs.remove(nif.getIndex(), a, vip.prefixLength())) {

@@ -32,6 +32,13 @@ class InterfaceAddressesTest {
                 }
             });
             assertFalse(a.exec("ip", "-4", "addr", "show", "dev", "ad0").contains("10.96.0.100"));
+            a.namespace().run(() -> {
+                try (InterfaceAddresses addrs = InterfaceAddresses.open()) {
+                    assertTrue(addrs.add(ifindex, vip, 32, "ad0:vip"));
+                }
+            });
+            assertTrue(a.exec("ip", "-4", "addr", "show", "dev", "ad0").contains("10.96.0.100/32 scope global ad0:vip"),
+                    a.exec("ip", "-4", "addr", "show", "dev", "ad0"));
         }
     }
 }

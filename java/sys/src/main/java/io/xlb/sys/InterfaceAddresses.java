@@ -21,6 +21,7 @@ public final class InterfaceAddresses implements AutoCloseable {
     private static final int RTM_GETADDR = 22;
     private static final int IFA_ADDRESS = 1;
     private static final int IFA_LOCAL = 2;
+    private static final int IFA_LABEL = 3;
     private static final int IFADDRMSG = 8;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
@@ -45,9 +46,22 @@ public final class InterfaceAddresses implements AutoCloseable {
 
     /** Adds the address; false if it was already there. */
     public boolean add(int ifindex, InetAddress address, int prefixLength) {
+        return add(ifindex, address, prefixLength, null);
+    }
+
+    /** Adds the address with an IPv4 {@code label} ("eth0:1", as {@code ip addr add ... label}; null: none). */
+    public boolean add(int ifindex, InetAddress address, int prefixLength, String label) {
+        byte[] m = message(ifindex, address, prefixLength);
+        if (label != null && address instanceof Inet4Address) {
+            ByteArrayOutputStream withLabel = new ByteArrayOutputStream();
+            withLabel.writeBytes(m);
+            byte[] text = label.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Attributes.put(withLabel, IFA_LABEL, java.util.Arrays.copyOf(text, text.length + 1));
+            m = withLabel.toByteArray();
+        }
         try {
             socket.request(RTM_NEWADDR, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | NetlinkSocket.NLM_F_CREATE
-                    | 0x200 /* NLM_F_EXCL */, message(ifindex, address, prefixLength), "add address " + address.getHostAddress());
+                    | 0x200 /* NLM_F_EXCL */, m, "add address " + address.getHostAddress());
             return true;
         } catch (SysException e) {
             if (e.errno() == EEXIST) {
