@@ -42,6 +42,7 @@ public final class DaemonCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("xlb daemon: " + e.getMessage());
             return 1;
         }
+        io.xlb.sys.Signals.unignoreHangup(); // started under nohup, SIGHUP would stay ignored
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> daemon.requestReload());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(daemon::close));
         daemon.awaitStop();

@@ -98,7 +98,8 @@ class DaemonLabTest {
 
     private BackgroundProcess startDaemon() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        BackgroundProcess p = lab.start(lan.host("director").ns(), "daemon-" + (++daemons), java,
+        // Under nohup, as operators often start it: SIGHUP must still reload.
+        BackgroundProcess p = lab.start(lan.host("director").ns(), "daemon-" + (++daemons), "nohup", java,
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Xlb.class.getName(),
                 "daemon", "-f", conf.toString(), "--pin-dir", pinDir.toString());
         await(Duration.ofSeconds(30), () -> p.log().contains("running "));

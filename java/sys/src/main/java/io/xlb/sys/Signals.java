@@ -8,6 +8,24 @@ import java.lang.foreign.MemorySegment;
 public final class Signals {
     private Signals() {}
 
+    /**
+     * Undoes an inherited "ignore SIGHUP" (nohup, some service managers): the JVM will not install
+     * a handler for a signal it found ignored at start, so a reload by SIGHUP would silently do
+     * nothing. Call before registering the handler.
+     */
+    public static void unignoreHangup() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment previous = (MemorySegment) LibC.signal.invokeExact(LibC.callState(arena), LibC.SIGHUP, MemorySegment.NULL);
+            if (previous.address() == -1L) {
+                throw new IllegalStateException("signal(SIGHUP, SIG_DFL) failed");
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     public static void hangup(long pid) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.callState(arena);

@@ -50,6 +50,8 @@ public final class LibC {
     /** int kill(pid_t pid, int sig) */
     public static final MethodHandle kill = h("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     public static final int SIGHUP = 1;
+    /** sighandler_t signal(int signum, sighandler_t handler); SIG_DFL is the null handler */
+    public static final MethodHandle signal = h("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     /** int socket(int domain, int type, int protocol) */
     public static final MethodHandle socket = h("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     /** int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen) */
