@@ -75,16 +75,7 @@ public final class RawIp6Socket extends RawSocket {
             throw new IllegalArgumentException("an IPv6 socket cannot send to " + destination.getHostAddress());
         }
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
-            long n = (long) LibC.sendto.invokeExact(state, fd, tmp.allocateFrom(ValueLayout.JAVA_BYTE, payload), (long) payload.length, 0,
-                    sockaddrIn6(tmp, destination, ifindex), (int) LibC.sockaddr_in6.byteSize());
-            if (n < 0) {
-                throw new SysException("sendto", LibC.errno(state), destination.getHostAddress());
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            sendTo(tmp, payload, sockaddrIn6(tmp, destination, ifindex), destination);
         }
     }
 
@@ -104,13 +95,9 @@ public final class RawIp6Socket extends RawSocket {
             msg.set(ValueLayout.ADDRESS, LibC.msghdr.byteOffset(PathElement.groupElement("msg_control")), control);
             msg.set(ValueLayout.JAVA_LONG, LibC.msghdr.byteOffset(PathElement.groupElement("msg_controllen")), (long) CONTROL_BYTES);
             MemorySegment state = LibC.callState(tmp);
-            long n = (long) LibC.recvmsg.invokeExact(state, fd, msg, 0);
+            long n = received((long) LibC.recvmsg.invokeExact(state, fd, msg, 0), state, "recvmsg");
             if (n < 0) {
-                int errno = LibC.errno(state);
-                if (errno == LibC.EAGAIN || errno == LibC.EINTR || closed) {
-                    return Optional.empty();
-                }
-                throw new SysException("recvmsg", errno, "raw IPv6 protocol " + protocol);
+                return Optional.empty();
             }
             int hopLimit = -1;
             InetAddress destination = null;

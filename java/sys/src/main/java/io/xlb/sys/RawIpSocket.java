@@ -80,16 +80,7 @@ public final class RawIpSocket extends RawSocket {
     /** Sends {@code payload} as one datagram to {@code destination}. */
     public void send(byte[] payload, Inet4Address destination) {
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
-            long n = (long) LibC.sendto.invokeExact(state, fd, tmp.allocateFrom(ValueLayout.JAVA_BYTE, payload), (long) payload.length, 0,
-                    sockaddrIn(tmp, destination), SOCKADDR_IN);
-            if (n < 0) {
-                throw new SysException("sendto", LibC.errno(state), destination.getHostAddress());
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            sendTo(tmp, payload, sockaddrIn(tmp, destination), destination);
         }
     }
 
@@ -100,13 +91,10 @@ public final class RawIpSocket extends RawSocket {
         }
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment state = LibC.callState(tmp);
-            long n = (long) LibC.recvfrom.invokeExact(state, fd, buffer, (long) MAX_DATAGRAM, 0, MemorySegment.NULL, MemorySegment.NULL);
+            long n = received((long) LibC.recvfrom.invokeExact(state, fd, buffer, (long) MAX_DATAGRAM, 0, MemorySegment.NULL,
+                    MemorySegment.NULL), state, "recvfrom");
             if (n < 0) {
-                int errno = LibC.errno(state);
-                if (errno == LibC.EAGAIN || errno == LibC.EINTR || closed) {
-                    return Optional.empty();
-                }
-                throw new SysException("recvfrom", errno, "raw protocol " + protocol);
+                return Optional.empty();
             }
             byte[] ip = buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
             int ihl = (ip.length > 0 ? ip[0] & 0x0f : 0) * 4;

@@ -49,6 +49,34 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
         }
     }
 
+    /** sendto(2) of {@code payload} to the socket address {@code to} (built in {@code tmp}). */
+    void sendTo(Arena tmp, byte[] payload, MemorySegment to, InetAddress destination) {
+        try {
+            MemorySegment state = LibC.callState(tmp);
+            long n = (long) LibC.sendto.invokeExact(state, fd, tmp.allocateFrom(ValueLayout.JAVA_BYTE, payload), (long) payload.length, 0,
+                    to, (int) to.byteSize());
+            if (n < 0) {
+                throw new SysException("sendto", LibC.errno(state), destination.getHostAddress());
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A receive call's result: the byte count, or -1 when nothing came (timeout, interrupt, closed). */
+    long received(long n, MemorySegment state, String call) {
+        if (n >= 0) {
+            return n;
+        }
+        int errno = LibC.errno(state);
+        if (errno == LibC.EAGAIN || errno == LibC.EINTR || closed) {
+            return -1;
+        }
+        throw new SysException(call, errno, "raw protocol " + protocol);
+    }
+
     void setInt(Arena tmp, int level, int name, int value, String what) throws Throwable {
         setsockopt(tmp, level, name, tmp.allocateFrom(ValueLayout.JAVA_INT, value), what);
     }
