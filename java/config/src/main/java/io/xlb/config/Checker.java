@@ -28,7 +28,12 @@ public sealed interface Checker extends Model {
 
     record MiscCheck(Common common, String path, Duration timeout, boolean dynamic, SourcePos pos) implements Checker {}
 
-    record UdpCheck(Common common, SourcePos pos) implements Checker {}
+    /**
+     * UDP_CHECK: {@code payload} sent (hex; empty when absent); {@code requireReply} a reply must come,
+     * starting with {@code replyData} when given; its length within the bounds when given.
+     */
+    record UdpCheck(Common common, String payload, boolean requireReply, String replyData, Integer minReplyLength,
+                    Integer maxReplyLength, SourcePos pos) implements Checker {}
 
     record PingCheck(Common common, SourcePos pos) implements Checker {}
 

@@ -794,7 +794,9 @@ final class Interpreter {
         List<Common> hosts = new ArrayList<>();
         String virtualhost = null, miscPath = null, dnsType = null, dnsName = null, helo = null;
         Duration miscTimeout = null;
-        boolean miscDynamic = false;
+        boolean miscDynamic = false, requireReply = false;
+        String udpPayload = null, replyData = null;
+        Integer minReply = null, maxReply = null;
         String kind = n.keyword();
         for (Node c : n.children()) {
             Values v = new Values(c, d);
@@ -859,6 +861,24 @@ final class Interpreter {
                         unknown(c, kind);
                     }
                 }
+                case "payload", "require_reply", "min_reply_length", "max_reply_length" -> {
+                    if (!kind.equals("UDP_CHECK")) {
+                        unknown(c, kind);
+                    } else if (c.keyword().equals("payload")) {
+                        udpPayload = hex(v, 0);
+                        v.noMoreThan(1);
+                    } else if (c.keyword().equals("require_reply")) {
+                        requireReply = true;
+                        replyData = v.count() > 0 ? hex(v, 0) : null;
+                        v.noMoreThan(1);
+                    } else if (c.keyword().equals("min_reply_length")) {
+                        minReply = v.integer(0, 0, 65535, "a length");
+                        v.noMoreThan(1);
+                    } else {
+                        maxReply = v.integer(0, 0, 65535, "a length");
+                        v.noMoreThan(1);
+                    }
+                }
                 case "helo_name" -> {
                     if (kind.equals("SMTP_CHECK")) {
                         helo = v.word(0, "a name");
@@ -899,11 +919,24 @@ final class Interpreter {
                 }
                 yield new Checker.MiscCheck(com, miscPath, miscTimeout, miscDynamic, n.pos());
             }
-            case "UDP_CHECK" -> new Checker.UdpCheck(com, n.pos());
+            case "UDP_CHECK" -> new Checker.UdpCheck(com, udpPayload, requireReply, replyData, minReply, maxReply, n.pos());
             case "PING_CHECK" -> new Checker.PingCheck(com, n.pos());
             case "DNS_CHECK" -> new Checker.DnsCheck(com, dnsType != null ? dnsType : "SOA", dnsName != null ? dnsName : ".", n.pos());
             default -> new Checker.SmtpCheck(com, helo, hosts, n.pos());
         };
+    }
+
+    /** Hex digits (keepalived's payload and require_reply data), an even count of them. */
+    private String hex(Values v, int i) {
+        String text = v.word(i, "hex digits");
+        if (text == null) {
+            return null;
+        }
+        if (!text.matches("(?i)([0-9a-f]{2})+")) {
+            d.error(v.pos(i), "expected hex digits, two a byte, got '" + text + "'");
+            return null;
+        }
+        return text.toLowerCase(java.util.Locale.ROOT);
     }
 
     private Checker.Url url(Node n) {

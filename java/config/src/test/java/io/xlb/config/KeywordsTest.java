@@ -172,7 +172,13 @@ class KeywordsTest {
         assertEquals(List.of(25, 587), smtp.hosts().stream().map(Checker.Common::connectPort).toList());
 
         RealServer dnsReal = c.virtualServers().get(1).realServers().getFirst();
-        assertEquals(53, assertInstanceOf(Checker.UdpCheck.class, dnsReal.checkers().getFirst()).common().connectPort());
+        Checker.UdpCheck udp = assertInstanceOf(Checker.UdpCheck.class, dnsReal.checkers().getFirst());
+        assertEquals(53, udp.common().connectPort());
+        assertEquals("00010100", udp.payload());
+        assertTrue(udp.requireReply());
+        assertEquals("0001", udp.replyData());
+        assertEquals(4, udp.minReplyLength());
+        assertEquals(512, udp.maxReplyLength());
         Checker.DnsCheck dns = assertInstanceOf(Checker.DnsCheck.class, dnsReal.checkers().get(1));
         assertEquals(List.of("A", "example.com"), List.of(dns.type(), dns.name()));
     }

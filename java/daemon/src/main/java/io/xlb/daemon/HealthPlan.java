@@ -70,7 +70,11 @@ public final class HealthPlan {
                                 h.urls().stream().map(u -> new CheckSpec.Url(u.path(),
                                         u.statusCode() == null ? Set.<Integer>of() : Set.of(u.statusCode()), u.digest())).toList(),
                                 h.virtualhost() != null ? h.virtualhost() : vs.virtualhost(), timeout, k.bindto()));
-                        case Checker.UdpCheck u -> checks.add(new CheckSpec.Udp(host, port, new byte[0], timeout, k.bindto()));
+                        case Checker.UdpCheck u -> checks.add(new CheckSpec.Udp(host, port,
+                                u.payload() == null ? new byte[0] : java.util.HexFormat.of().parseHex(u.payload()), timeout, k.bindto(),
+                                u.requireReply() ? new CheckSpec.Reply(u.replyData() == null ? new byte[0]
+                                        : java.util.HexFormat.of().parseHex(u.replyData()), u.minReplyLength(), u.maxReplyLength())
+                                        : null));
                         case Checker.PingCheck p -> checks.add(new CheckSpec.Ping(host, timeout, k.bindto()));
                         case Checker.DnsCheck d -> checks.add(new CheckSpec.Dns(host,
                                 k.connectPort() != null ? k.connectPort() : DNS_PORT, d.type(), d.name(), timeout, k.bindto()));

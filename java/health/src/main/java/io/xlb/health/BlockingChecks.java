@@ -42,16 +42,33 @@ final class BlockingChecks {
             ch.configureBlocking(false);
             ch.register(sel, SelectionKey.OP_READ);
             ch.write(ByteBuffer.wrap(spec.payload()));
+            String where = "UDP " + spec.host() + ":" + spec.port();
             if (sel.select(spec.connectTimeout().toMillis()) == 0) {
-                return null; // silence: nothing said the port is closed
+                // Silence: nothing said the port is closed, unless a reply is required.
+                return spec.reply() == null ? null : where + ": no reply within " + spec.connectTimeout().toMillis() + " ms";
             }
+            ByteBuffer reply = ByteBuffer.allocate(MAX_UDP_REPLY);
             try {
-                ch.read(ByteBuffer.allocate(2048));
-                return null;
+                ch.read(reply);
             } catch (PortUnreachableException e) {
-                return "UDP " + spec.host() + ":" + spec.port() + ": port unreachable";
+                return where + ": port unreachable";
             }
+            return spec.reply() == null ? null : replyProblem(where, spec.reply(), java.util.Arrays.copyOf(reply.array(), reply.position()));
         }
+    }
+
+    private static final int MAX_UDP_REPLY = 65535;
+
+    private static String replyProblem(String where, CheckSpec.Reply want, byte[] got) {
+        if (want.minLength() != null && got.length < want.minLength() || want.maxLength() != null && got.length > want.maxLength()) {
+            return where + ": reply of " + got.length + " bytes, expected " + (want.minLength() != null ? want.minLength() : 0)
+                    + ".." + (want.maxLength() != null ? want.maxLength() : MAX_UDP_REPLY);
+        }
+        if (got.length < want.prefix().length
+                || !java.util.Arrays.equals(java.util.Arrays.copyOf(got, want.prefix().length), want.prefix())) {
+            return where + ": reply does not start with " + java.util.HexFormat.of().formatHex(want.prefix());
+        }
+        return null;
     }
 
     static String ping(CheckSpec.Ping spec) throws IOException {

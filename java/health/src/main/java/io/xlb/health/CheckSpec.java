@@ -38,12 +38,22 @@ public sealed interface CheckSpec {
         }
     }
 
-    /** UDP_CHECK: a datagram sent; a reply, or silence, passes; an ICMP port unreachable fails. */
-    record Udp(String host, int port, byte[] payload, Duration connectTimeout, String bindto) implements CheckSpec {
+    /**
+     * UDP_CHECK: a datagram sent; a reply, or silence, passes; an ICMP port unreachable fails. With
+     * {@code reply} silence fails too, and the reply must meet it.
+     */
+    record Udp(String host, int port, byte[] payload, Duration connectTimeout, String bindto, Reply reply) implements CheckSpec {
         public Udp(String host, int port, byte[] payload, Duration connectTimeout) {
-            this(host, port, payload, connectTimeout, null);
+            this(host, port, payload, connectTimeout, null, null);
+        }
+
+        public Udp(String host, int port, byte[] payload, Duration connectTimeout, String bindto) {
+            this(host, port, payload, connectTimeout, bindto, null);
         }
     }
+
+    /** require_reply: the reply's first bytes ({@code prefix}, may be empty) and its length bounds (null: none). */
+    record Reply(byte[] prefix, Integer minLength, Integer maxLength) {}
 
     /** PING_CHECK: an ICMP echo answered within the timeout. */
     record Ping(String host, Duration connectTimeout, String bindto) implements CheckSpec {

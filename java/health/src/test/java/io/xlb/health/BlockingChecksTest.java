@@ -74,6 +74,35 @@ class BlockingChecksTest {
     }
 
     @Test
+    void requireReplyChecksThatAReplyComesAndWhatItSays() throws Exception {
+        try (DatagramSocket echo = new DatagramSocket(0, LO); DatagramSocket silent = new DatagramSocket(0, LO)) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        DatagramPacket p = new DatagramPacket(new byte[512], 512);
+                        echo.receive(p);
+                        echo.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                    }
+                } catch (Exception closed) {
+                    // the test is over
+                }
+            });
+            byte[] ping = "ping".getBytes();
+            int port = echo.getLocalPort();
+            assertNull(BlockingChecks.udp(new CheckSpec.Udp("127.0.0.1", port, ping, T, null,
+                    new CheckSpec.Reply("pi".getBytes(), 4, 4))));
+            assertEquals("UDP 127.0.0.1:" + port + ": reply does not start with 706f", BlockingChecks.udp(new CheckSpec.Udp(
+                    "127.0.0.1", port, ping, T, null, new CheckSpec.Reply("po".getBytes(), null, null))));
+            assertEquals("UDP 127.0.0.1:" + port + ": reply of 4 bytes, expected 8..65535", BlockingChecks.udp(new CheckSpec.Udp(
+                    "127.0.0.1", port, ping, T, null, new CheckSpec.Reply(new byte[0], 8, null))));
+            int quiet = silent.getLocalPort();
+            assertNull(BlockingChecks.udp(new CheckSpec.Udp("127.0.0.1", quiet, ping, T)), "silence passes without require_reply");
+            assertEquals("UDP 127.0.0.1:" + quiet + ": no reply within 800 ms", BlockingChecks.udp(new CheckSpec.Udp(
+                    "127.0.0.1", quiet, ping, T, null, new CheckSpec.Reply(new byte[0], null, null))));
+        }
+    }
+
+    @Test
     void pingPassesOnAnEchoReplyAndFailsWhereEchoIsIgnored() throws Exception {
         assertNull(BlockingChecks.ping(new CheckSpec.Ping("127.0.0.1", T)));
         try (Netns ns = Netns.create("xlbt")) {
