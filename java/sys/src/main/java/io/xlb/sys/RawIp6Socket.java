@@ -42,7 +42,7 @@ public final class RawIp6Socket extends RawSocket {
     /** Opens a raw socket for {@code protocol} on {@code ifname}, joined to {@code group} there (none if empty). */
     public static RawIp6Socket open(int protocol, String ifname, int ifindex, Optional<Inet6Address> group, Duration receiveTimeout) {
         RawIp6Socket s = new RawIp6Socket(open(LibC.AF_INET6, protocol), protocol, ifindex);
-        try (Arena tmp = Arena.ofConfined()) {
+        return configured(s, tmp -> {
             s.setsockopt(tmp, LibC.SOL_SOCKET, LibC.SO_BINDTODEVICE, tmp.allocateFrom(ifname), "SO_BINDTODEVICE " + ifname);
             s.setInt(tmp, LibC.IPPROTO_IPV6, LibC.IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS");
             s.setInt(tmp, LibC.IPPROTO_IPV6, LibC.IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS");
@@ -59,14 +59,7 @@ public final class RawIp6Socket extends RawSocket {
                         "IPV6_ADD_MEMBERSHIP " + group.get().getHostAddress() + " on " + ifname);
             }
             s.setReceiveTimeout(tmp, receiveTimeout);
-            return s;
-        } catch (Throwable t) {
-            s.close();
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override

@@ -38,7 +38,7 @@ public final class RawIpSocket extends RawSocket {
     public static RawIpSocket open(int protocol, String ifname, int ifindex, Inet4Address source,
             Optional<Inet4Address> group, Duration receiveTimeout) {
         RawIpSocket s = new RawIpSocket(open(LibC.AF_INET, protocol), protocol);
-        try (Arena tmp = Arena.ofConfined()) {
+        return configured(s, tmp -> {
             s.setsockopt(tmp, LibC.SOL_SOCKET, LibC.SO_BINDTODEVICE, tmp.allocateFrom(ifname), "SO_BINDTODEVICE " + ifname);
             s.setInt(tmp, LibC.IPPROTO_IP, LibC.IP_TTL, 255, "IP_TTL");
             s.setInt(tmp, LibC.IPPROTO_IP, LibC.IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL");
@@ -59,14 +59,7 @@ public final class RawIpSocket extends RawSocket {
                     throw new SysException("bind", LibC.errno(state), source.getHostAddress());
                 }
             }
-            return s;
-        } catch (Throwable t) {
-            s.close();
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override

@@ -77,6 +77,26 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
         throw new SysException(call, errno, "raw protocol " + protocol);
     }
 
+    /** Socket options to set on a new socket, with a scratch arena. */
+    @FunctionalInterface
+    interface Options {
+        void apply(Arena tmp) throws Throwable;
+    }
+
+    /** {@code s} once {@code options} are set; closed (and the failure thrown) if one cannot be. */
+    static <S extends RawSocket> S configured(S s, Options options) {
+        try (Arena tmp = Arena.ofConfined()) {
+            options.apply(tmp);
+            return s;
+        } catch (Throwable t) {
+            s.close();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+
     void setInt(Arena tmp, int level, int name, int value, String what) throws Throwable {
         setsockopt(tmp, level, name, tmp.allocateFrom(ValueLayout.JAVA_INT, value), what);
     }
