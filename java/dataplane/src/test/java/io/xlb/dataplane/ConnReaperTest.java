@@ -12,25 +12,21 @@ import io.xlb.dataplane.abi.RealConns;
 import io.xlb.lab.testing.Privileged;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tier 2: expiry by state timeout on the real connection table, driven by an injected clock. */
 @Privileged
 class ConnReaperTest {
-    private DirectorFixture d;
+    /** A freshly loaded director for each test, closed after it. */
+    @RegisterExtension
+    final DirectorFixture d = new DirectorFixture();
 
     @BeforeEach
     void load() {
-        d = new DirectorFixture();
         d.dataplane.apply(new DesiredState(List.of(service(WEB, "rr", Method.DR, RS1)),
                 DirectorConfig.defaults().withTimeouts(900, 120, 300)));
-    }
-
-    @AfterEach
-    void close() {
-        d.close();
     }
 
     @Test

@@ -10,9 +10,14 @@ import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.VipKey;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The director loaded from the jar, a small connection table, and helpers to run frames through it. */
-class DirectorFixture implements AutoCloseable {
+/**
+ * The director loaded from the jar, a small connection table, and helpers to run frames through it.
+ * As a test's {@code @RegisterExtension} field it is closed after each test.
+ */
+class DirectorFixture implements AutoCloseable, AfterEachCallback {
     static final MacAddress RS1_MAC = MacAddress.parse("02:00:00:00:01:01");
     static final MacAddress RS2_MAC = MacAddress.parse("02:00:00:00:01:02");
     static final MacAddress RS3_MAC = MacAddress.parse("02:00:00:00:01:03");
@@ -57,6 +62,11 @@ class DirectorFixture implements AutoCloseable {
 
     long reason(Reason r) {
         return dataplane.reasons().get(r);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -35,26 +35,17 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tier 2: the director through BPF_PROG_TEST_RUN, asserting on the bytes that come out. */
 @Privileged
 class DirectorTest {
     private static final Inet4Address TUN_SRC4 = (Inet4Address) Frame.addr("192.0.2.1");
     private static final Inet6Address TUN_SRC6 = (Inet6Address) Frame.addr("2001:db8::1");
-    private DirectorFixture d;
-
-    @BeforeEach
-    void load() {
-        d = new DirectorFixture();
-    }
-
-    @AfterEach
-    void close() {
-        d.close();
-    }
+    /** A freshly loaded director for each test, closed after it. */
+    @RegisterExtension
+    final DirectorFixture d = new DirectorFixture();
 
     private void apply(DirectorConfig config, Service... services) {
         d.dataplane.apply(new DesiredState(List.of(services), config));

@@ -11,24 +11,15 @@ import io.xlb.dataplane.abi.Method;
 import io.xlb.lab.testing.Privileged;
 import io.xlb.sys.CpuAffinity;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tier 2: IPVS persistence: a client's new connections follow its first one, per granularity. */
 @Privileged
 class PersistenceTest {
-    private DirectorFixture d;
-
-    @BeforeEach
-    void load() {
-        d = new DirectorFixture();
-    }
-
-    @AfterEach
-    void close() {
-        d.close();
-    }
+    /** A freshly loaded director for each test, closed after it. */
+    @RegisterExtension
+    final DirectorFixture d = new DirectorFixture();
 
     private int connect(String src, int port) {
         return realNumber(d.run(Frame.tcp(src, port, "192.0.2.10", 80, Frame.SYN)));

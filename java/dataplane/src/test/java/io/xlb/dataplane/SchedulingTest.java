@@ -18,24 +18,15 @@ import io.xlb.sys.CpuAffinity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tier 2: what each scheduler family picks for new flows, in the program itself. */
 @Privileged
 class SchedulingTest {
-    private DirectorFixture d;
-
-    @BeforeEach
-    void load() {
-        d = new DirectorFixture();
-    }
-
-    @AfterEach
-    void close() {
-        d.close();
-    }
+    /** A freshly loaded director for each test, closed after it. */
+    @RegisterExtension
+    final DirectorFixture d = new DirectorFixture();
 
     private int newFlow(int n) {
         String src = "10." + (n >> 16 & 0xff) + "." + (n >> 8 & 0xff) + "." + (n & 0xff);

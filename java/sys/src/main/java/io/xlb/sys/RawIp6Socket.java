@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -106,12 +105,12 @@ public final class RawIp6Socket extends RawSocket {
                 if (level == LibC.IPPROTO_IPV6 && type == LibC.IPV6_HOPLIMIT) {
                     hopLimit = control.get(ValueLayout.JAVA_INT, at + header);
                 } else if (level == LibC.IPPROTO_IPV6 && type == LibC.IPV6_PKTINFO) {
-                    destination = v6(control.asSlice(at + header, 16).toArray(ValueLayout.JAVA_BYTE));
+                    destination = address(control.asSlice(at + header, 16).toArray(ValueLayout.JAVA_BYTE));
                 }
                 at += (len + CMSG_ALIGN - 1) & -CMSG_ALIGN;
             }
             long addrOffset = LibC.sockaddr_in6.byteOffset(PathElement.groupElement("sin6_addr"));
-            InetAddress source = v6(name.asSlice(addrOffset, 16).toArray(ValueLayout.JAVA_BYTE));
+            InetAddress source = address(name.asSlice(addrOffset, 16).toArray(ValueLayout.JAVA_BYTE));
             if (hopLimit < 0 || destination == null) {
                 return Optional.empty(); // the kernel always sends both once asked; be safe
             }
@@ -131,13 +130,5 @@ public final class RawIp6Socket extends RawSocket {
                 LibC.sockaddr_in6.byteOffset(PathElement.groupElement("sin6_addr")), 16);
         sa.set(ValueLayout.JAVA_INT, LibC.sockaddr_in6.byteOffset(PathElement.groupElement("sin6_scope_id")), ifindex);
         return sa;
-    }
-
-    private static InetAddress v6(byte[] bytes) {
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -95,7 +94,7 @@ public final class RawIpSocket extends RawSocket {
                 return Optional.empty();
             }
             return Optional.of(new Datagram(Arrays.copyOfRange(ip, ihl, ip.length), ip[8] & 0xff,
-                    v4(Arrays.copyOfRange(ip, 12, 16)), v4(Arrays.copyOfRange(ip, 16, 20))));
+                    address(Arrays.copyOfRange(ip, 12, 16)), address(Arrays.copyOfRange(ip, 16, 20))));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -122,13 +121,5 @@ public final class RawIpSocket extends RawSocket {
         sa.set(ValueLayout.JAVA_SHORT, 0, (short) LibC.AF_INET);
         MemorySegment.copy(address.getAddress(), 0, sa, ValueLayout.JAVA_BYTE, 4, 4);
         return sa;
-    }
-
-    private static InetAddress v4(byte[] bytes) {
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -77,6 +77,15 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
         throw new SysException(call, errno, "raw protocol " + protocol);
     }
 
+    /** An address read off the wire (4 or 16 bytes). */
+    static InetAddress address(byte[] bytes) {
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Socket options to set on a new socket, with a scratch arena. */
     @FunctionalInterface
     interface Options {
