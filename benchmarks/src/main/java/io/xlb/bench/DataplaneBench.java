@@ -148,6 +148,8 @@ public final class DataplaneBench {
         return lines;
     }
 
+    private static final int LOOPBACK_IFINDEX = 1;
+
     private static Dataplane director(Bpf bpf, int newFlowLimit) {
         Dataplane dp = Dataplane.load(bpf, Dataplane.Options.defaults());
         VipKey dr = new VipKey(Frame.addr("192.0.2.10"), 80, Protocol.TCP);
@@ -163,6 +165,9 @@ public final class DataplaneBench {
                 new Service(tun6, Scheduler.named("mh"), Method.TUN, reals(10, "2001:db8:3::", Method.TUN))),
                 new DirectorConfig(Map.of(), (Inet4Address) Frame.addr("192.0.2.1"),
                         (Inet6Address) Frame.addr("2001:db8::1"), 0, 64, newFlowLimit)));
+        // As the daemon registers the interfaces it attaches to: every VIP frame pays the check
+        // that it is addressed to this director's MAC (BPF_PROG_TEST_RUN's ingress is loopback).
+        dp.addInterface(LOOPBACK_IFINDEX, new io.xlb.dataplane.abi.MacAddress(Frame.DIRECTOR_MAC));
         return dp;
     }
 
