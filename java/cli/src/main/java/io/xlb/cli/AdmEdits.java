@@ -31,22 +31,22 @@ final class AdmEdits {
         }
         List<Service> out = new ArrayList<>(s.services());
         out.add(new Service(vip, sched, Method.DR, List.of(), persistence));
-        return new DesiredState(out, s.config());
+        return s.withServices(out);
     }
 
     /** -E: scheduler and persistence as given (-E without -p turns persistence off, as ipvsadm). */
     static DesiredState editService(DesiredState s, VipKey vip, Scheduler sched, Service.Persistence persistence) {
         Service old = require(s, vip);
-        return replace(s, vip, new Service(vip, sched != null ? sched : old.scheduler(), old.method(), old.reals(), persistence));
+        return replace(s, vip, (sched != null ? old.withScheduler(sched) : old).withPersistence(persistence));
     }
 
     static DesiredState deleteService(DesiredState s, VipKey vip) {
         require(s, vip);
-        return new DesiredState(s.services().stream().filter(x -> !x.vip().equals(vip)).toList(), s.config());
+        return s.withServices(s.services().stream().filter(x -> !x.vip().equals(vip)).toList());
     }
 
     static DesiredState clear(DesiredState s) {
-        return new DesiredState(List.of(), s.config());
+        return s.withServices(List.of());
     }
 
     static DesiredState addReal(DesiredState s, VipKey vip, Real real) {
@@ -56,7 +56,7 @@ final class AdmEdits {
         }
         List<Real> rs = new ArrayList<>(old.reals());
         rs.add(real);
-        return replace(s, vip, new Service(vip, old.scheduler(), old.method(), rs, old.persistence()));
+        return replace(s, vip, old.withReals(rs));
     }
 
     /** -e: weight and method as given (null: unchanged); the MAC is kept. */
@@ -66,10 +66,9 @@ final class AdmEdits {
         if (r == null) {
             throw new AdmException("No such destination");
         }
-        Real edited = new Real(r.address(), r.port(), weight != null ? weight : r.weight(), method != null ? method : r.method(),
-                r.mac(), r.ifindex());
+        Real edited = r.withWeight(weight != null ? weight : r.weight()).withMethod(method != null ? method : r.method());
         List<Real> rs = old.reals().stream().map(x -> x == r ? edited : x).toList();
-        return replace(s, vip, new Service(vip, old.scheduler(), old.method(), rs, old.persistence()));
+        return replace(s, vip, old.withReals(rs));
     }
 
     static DesiredState deleteReal(DesiredState s, VipKey vip, Real real) {
@@ -78,14 +77,13 @@ final class AdmEdits {
         if (r == null) {
             throw new AdmException("No such destination");
         }
-        return replace(s, vip, new Service(vip, old.scheduler(), old.method(),
-                old.reals().stream().filter(x -> x != r).toList(), old.persistence()));
+        return replace(s, vip, old.withReals(old.reals().stream().filter(x -> x != r).toList()));
     }
 
     /** --set tcp tcpfin udp (0 keeps a value). */
     static DesiredState setTimeouts(DesiredState s, int tcp, int tcpfin, int udp) {
         DirectorConfig c = s.config();
-        return new DesiredState(s.services(), c.withTimeouts(tcp != 0 ? tcp : c.timeoutSeconds(ConnState.ESTABLISHED),
+        return s.withConfig(c.withTimeouts(tcp != 0 ? tcp : c.timeoutSeconds(ConnState.ESTABLISHED),
                 tcpfin != 0 ? tcpfin : c.timeoutSeconds(ConnState.FIN_WAIT), udp != 0 ? udp : c.timeoutSeconds(ConnState.UDP)));
     }
 
@@ -110,7 +108,7 @@ final class AdmEdits {
     }
 
     private static DesiredState replace(DesiredState s, VipKey vip, Service next) {
-        return new DesiredState(s.services().stream().map(x -> x.vip().equals(vip) ? next : x).toList(), s.config());
+        return s.mapServices(x -> x.vip().equals(vip) ? next : x);
     }
 
     static Map<String, Integer> timeouts(DirectorConfig c) {

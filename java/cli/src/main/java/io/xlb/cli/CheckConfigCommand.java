@@ -1,19 +1,22 @@
 package io.xlb.cli;
 
-import io.xlb.config.ConfigParser;
 import io.xlb.config.Diagnostic;
+import io.xlb.daemon.ConfigCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code xlb check-config -f FILE [--strict] [--dump]}: parses and validates a keepalived.conf;
- * messages as {@code file:line:col: error|warning: text} on stderr; exit 0 when valid, 1 if not.
+ * {@code xlb check-config -f FILE [--strict] [--dump] [--offline] [--interface IF]}: runs exactly
+ * the check the daemon runs before it applies a file (at start and at reload); messages as
+ * {@code file:line:col: error|warning: text} on stderr; exit 0 when the daemon would take it, 1 if not.
  */
-@Command(name = "check-config", description = "Check a keepalived.conf as xlb reads it; exit 0 when valid, 1 otherwise.")
+@Command(name = "check-config", description = "Check a keepalived.conf as the daemon would before applying it; exit 0 when it would be accepted, 1 otherwise.")
 public final class CheckConfigCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,15 +30,21 @@ public final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = "--dump", description = "print the configuration as xlb understood it, as JSON")
     boolean dump;
 
+    @Option(names = "--offline", description = "check the file alone, not against this host's interfaces (for a file meant for another machine)")
+    boolean offline;
+
+    @Option(names = "--interface", paramLabel = "IF", description = "an interface the daemon would be given with --interface")
+    List<String> interfaces = new ArrayList<>();
+
     @Override
     public Integer call() {
-        ConfigParser.Result r = ConfigParser.parse(file);
+        ConfigCheck.Outcome r = ConfigCheck.check(file, interfaces, offline ? ConfigCheck.Host.OFFLINE : ConfigCheck.Host.local());
         PrintWriter err = spec.commandLine().getErr();
         for (Diagnostic d : r.shown(strict)) {
             err.println(d);
         }
         err.flush();
-        boolean failed = r.hasErrors(strict);
+        boolean failed = !r.accepted(strict);
         if (dump && !failed) {
             PrintWriter out = spec.commandLine().getOut();
             out.println(ConfigJson.write(r.config()));

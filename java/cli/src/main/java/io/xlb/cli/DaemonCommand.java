@@ -38,8 +38,11 @@ public final class DaemonCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(new Daemon.Options(file, interfaces, pinDir, Duration.ofSeconds(1)));
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException | io.xlb.bpf.BpfException | java.io.IOException
+                 | java.io.UncheckedIOException e) {
+            // The configuration's errors were logged at their positions; this is the one-line outcome.
             spec.commandLine().getErr().println("xlb daemon: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return 1;
         }
         io.xlb.sys.Signals.unignoreHangup(); // started under nohup, SIGHUP would stay ignored

@@ -19,8 +19,8 @@ class CheckConfigTest {
 
     @Test
     void theSeedFileIsValidAndItsDumpShowsTheService() throws Exception {
-        Path seed = resource("seed-master.conf");
-        XlbRun r = XlbRun.of("check-config", "-f", seed.toString(), "--dump");
+        Path seed = resource("seed/master.conf");
+        XlbRun r = XlbRun.of("check-config", "--offline", "-f", seed.toString(), "--dump");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains(seed + ":7:4: warning: smtp_connection_timeout"), r.err());
         JsonNode json = ConfigJson.mapper().readTree(r.out());
@@ -43,8 +43,8 @@ class CheckConfigTest {
 
     @Test
     void strictFailsOnWarningsAndShowsThemAsErrors() throws Exception {
-        Path seed = resource("seed-master.conf");
-        XlbRun r = XlbRun.of("check-config", "-f", seed.toString(), "--strict");
+        Path seed = resource("seed/master.conf");
+        XlbRun r = XlbRun.of("check-config", "--offline", "-f", seed.toString(), "--strict");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains(seed + ":29:5: error: nat_mask is obsolete"), r.err());
         assertEquals("", r.out());
@@ -64,11 +64,36 @@ class CheckConfigTest {
 
     @Test
     void theDumpParsesBackToEqualRecords() throws Exception {
-        for (String name : new String[] {"seed-master.conf", "full.conf"}) {
+        for (String name : new String[] {"seed/master.conf", "full/keepalived.conf"}) {
             Config parsed = ConfigParser.parse(resource(name)).valid(false);
             String json = ConfigJson.write(parsed);
             assertEquals(parsed, ConfigJson.read(json), name + " round trip");
             assertEquals(json, ConfigJson.write(ConfigJson.read(json)));
         }
+    }
+
+    @Test
+    void theHostsInterfacesAreCheckedAsTheDaemonChecksThemUnlessOffline(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, "vrrp_instance VI_1 {\n    interface nosuch0\n    virtual_router_id 51\n"
+                + "    virtual_ipaddress {\n        192.0.2.10\n    }\n}\n");
+        XlbRun here = XlbRun.of("check-config", "-f", file.toString());
+        assertEquals(1, here.exit(), here.err());
+        assertTrue(here.err().contains(file + ":1:1: error: vrrp_instance VI_1: no interface nosuch0 on this host"), here.err());
+        XlbRun offline = XlbRun.of("check-config", "--offline", "-f", file.toString());
+        assertEquals(0, offline.exit(), offline.err());
+        Files.writeString(file, Files.readString(file).replace("nosuch0", "lo"));
+        XlbRun extra = XlbRun.of("check-config", "-f", file.toString(), "--interface", "nosuch1");
+        assertEquals(1, extra.exit(), extra.err());
+        assertTrue(extra.err().contains("--interface nosuch1: no such interface on this host"), extra.err());
+    }
+
+    @Test
+    void whatTheDataplaneCannotDoFailsCheckConfig(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, "virtual_server 192.0.2.10 80 {\n    lb_algo sed\n    lb_kind DR\n    protocol TCP\n}\n");
+        XlbRun r = XlbRun.of("check-config", "--offline", "-f", file.toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains(file + ":1:1: error: scheduler sed is not implemented yet"), r.err());
     }
 }

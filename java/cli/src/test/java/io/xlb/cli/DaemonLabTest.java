@@ -187,6 +187,87 @@ class DaemonLabTest {
 
     @Test
     @Order(4)
+    void xlbReloadPrintsTheVerdictAndEveryRefusedFileLeavesTheOldOneServing() throws Exception {
+        Files.writeString(conf, config(3, 3));
+        XlbRun first = XlbRun.withPinDir("reload", pinDir);
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().contains("reloaded:"), first.out());
+        await(Duration.ofSeconds(10), () -> listing(false).contains(" rr\n") && listing(false).matches("(?s).*\\.130:80 +Route +3 .*"));
+        String before = listing(false).replaceAll(" +\\d+ +\\d+ +\n", "\n");
+
+        String tutorial = config(3, 3);
+        StringBuilder many = new StringBuilder(tutorial);
+        for (int i = 0; i <= io.xlb.dataplane.abi.Structs.MAX_SERVICES; i++) {
+            many.append("virtual_server 10.78.").append(i / 250).append('.').append(i % 250 + 1)
+                    .append(" 80 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n}\n");
+        }
+        String sorryIsReal = tutorial.replace("    protocol TCP\n", "    protocol TCP\n    sorry_server " + SUBNET + ".130 80\n");
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put(tutorial.replace("lb_algo rr", "lb_algo sed"), "error: scheduler sed is not implemented yet");
+        refused.put(tutorial + "virtual_server fwmark 3 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n}\n",
+                "error: virtual_server fwmark 3: firewall marks are set by netfilter");
+        refused.put(tutorial + "virtual_server_group G {\n    10.78.9.9 80\n}\nvirtual_server group G {\n    lb_algo rr\n"
+                + "    lb_kind DR\n    protocol TCP\n}\n", "error: virtual_server group G: virtual_server_group is not implemented");
+        refused.put(many.toString(), "error: more than " + io.xlb.dataplane.abi.Structs.MAX_SERVICES + " virtual servers");
+        refused.put(sorryIsReal, "error: sorry_server " + SUBNET + ".130 80 is also a real_server");
+        refused.put(tutorial.replace("interface eth0", "interface nosuch0"), "error: vrrp_instance VI_1: no interface nosuch0");
+        for (Map.Entry<String, String> c : refused.entrySet()) {
+            Files.writeString(conf, c.getKey());
+            XlbRun r = XlbRun.withPinDir("reload", pinDir);
+            assertEquals(1, r.exit(), "refused: " + c.getValue() + "\n" + r.out() + r.err());
+            assertTrue(r.err().contains("refused the file and keeps running the previous configuration"), r.err());
+            assertTrue(r.err().contains(conf + ":") && r.err().contains(c.getValue()), r.err());
+            if (!c.getValue().contains("nosuch0")) {
+                // check-config says the same, at the same place.
+                XlbRun check = XlbRun.of("check-config", "--offline", "-f", conf.toString());
+                assertEquals(1, check.exit(), check.err());
+                String line = check.err().lines().filter(l -> l.contains(c.getValue())).findFirst().orElseThrow();
+                assertTrue(r.err().contains(line.substring(0, line.indexOf(": error:"))), line + " vs\n" + r.err());
+            }
+            assertEquals(before, listing(false).replaceAll(" +\\d+ +\\d+ +\n", "\n"), "the running configuration stays");
+        }
+        List<String> bodies = requests(20);
+        assertEquals(0, bodies.stream().filter(b -> b.startsWith("FAIL")).count(), bodies.toString());
+        assertTrue(daemon.log().lines().noneMatch(l -> l.contains("tick failed")), daemon.log());
+
+        // Item 2 of the tutorial: persistence_timeout 50 keeps one client on one real.
+        String persistent = tutorial.replace("    protocol TCP\n", "    persistence_timeout 50\n    protocol TCP\n");
+        Files.writeString(conf, persistent);
+        XlbRun ok = XlbRun.withPinDir("reload", pinDir);
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.out().contains("~ virtual_server"), "the diff names what changed: " + ok.out());
+        await(Duration.ofSeconds(10), () -> listing(false).contains(" rr persistent 50\n"));
+        List<String> sticky = requests(20);
+        assertTrue(count(sticky, "rs1") == 20 || count(sticky, "rs2") == 20, "one client, one real: " + sticky);
+    }
+
+    @Test
+    @Order(8)
+    void admOnAnAttachedDirectorKeepsPersistenceWhileItAddsAReal() throws Exception {
+        // The daemon stopped at the end of the previous test; the dataplane forwards on, and adm edits it.
+        var director = lan.host("director").ns();
+        director.exec("ip", "addr", "add", VIP + "/32", "dev", "lo"); // the VIP that VRRP gave up, for ARP
+        try {
+            // In the director's namespace, as an operator on that machine: adm resolves the new real's MAC there.
+            for (String[] argv : List.of(
+                    new String[] {"-E", "-t", VIP + ":80", "-s", "rr", "-p", "50"},
+                    new String[] {"-d", "-t", VIP + ":80", "-r", SUBNET + ".131:80"},
+                    new String[] {"-a", "-t", VIP + ":80", "-r", SUBNET + ".131:80", "-g", "-w", "3"})) {
+                XlbRun r = director.namespace().call(() -> XlbRun.withPinDir("adm", pinDir, argv));
+                assertEquals(0, r.exit(), String.join(" ", argv) + ": " + r.err());
+            }
+            XlbRun list = XlbRun.withPinDir("adm", pinDir, "-Ln");
+            assertTrue(list.out().contains("TCP  " + VIP + ":80 rr persistent 50\n"), list.out());
+            assertTrue(list.out().matches("(?s).*\\.131:80 +Route +3 .*"), list.out());
+            List<String> sticky = requests(20);
+            assertTrue(count(sticky, "rs1") == 20 || count(sticky, "rs2") == 20, "one client, one real: " + sticky);
+        } finally {
+            director.exec("ip", "addr", "del", VIP + "/32", "dev", "lo");
+        }
+    }
+
+    @Test
+    @Order(5)
     void aStoppedRealLeavesWithinTheCheckersBoundAndReturnsWhenItIsBack() throws Exception {
         // The tutorial's file again: rr, TCP_CHECK with connect_timeout 10, retry 3, delay_before_retry 3, delay_loop 6.
         Files.writeString(conf, config(3, 3));
@@ -222,7 +303,7 @@ class DaemonLabTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void whenTheOnlyRealFailsTheSorryServerServesAndTheNotifyScriptsRun() throws Exception {
         Path down = lab.scratch().resolve("rs1.down");
         Path up = lab.scratch().resolve("rs1.up");
@@ -269,7 +350,7 @@ class DaemonLabTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void miscDynamicSetsWeightsHaSuspendWaitsForTheAddressAndOmegaRunsTheDownScriptsAtStop() throws Exception {
         Path code = lab.scratch().resolve("exit-code");
         Path script = lab.scratch().resolve("weight.sh");

@@ -203,6 +203,29 @@ class VrrpLabTest {
     }
 
     @Test
+    void theMasterHoldsExcludedAddressesWithScopeAndBroadcastAndSpacesItsGratuitousArps() throws Exception {
+        String excluded = SUBNET + ".210";
+        BackgroundProcess capture = lab.start(lan.host("lb2").ns(), "tshark-garp", "tshark", "-n", "-l", "-i", Lan.HOST_IF,
+                "-a", "duration:12", "-f", "arp", "-T", "fields", "-e", "frame.time_relative", "-e", "arp.isgratuitous",
+                "-e", "arp.src.proto_ipv4");
+        Thread.sleep(1500); // tshark is capturing
+        xlb("lb1", "global_defs {\n    vrrp_garp_interval 0.5\n}\n" + instanceWith(100, "    garp_master_delay 0\n"
+                + "    garp_master_repeat 3\n    virtual_ipaddress_excluded {\n        " + excluded + "/24 scope link brd +\n    }"));
+        await(Duration.ofSeconds(15), () -> owns("lb1"));
+        String addrs = lan.host("lb1").ns().command("ip", "-o", "-4", "addr", "show", "dev", Lan.HOST_IF).run();
+        assertTrue(addrs.contains("inet " + excluded + "/24 brd " + SUBNET + ".255 scope link"), addrs);
+        await(Duration.ofSeconds(20), () -> !capture.isAlive());
+        List<Double> garps = capture.log().lines().map(l -> l.split("\t")).filter(f -> f.length == 3 && f[1].equals("1")
+                && f[2].equals(VIP)).map(f -> Double.parseDouble(f[0])).toList();
+        assertEquals(3, garps.size(), "garp_master_repeat 3, no second burst: " + capture.log());
+        for (int i = 1; i < garps.size(); i++) {
+            assertTrue(garps.get(i) - garps.get(i - 1) >= 0.45, "vrrp_garp_interval 0.5 between them: " + garps);
+        }
+        assertTrue(capture.log().lines().anyMatch(l -> l.endsWith("\t1\t" + excluded)), "the excluded address is announced too: "
+                + capture.log());
+    }
+
+    @Test
     void unicastPeersWithKeepalived() throws Exception {
         String lb1 = SUBNET + ".128";
         String lb2 = SUBNET + ".129";

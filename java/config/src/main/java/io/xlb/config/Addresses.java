@@ -75,4 +75,19 @@ public final class Addresses {
     static boolean isV4(String literal) {
         return InetAddress.ofLiteral(literal) instanceof Inet4Address;
     }
+
+    /**
+     * An address scope as {@code ip addr add ... scope S} reads it (rtnetlink's rt_scope_t): host
+     * 254, link 253, site 200, global/universe 0, nowhere 255, or a number 0..255; -1 if neither.
+     */
+    public static int scopeCode(String scope) {
+        return switch (scope) {
+            case "global", "universe" -> 0;
+            case "site" -> 200;
+            case "link" -> 253;
+            case "host" -> 254;
+            case "nowhere" -> 255;
+            default -> scope.matches("\\d{1,3}") && Integer.parseInt(scope) <= 255 ? Integer.parseInt(scope) : -1;
+        };
+    }
 }

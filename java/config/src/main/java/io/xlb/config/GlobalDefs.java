@@ -3,14 +3,18 @@ package io.xlb.config;
 import java.time.Duration;
 import java.util.List;
 
-/** {@code global_defs}. Absent settings are null (keepalived's default applies where it has one). */
+/**
+ * {@code global_defs}. Absent settings are null (keepalived's default applies where it has one).
+ * xlb's own: {@code xlb_new_flow_limit} (new flows of hash-ring services per CPU per second above
+ * which they are forwarded untracked; 0: no limit) and {@code xlb_tunnel_ttl} (outer TTL of TUN packets).
+ */
 public record GlobalDefs(String routerId, List<String> notificationEmail, String notificationEmailFrom,
                          String smtpServer, Integer smtpPort, Duration smtpConnectTimeout, String smtpHeloName,
                          boolean enableScriptSecurity, String scriptUser, String scriptGroup, Integer vrrpVersion,
                          Duration vrrpGarpMasterDelay, Integer vrrpGarpMasterRepeat, Duration vrrpGarpMasterRefresh,
                          Duration vrrpGarpInterval, LvsTimeouts lvsTimeouts, boolean vrrpSkipCheckAdvAddr,
                          boolean vrrpStrict, Integer maxAutoPriority, Boolean smtpAlert, Boolean smtpAlertVrrp,
-                         Boolean smtpAlertChecker, SourcePos pos) implements Model {
+                         Boolean smtpAlertChecker, Integer newFlowLimit, Integer tunnelTtl, SourcePos pos) implements Model {
     public GlobalDefs {
         notificationEmail = List.copyOf(notificationEmail);
     }
@@ -33,6 +37,6 @@ public record GlobalDefs(String routerId, List<String> notificationEmail, String
 
     static GlobalDefs empty(SourcePos pos) {
         return new GlobalDefs(null, List.of(), null, null, null, null, null, false, null, null, null, null, null, null,
-                null, null, false, false, null, null, null, null, pos);
+                null, null, false, false, null, null, null, null, null, null, pos);
     }
 }

@@ -58,6 +58,7 @@ final class Interpreter {
             }
         }
         checkInstances(instances);
+        checkStrict(global, instances);
         checkSyncGroups(groups, instances);
         checkTrackScripts(scripts, instances);
         checkServers(servers, vsGroups);
@@ -105,7 +106,7 @@ final class Interpreter {
         }
         new Values(n, d).noMoreThan(0);
         String routerId = null, emailFrom = null, smtpServer = null, helo = null, scriptUser = null, scriptGroup = null;
-        Integer smtpPort = null, version = null, garpRepeat = null, maxAuto = null;
+        Integer smtpPort = null, version = null, garpRepeat = null, maxAuto = null, newFlowLimit = null, tunnelTtl = null;
         Duration smtpTimeout = null, garpDelay = null, garpRefresh = null, garpInterval = null;
         List<String> emails = new ArrayList<>();
         boolean scriptSecurity = false, skipCheck = false, strict = false;
@@ -158,13 +159,17 @@ final class Interpreter {
                 case "max_auto_priority" -> {
                     maxAuto = v.count() == 0 ? 99 : v.integer(0, -1, 99, "a priority");
                     v.noMoreThan(1);
+                    d.warning(c.pos(), "max_auto_priority is ignored: it sets keepalived's real-time scheduling priority;"
+                            + " xlb's packet path runs in the kernel and its daemon at normal priority");
                 }
+                case "xlb_new_flow_limit" -> { newFlowLimit = v.integer(0, 0, Integer.MAX_VALUE, "new flows per second per CPU (0: no limit)"); v.noMoreThan(1); }
+                case "xlb_tunnel_ttl" -> { tunnelTtl = v.integer(0, 1, 255, "a TTL (1..255)"); v.noMoreThan(1); }
                 default -> unknown(c, "global_defs");
             }
         }
         return new GlobalDefs(routerId, emails, emailFrom, smtpServer, smtpPort, smtpTimeout, helo, scriptSecurity,
                 scriptUser, scriptGroup, version, garpDelay, garpRepeat, garpRefresh, garpInterval, timeouts, skipCheck, strict,
-                maxAuto, smtpAlert, smtpAlertVrrp, smtpAlertChecker, n.pos());
+                maxAuto, smtpAlert, smtpAlertVrrp, smtpAlertChecker, newFlowLimit, tunnelTtl, n.pos());
     }
 
     private GlobalDefs.LvsTimeouts lvsTimeouts(Values v) {
@@ -383,7 +388,11 @@ final class Interpreter {
                 case "smtp_alert" -> smtp = v.bool();
                 case "dont_track_primary" -> dontTrack = v.flag();
                 case "accept" -> accept = v.flag();
-                case "no_accept" -> accept = !v.flag();
+                case "no_accept" -> {
+                    accept = !v.flag();
+                    d.error(c.pos(), "no_accept is not implemented by xlb: a master accepts packets addressed to its"
+                            + " virtual addresses (accept mode, keepalived's default); remove no_accept");
+                }
                 default -> unknown(c, "vrrp_instance");
             }
         }
@@ -425,6 +434,12 @@ final class Interpreter {
             switch (c.keyword()) {
                 case "auth_type" -> {
                     String t = v.oneOf(0, Set.of("PASS", "AH"), "auth_type");
+                    if ("AH".equals(t)) {
+                        // Sending adverts without it would make an AH peer drop them: both sides would be master.
+                        d.error(v.pos(0), "auth_type AH (IPsec authentication header) is not implemented by xlb:"
+                                + " use auth_type PASS, or no authentication (VRRPv3 has none)");
+                        t = null;
+                    }
                     type = t == null ? null : AuthType.valueOf(t);
                     v.noMoreThan(1);
                 }
@@ -479,8 +494,20 @@ final class Interpreter {
             switch (key) {
                 case "dev" -> dev = value;
                 case "label" -> label = value;
-                case "scope" -> scope = value;
-                case "brd", "broadcast" -> brd = value;
+                case "scope" -> {
+                    scope = value;
+                    if (value != null && Addresses.scopeCode(value) < 0) {
+                        d.error(v.pos(i + 1), "scope is host, link, site, global (universe), nowhere or 0..255, not '" + value + "'");
+                    }
+                }
+                case "brd", "broadcast" -> {
+                    brd = value;
+                    if (value != null && !(Addresses.isV4(addr) && (value.equals("+") || value.equals("-")
+                            || Addresses.isLiteral(value) && Addresses.isV4(value)))) {
+                        d.error(v.pos(i + 1), "brd takes an IPv4 broadcast address, + (computed) or - (none), and only for"
+                                + " IPv4 addresses, not '" + value + "'");
+                    }
+                }
                 default -> d.warning(v.pos(i), "unknown option '" + key + "' of a virtual address: ignored");
             }
         }
@@ -529,6 +556,34 @@ final class Interpreter {
             if (first != null) {
                 d.error(vridPos.getOrDefault(i.name(), i.pos()), "virtual_router_id " + i.virtualRouterId() + " on "
                         + i.interfaceName() + " is already used by vrrp_instance " + first.name() + " (" + first.pos() + ")");
+            }
+        }
+    }
+
+    /**
+     * vrrp_strict, as keepalived enforces it: every instance has a virtual address, no unicast
+     * peers, no authentication, no accept mode. Its other half (no_accept: the master drops
+     * packets addressed to its virtual addresses) is not done by xlb, and said so.
+     */
+    private void checkStrict(GlobalDefs global, List<VrrpInstance> instances) {
+        if (!global.vrrpStrict()) {
+            return;
+        }
+        d.warning(global.pos(), "vrrp_strict: its protocol checks are enforced, but not its no_accept part: the master"
+                + " accepts packets addressed to its virtual addresses (xlb installs no firewall rules)");
+        for (VrrpInstance i : instances) {
+            if (i.virtualIpaddress().isEmpty()) {
+                d.error(i.pos(), "vrrp_instance " + i.name() + ": vrrp_strict requires at least one virtual_ipaddress");
+            }
+            if (!i.unicastPeers().isEmpty()) {
+                d.error(i.pos(), "vrrp_instance " + i.name() + ": vrrp_strict does not allow unicast_peer (VRRP is multicast)");
+            }
+            if (i.authentication() != null) {
+                d.error(i.pos(), "vrrp_instance " + i.name() + ": vrrp_strict does not allow authentication"
+                        + " (RFC 5798 removed it): remove the authentication block");
+            }
+            if (Boolean.TRUE.equals(i.accept())) {
+                d.error(i.pos(), "vrrp_instance " + i.name() + ": vrrp_strict does not allow accept");
             }
         }
     }
@@ -768,8 +823,17 @@ final class Interpreter {
                 case "smtp_alert" -> rsSmtp = v.bool();
                 case "notify_up" -> notifyUp = v.rest(0, "a command");
                 case "notify_down" -> notifyDown = v.rest(0, "a command");
-                case "uthreshold" -> { upper = v.integer(0, 0, Integer.MAX_VALUE, "a count"); v.noMoreThan(1); }
-                case "lthreshold" -> { lower = v.integer(0, 0, Integer.MAX_VALUE, "a count"); v.noMoreThan(1); }
+                case "uthreshold", "lthreshold" -> {
+                    Integer t = v.integer(0, 0, Integer.MAX_VALUE, "a count");
+                    v.noMoreThan(1);
+                    if (c.keyword().equals("uthreshold")) {
+                        upper = t;
+                    } else {
+                        lower = t;
+                    }
+                    d.error(c.pos(), c.keyword() + " is not enforced by xlb's dataplane yet (connection thresholds per real):"
+                            + " remove it, or cap the real by its weight");
+                }
                 case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "UDP_CHECK", "PING_CHECK", "DNS_CHECK",
                      "SMTP_CHECK" -> add(checkers, checker(c));
                 default -> unknown(c, "real_server");

@@ -44,8 +44,8 @@ class KeywordsTest {
         assertEquals(Duration.ofMillis(1), g.vrrpGarpInterval());
         assertEquals(new GlobalDefs.LvsTimeouts(7200, 60, 120), g.lvsTimeouts());
         assertTrue(g.vrrpSkipCheckAdvAddr());
-        assertTrue(g.vrrpStrict());
-        assertEquals(50, g.maxAutoPriority());
+        assertEquals(20000, g.newFlowLimit());
+        assertEquals(32, g.tunnelTtl());
     }
 
     @Test
@@ -93,8 +93,8 @@ class KeywordsTest {
         assertEquals(Boolean.TRUE, i.accept());
 
         VrrpInstance six = c.vrrpInstances().get(1);
-        assertEquals(new VrrpInstance.Authentication(VrrpInstance.AuthType.AH, "k3y"), six.authentication());
-        assertEquals(Boolean.FALSE, six.accept());
+        assertEquals(new VrrpInstance.Authentication(VrrpInstance.AuthType.PASS, "k3y"), six.authentication());
+        assertEquals(null, six.accept(), "neither accept nor no_accept");
         assertEquals(VrrpInstance.State.BACKUP, six.state(), "default state");
         assertEquals(100, six.priority(), "default priority");
     }
@@ -145,8 +145,6 @@ class KeywordsTest {
         assertTrue(r1.inhibitOnFailure());
         assertEquals("/etc/xlb/up.sh 10.0.0.1", r1.notifyUp());
         assertEquals("/etc/xlb/down.sh 10.0.0.1", r1.notifyDown());
-        assertEquals(1000, r1.uthreshold());
-        assertEquals(800, r1.lthreshold());
         Checker.TcpCheck tcp = assertInstanceOf(Checker.TcpCheck.class, r1.checkers().getFirst());
         assertEquals(new Checker.Common("10.0.0.1", 80, "192.0.2.2", Duration.ofSeconds(3), 2, Duration.ofSeconds(1),
                 Duration.ofSeconds(4)), tcp.common());

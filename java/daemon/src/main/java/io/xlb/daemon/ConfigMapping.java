@@ -14,6 +14,7 @@ import io.xlb.dataplane.abi.DirectorConfig;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.Structs;
 import io.xlb.dataplane.abi.VipKey;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -25,8 +26,8 @@ import java.util.Map;
 
 /**
  * From a validated keepalived.conf to what the dataplane should hold. What the dataplane cannot do
- * yet (fwmark and group services, persistence, some schedulers) is reported at its position and
- * left out, rather than silently done differently.
+ * (fwmark and group services, some schedulers, more than its tables hold) is an error at its
+ * position: part of {@link ConfigCheck}, so such a file is refused whole, never half applied.
  */
 public final class ConfigMapping {
     private ConfigMapping() {}
@@ -63,17 +64,28 @@ public final class ConfigMapping {
     public static Result map(Config config, Inet4Address tunnelSource4, Inet6Address tunnelSource6, int mtu) {
         List<Diagnostic> out = new ArrayList<>();
         List<Service> services = new ArrayList<>();
+        int realSlots = 0;
         for (VirtualServer vs : config.virtualServers()) {
-            if (!(vs.key() instanceof VirtualServer.AddressPort ap)) {
-                out.add(new Diagnostic(Diagnostic.Severity.WARNING, vs.pos(),
-                        "fwmark and group virtual servers are not supported by the dataplane yet: skipped"));
-                continue;
+            switch (vs.key()) {
+                case VirtualServer.Fwmark f -> {
+                    out.add(ConfigCheck.error(vs.pos(), "virtual_server fwmark " + f.mark() + ": firewall marks are set by"
+                            + " netfilter, after XDP has forwarded the packet, so xlb cannot match them; define one"
+                            + " virtual_server per address and port (persistence_timeout keeps a client on one real)"));
+                    continue;
+                }
+                case VirtualServer.Group g -> {
+                    out.add(ConfigCheck.error(vs.pos(), "virtual_server group " + g.name() + ": virtual_server_group is not"
+                            + " implemented by xlb's dataplane yet; define one virtual_server per address and port"));
+                    continue;
+                }
+                case VirtualServer.AddressPort ap -> { }
             }
+            VirtualServer.AddressPort ap = (VirtualServer.AddressPort) vs.key();
             Scheduler scheduler;
             try {
                 scheduler = Scheduler.named(vs.scheduler());
             } catch (UnsupportedOperationException | IllegalArgumentException e) {
-                out.add(new Diagnostic(Diagnostic.Severity.ERROR, vs.pos(), e.getMessage()));
+                out.add(ConfigCheck.error(vs.pos(), e.getMessage()));
                 continue;
             }
             InetAddress vip = InetAddress.ofLiteral(ap.address());
@@ -81,7 +93,7 @@ public final class ConfigMapping {
             if (vs.persistenceTimeout() != null) {
                 Integer prefix = prefixOf(vs.persistenceGranularity(), vip);
                 if (prefix == null) {
-                    out.add(new Diagnostic(Diagnostic.Severity.ERROR, vs.pos(), "persistence_granularity '"
+                    out.add(ConfigCheck.error(vs.pos(), "persistence_granularity '"
                             + vs.persistenceGranularity() + "' is neither a netmask nor a prefix length"));
                     continue;
                 }
@@ -92,8 +104,47 @@ public final class ConfigMapping {
                 Method m = r.method() != null ? Method.valueOf(r.method()) : null;
                 reals.add(new Real(InetAddress.ofLiteral(r.address()), r.port(), r.weight(), m, MacAddress.ZERO, 0));
             }
-            services.add(new Service(new VipKey(vip, ap.port(), Protocol.valueOf(vs.protocol())), scheduler,
-                    Method.valueOf(vs.method()), reals, persistence));
+            Service service;
+            try {
+                service = new Service(new VipKey(vip, ap.port(), Protocol.valueOf(vs.protocol())), scheduler,
+                        Method.valueOf(vs.method()), reals, persistence);
+            } catch (IllegalArgumentException e) {
+                out.add(ConfigCheck.error(vs.pos(), e.getMessage()));
+                continue;
+            }
+            // The sorry server joins the reals when the quorum is lost: it needs a slot and must be told apart.
+            int slots = reals.size();
+            if (vs.sorryServer() != null) {
+                InetAddress sorry = InetAddress.ofLiteral(vs.sorryServer().address());
+                if (reals.stream().anyMatch(r -> r.address().equals(sorry) && r.port() == vs.sorryServer().port())) {
+                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + vs.sorryServer().address() + " "
+                            + vs.sorryServer().port() + " is also a real_server of this virtual_server: it would be both"));
+                    continue;
+                }
+                if (sorry.getClass() != vip.getClass()) {
+                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + vs.sorryServer().address()
+                            + " is of another address family than the virtual server"));
+                    continue;
+                }
+                slots++;
+            }
+            if (scheduler instanceof Scheduler.LeastConnections && slots > Structs.LC_MAX) {
+                out.add(ConfigCheck.error(vs.pos(), scheduler.ipvsName() + " scans at most " + Structs.LC_MAX
+                        + " reals per service, this one has " + slots + " (with its sorry_server): use mh, wrr or rr"));
+                continue;
+            }
+            if (services.size() == Structs.MAX_SERVICES) {
+                out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_SERVICES
+                        + " virtual servers: the dataplane's service table is full"));
+                continue;
+            }
+            if (realSlots + slots > Structs.MAX_REALS) {
+                out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_REALS + " real servers in all"
+                        + " (sorry servers included): the dataplane's real table is full"));
+                continue;
+            }
+            realSlots += slots;
+            services.add(service);
         }
         Map<ConnState, Integer> timeouts = new EnumMap<>(ConnState.class);
         GlobalDefs.LvsTimeouts t = config.global().lvsTimeouts();
@@ -108,7 +159,10 @@ public final class ConfigMapping {
                 timeouts.put(ConnState.UDP, t.udp());
             }
         }
-        DirectorConfig dc = new DirectorConfig(timeouts, tunnelSource4, tunnelSource6, mtu, 64);
+        GlobalDefs g = config.global();
+        DirectorConfig dc = new DirectorConfig(timeouts, tunnelSource4, tunnelSource6, mtu,
+                g.tunnelTtl() != null ? g.tunnelTtl() : DirectorConfig.DEFAULT_TUNNEL_TTL,
+                g.newFlowLimit() != null ? g.newFlowLimit() : 0);
         return new Result(new DesiredState(services, dc), out);
     }
 }

@@ -5,7 +5,6 @@ import io.xlb.bpf.BpfException;
 import io.xlb.bpf.Xdp;
 import io.xlb.config.Config;
 import io.xlb.config.ConfigDiff;
-import io.xlb.config.ConfigParser;
 import io.xlb.config.Diagnostic;
 import io.xlb.config.VrrpInstance;
 import io.xlb.dataplane.ConnReaper;
@@ -22,8 +21,6 @@ import io.vertx.core.Vertx;
 import io.xlb.sys.InterfaceAddresses;
 import io.xlb.sys.Neighbours;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -72,9 +69,9 @@ public final class Daemon implements AutoCloseable {
     private final AtomicBoolean reloadRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int primaryIfindex;
-    private final Inet4Address tunnelSource4;
-    private final Inet6Address tunnelSource6;
-    private final int mtu;
+    /** The interfaces attached at start: a reload may not change them (XDP is attached once). */
+    private final List<String> interfaces;
+    private long generation;
     private final Vertx vertx = Vertx.vertx();
     private final HealthMonitor<HealthPlan.RealId> health;
     private volatile AlertMail mail;
@@ -91,18 +88,19 @@ public final class Daemon implements AutoCloseable {
     private DesiredState applied;
     private long ticks;
 
-    private Daemon(Options options, PinLock lock, Bpf bpf, Dataplane dataplane, Config config, List<String> interfaces)
+    private Daemon(Options options, PinLock lock, Bpf bpf, Dataplane dataplane, ConfigCheck.Outcome accepted)
             throws IOException {
         this.options = options;
         this.lock = lock;
         this.bpf = bpf;
         this.dataplane = dataplane;
-        this.config = config;
+        this.config = accepted.config();
+        this.interfaces = accepted.interfaces();
         NetworkInterface primary = NetworkInterface.getByName(interfaces.getFirst());
+        if (primary == null) {
+            throw new IllegalArgumentException("no interface " + interfaces.getFirst());
+        }
         this.primaryIfindex = primary.getIndex();
-        this.tunnelSource4 = address(primary, Inet4Address.class).orElse(null);
-        this.tunnelSource6 = address(primary, Inet6Address.class).orElse(null);
-        this.mtu = primary.getMTU();
         this.neighbours = Neighbours.open();
         this.macs = new RealMacs(neighbours, primaryIfindex);
         this.reaper = new ConnReaper(dataplane, System::nanoTime);
@@ -111,22 +109,18 @@ public final class Daemon implements AutoCloseable {
                 this::healthChanged);
     }
 
-    /** Parses, loads or adopts, attaches and applies; the daemon then runs until {@link #close()}. */
+    /**
+     * Checks the file as {@code xlb check-config} does, then loads or adopts, attaches and applies;
+     * the daemon then runs until {@link #close()}. A refused file starts nothing.
+     */
     public static Daemon start(Options options) throws IOException {
-        ConfigParser.Result parsed = ConfigParser.parse(options.configFile());
-        parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
-        if (parsed.hasErrors(false)) {
-            throw new IllegalArgumentException("configuration " + options.configFile() + " has errors: not started");
+        ConfigCheck.Outcome accepted = ConfigCheck.check(options.configFile(), options.interfaces(), ConfigCheck.Host.local());
+        accepted.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        if (!accepted.accepted(false)) {
+            throw new IllegalArgumentException(String.join("\n", accepted.errors().stream().map(Diagnostic::toString).toList())
+                    + "\nconfiguration " + options.configFile() + " refused: not started");
         }
-        Config config = parsed.config();
-        List<String> unsupported = VrrpInstances.unsupported(config);
-        if (!unsupported.isEmpty()) {
-            throw new IllegalArgumentException(String.join("\n", unsupported) + "\nnot started");
-        }
-        List<String> interfaces = interfaces(config, options.interfaces());
-        if (interfaces.isEmpty()) {
-            throw new IllegalArgumentException("no interface: the configuration names none (vrrp_instance interface) and no --interface was given");
-        }
+        requireBpffs(options.pinDir());
         PinLock lock = PinLock.acquire(options.pinDir(), options.configFile());
         Bpf bpf = Bpf.open();
         try {
@@ -137,14 +131,15 @@ public final class Daemon implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "maps whose layout changed were recreated (their state starts empty): {0}",
                         start.mapsRecreated());
             }
-            Daemon d = new Daemon(options, lock, bpf, dp, config, interfaces);
-            d.attach(interfaces);
-            d.vrrp.sync(config);
-            d.syncHealth(config);
-            d.desired = d.map(config);
+            Daemon d = new Daemon(options, lock, bpf, dp, accepted);
+            d.attach(accepted.interfaces());
+            d.vrrp.sync(accepted.config());
+            d.syncHealth(accepted.health());
+            d.desired = accepted.desired();
             d.applyWithMacs();
+            d.writeVerdict(new ReloadVerdict(0, true, List.of("started with " + options.configFile())));
             d.loop.scheduleWithFixedDelay(d::tick, options.tick().toMillis(), options.tick().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.log(System.Logger.Level.INFO, "running {0} on {1}: {2} services", options.configFile(), interfaces,
+            LOG.log(System.Logger.Level.INFO, "running {0} on {1}: {2} services", options.configFile(), accepted.interfaces(),
                     d.desired.services().size());
             return d;
         } catch (RuntimeException | IOException e) {
@@ -154,20 +149,25 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Pins only live on a BPF filesystem. {@code ip netns exec} remounts /sys, hiding /sys/fs/bpf:
+     * say so rather than fail deep in a bpf() call.
+     */
+    static void requireBpffs(Path pinDir) throws IOException {
+        Path existing = pinDir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        String type = existing == null ? "nothing" : Files.getFileStore(existing).type();
+        if (!type.equals("bpf")) {
+            throw new IllegalArgumentException("--pin-dir " + pinDir + " is not on a BPF filesystem (" + existing + " is "
+                    + type + "): mount one (mount -t bpf bpf /sys/fs/bpf); under 'ip netns exec', which remounts /sys,"
+                    + " run the daemon with 'nsenter --net=/run/netns/NAME' instead");
+        }
+    }
+
     private static System.Logger.Level level(Diagnostic d) {
         return d.severity() == Diagnostic.Severity.ERROR ? System.Logger.Level.ERROR : System.Logger.Level.WARNING;
-    }
-
-    private static List<String> interfaces(Config config, List<String> extra) {
-        Set<String> out = new LinkedHashSet<>();
-        config.vrrpInstances().forEach(i -> out.add(i.interfaceName()));
-        out.addAll(extra);
-        return new ArrayList<>(out);
-    }
-
-    private static <T extends InetAddress> Optional<T> address(NetworkInterface nif, Class<T> type) {
-        return nif.inetAddresses().filter(type::isInstance).map(type::cast)
-                .filter(a -> !a.isLinkLocalAddress()).findFirst();
     }
 
     private void attach(List<String> interfaces) throws SocketException {
@@ -195,16 +195,8 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private DesiredState map(Config c) {
-        ConfigMapping.Result r = ConfigMapping.map(c, tunnelSource4, tunnelSource6, mtu);
-        r.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
-        return r.state();
-    }
-
     /** Watches each real's checkers; a real whose checks changed is watched anew. */
-    private void syncHealth(Config c) {
-        HealthPlan.Result r = HealthPlan.of(c);
-        r.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+    private void syncHealth(HealthPlan.Result r) {
         for (HealthPlan.RealId id : health.watched()) {
             HealthPlan.Entry next = r.entries().get(id);
             if (next == null || !next.equals(plan.get(id))) {
@@ -393,36 +385,83 @@ public final class Daemon implements AutoCloseable {
         reloadRequested.set(true);
     }
 
+    /**
+     * Reloads all or nothing: the new file passes the same check as at start, and the dataplane
+     * confirms it has room, before anything changes; if applying still fails, the old
+     * configuration is put back. The verdict goes to the log and to {@code xlb reload}.
+     */
     private void reload() {
-        ConfigParser.Result parsed = ConfigParser.parse(options.configFile());
-        if (parsed.hasErrors(false)) {
-            parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
-            LOG.log(System.Logger.Level.ERROR, "reload refused: {0} has errors; the running configuration stays",
-                    options.configFile());
-            return;
+        ConfigCheck.Outcome next = ConfigCheck.check(options.configFile(), options.interfaces(), ConfigCheck.Host.local());
+        next.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        List<String> refusals = new ArrayList<>(next.errors().stream().map(Diagnostic::toString).toList());
+        if (refusals.isEmpty() && !next.interfaces().equals(interfaces)) {
+            refusals.add(options.configFile() + ": the director is attached to " + interfaces + " and this file needs "
+                    + next.interfaces() + ": a reload cannot change the interfaces; restart the daemon");
         }
-        parsed.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
-        List<String> unsupported = VrrpInstances.unsupported(parsed.config());
-        if (!unsupported.isEmpty()) {
-            unsupported.forEach(u -> LOG.log(System.Logger.Level.ERROR, u));
-            LOG.log(System.Logger.Level.ERROR, "reload refused; the running configuration stays");
-            return;
+        if (refusals.isEmpty()) {
+            try {
+                dataplane.check(withSorryServers(next.desired(), next.health()));
+            } catch (IllegalArgumentException e) {
+                refusals.add(options.configFile() + ": the dataplane has no room for it: " + e.getMessage());
+            }
         }
-        ConfigDiff diff = ConfigDiff.between(config, parsed.config());
-        config = parsed.config();
+        if (refusals.isEmpty()) {
+            Config before = config;
+            DesiredState desiredBefore = desired;
+            HealthPlan.Result healthBefore = new HealthPlan.Result(plan, policies, List.of());
+            try {
+                switchTo(next.config(), next.health(), next.desired());
+                ConfigDiff diff = ConfigDiff.between(before, next.config());
+                LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1}", options.configFile(), diff.isEmpty() ? "no change" : "\n" + diff);
+                writeVerdict(new ReloadVerdict(++generation, true,
+                        diff.isEmpty() ? List.of("no change") : diff.toString().lines().toList()));
+                return;
+            } catch (SocketException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "applying the reload failed; putting the previous configuration back", e);
+                refusals.add(options.configFile() + ": applying it failed (" + e.getMessage() + "); the previous configuration was put back");
+                try {
+                    switchTo(before, healthBefore, desiredBefore);
+                } catch (SocketException | RuntimeException again) {
+                    LOG.log(System.Logger.Level.ERROR, "putting the previous configuration back failed", again);
+                }
+            }
+        }
+        LOG.log(System.Logger.Level.ERROR, "reload refused; the running configuration stays");
+        writeVerdict(new ReloadVerdict(++generation, false, refusals));
+    }
+
+    /** Health, VRRP and the maps under {@code c}: called with a configuration ConfigCheck accepted. */
+    private void switchTo(Config c, HealthPlan.Result health, DesiredState next) throws SocketException {
+        config = c;
         AlertMail oldMail = mail; // global_defs may name another server or other recipients
-        mail = AlertMail.of(vertx, config.global());
+        mail = AlertMail.of(vertx, c.global());
         oldMail.close();
-        syncHealth(config);
-        try {
-            vrrp.sync(config);
-        } catch (SocketException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "VRRP after reload", e);
-        }
-        desired = map(config);
+        syncHealth(health);
+        vrrp.sync(c);
+        desired = next;
         applied = null;
         applyWithMacs();
-        LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1}", options.configFile(), diff.isEmpty() ? "no change" : "\n" + diff);
+    }
+
+    /** The most the maps will hold under {@code d}: every sorry server in too (they join when a quorum is lost). */
+    private static DesiredState withSorryServers(DesiredState d, HealthPlan.Result health) {
+        return d.mapServices(s -> {
+            HealthFilter.Policy p = health.policies().get(s.vip());
+            if (p == null || p.sorryAddress() == null) {
+                return s;
+            }
+            List<Real> reals = new ArrayList<>(s.reals());
+            reals.add(new Real(p.sorryAddress(), p.sorryPort(), 0, null, MacAddress.ZERO, 0));
+            return s.withReals(reals);
+        });
+    }
+
+    private void writeVerdict(ReloadVerdict verdict) {
+        try {
+            verdict.write(PinLock.reloadFile(options.pinDir()));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "writing the reload verdict", e);
+        }
     }
 
     public Dataplane dataplane() {
@@ -449,6 +488,7 @@ public final class Daemon implements AutoCloseable {
         vertx.close();
         try {
             Files.deleteIfExists(PinLock.healthFile(options.pinDir()));
+            Files.deleteIfExists(PinLock.reloadFile(options.pinDir()));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "removing the health snapshot", e);
         }
@@ -495,6 +535,7 @@ public final class Daemon implements AutoCloseable {
             if (PinLock.daemon(pinDir).isEmpty()) {
                 Files.deleteIfExists(PinLock.lockFile(pinDir));
                 Files.deleteIfExists(PinLock.healthFile(pinDir));
+                Files.deleteIfExists(PinLock.reloadFile(pinDir));
             }
         } catch (IOException e) {
             done.add("could not remove the lock file: " + e.getMessage());

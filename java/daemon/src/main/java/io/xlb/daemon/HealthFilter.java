@@ -28,9 +28,9 @@ public final class HealthFilter {
      * A service's quorum settings (keepalived: quorum 1, hysteresis 0); omega: its down scripts run
      * at shutdown; smtpAlert: quorum changes are mailed.
      */
-    public record Policy(int quorum, int hysteresis, InetAddress sorryAddress, int sorryPort, String quorumUp,
-                         String quorumDown, boolean omega, boolean smtpAlert) {
-        static final Policy DEFAULT = new Policy(1, 0, null, 0, null, null, false, false);
+    public record Policy(int quorum, int hysteresis, InetAddress sorryAddress, int sorryPort, boolean sorryInhibit,
+                         String quorumUp, String quorumDown, boolean omega, boolean smtpAlert) {
+        static final Policy DEFAULT = new Policy(1, 0, null, 0, false, null, null, false, false);
     }
 
     /** What the checkers say of each real. */
@@ -83,12 +83,19 @@ public final class HealthFilter {
                 // The sorry server takes every new flow; the reals that still live keep their established ones.
                 List<Real> withSorry = new ArrayList<>();
                 reals.forEach(r -> withSorry.add(r.withWeight(0)));
-                withSorry.add(new Real(p.sorryAddress(), p.sorryPort(), 1, null, MacAddress.ZERO, 0));
+                withSorry.add(sorry(p, 1));
                 reals = withSorry;
+            } else if (p.sorryAddress() != null && p.sorryInhibit()) {
+                // sorry_server_inhibit: out of service it stays at weight 0 (its flows end where they are).
+                reals.add(sorry(p, 0));
             }
-            services.add(new Service(svc.vip(), svc.scheduler(), svc.method(), reals, svc.persistence()));
+            services.add(svc.withReals(reals));
         }
-        return new Outcome(new DesiredState(services, configured.config()), quorum, scripts);
+        return new Outcome(configured.withServices(services), quorum, scripts);
+    }
+
+    private static Real sorry(Policy p, int weight) {
+        return new Real(p.sorryAddress(), p.sorryPort(), weight, null, MacAddress.ZERO, 0);
     }
 
     static HealthPlan.RealId id(VipKey vip, Real r) {

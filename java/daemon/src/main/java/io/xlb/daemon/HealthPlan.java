@@ -54,7 +54,7 @@ public final class HealthPlan {
             policies.put(new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral(ap.address()), ap.port(),
                     io.xlb.dataplane.abi.Protocol.valueOf(vs.protocol())), new HealthFilter.Policy(vs.quorum(), vs.hysteresis(),
                     vs.sorryServer() == null ? null : java.net.InetAddress.ofLiteral(vs.sorryServer().address()),
-                    vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.quorumUp(), vs.quorumDown(), vs.omega(),
+                    vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.sorryServerInhibit(), vs.quorumUp(), vs.quorumDown(), vs.omega(),
                     vs.smtpAlert() != null ? vs.smtpAlert() : config.global().checkerAlerts()));
             for (RealServer r : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();

@@ -1,14 +1,10 @@
 package io.xlb.daemon;
 
 import io.xlb.dataplane.DesiredState;
-import io.xlb.dataplane.Real;
-import io.xlb.dataplane.Service;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.sys.Neighbours;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -33,22 +29,16 @@ public final class RealMacs {
 
     /** {@code desired} with each real's MAC as the kernel knows it now (ZERO when unresolved). */
     public synchronized DesiredState resolve(DesiredState desired) {
-        List<Service> services = new ArrayList<>();
         var table = neighbours.dump();
-        for (Service s : desired.services()) {
-            List<Real> reals = new ArrayList<>();
-            for (Real r : s.reals()) {
-                if (managed.add(r.address())) {
-                    neighbours.manage(ifindex, r.address());
-                }
-                MacAddress mac = table.stream()
-                        .filter(n -> n.ifindex() == ifindex && n.address().equals(r.address()))
-                        .findFirst().flatMap(Neighbours.Neighbour::usableMac)
-                        .map(MacAddress::parse).orElse(MacAddress.ZERO);
-                reals.add(new Real(r.address(), r.port(), r.weight(), r.method(), mac, r.ifindex()));
+        return desired.mapServices(s -> s.mapReals(r -> {
+            if (managed.add(r.address())) {
+                neighbours.manage(ifindex, r.address());
             }
-            services.add(new Service(s.vip(), s.scheduler(), s.method(), reals));
-        }
-        return new DesiredState(services, desired.config());
+            MacAddress mac = table.stream()
+                    .filter(n -> n.ifindex() == ifindex && n.address().equals(r.address()))
+                    .findFirst().flatMap(Neighbours.Neighbour::usableMac)
+                    .map(MacAddress::parse).orElse(MacAddress.ZERO);
+            return r.withNextHop(mac, r.ifindex());
+        }));
     }
 }

@@ -74,16 +74,16 @@ final class VrrpInstances implements AutoCloseable {
     }
 
     /** Checks what this version cannot run, so a daemon (or a reload) refuses it before starting. */
-    static List<String> unsupported(Config config) {
-        List<String> out = new ArrayList<>();
+    static List<io.xlb.config.Diagnostic> unsupported(Config config) {
+        List<io.xlb.config.Diagnostic> out = new ArrayList<>();
         for (VrrpInstance i : config.vrrpInstances()) {
             long v6 = i.virtualIpaddress().stream().filter(a -> InetAddress.ofLiteral(a.address()) instanceof Inet6Address).count();
             if (v6 > 0 && v6 < i.virtualIpaddress().size()) {
-                out.add(i.pos() + ": " + i.name() + ": IPv4 and IPv6 virtual addresses in one instance: VRRP carries one"
-                        + " family per instance; use one instance per family");
+                out.add(ConfigCheck.error(i.pos(), i.name() + ": IPv4 and IPv6 virtual addresses in one instance: VRRP carries one"
+                        + " family per instance; use one instance per family"));
             }
             if (v6 > 0 && (!i.unicastPeers().isEmpty() || i.unicastSrcIp() != null)) {
-                out.add(i.pos() + ": " + i.name() + ": unicast peers over IPv6 are not implemented yet (multicast only)");
+                out.add(ConfigCheck.error(i.pos(), i.name() + ": unicast peers over IPv6 are not implemented yet (multicast only)"));
             }
         }
         return out;
@@ -111,7 +111,7 @@ final class VrrpInstances implements AutoCloseable {
                 if (nif == null) {
                     throw new IllegalArgumentException(i.name() + ": no interface " + i.interfaceName());
                 }
-                RouterSettings s = settings(i, primary(i, nif));
+                RouterSettings s = settings(i, primary(i, nif), global.vrrpSkipCheckAdvAddr());
                 List<Inet4Address> peers = ipv6(i) ? List.of()
                         : i.unicastPeers().stream().map(p -> (Inet4Address) InetAddress.ofLiteral(p)).toList();
                 running.put(i.name(), new Running(i, VrrpSpeaker.start(s, nif.getName(), nif.getIndex(), peers,
@@ -189,15 +189,15 @@ final class VrrpInstances implements AutoCloseable {
         return a.interfaceName().equals(b.interfaceName())
                 && java.util.Objects.equals(a.unicastSrcIp(), b.unicastSrcIp())
                 && a.unicastPeers().equals(b.unicastPeers())
-                && a.virtualIpaddress().stream().map(VrrpInstances::withoutPos).toList()
-                        .equals(b.virtualIpaddress().stream().map(VrrpInstances::withoutPos).toList())
+                && held(a).stream().map(VrrpInstances::withoutPos).toList()
+                        .equals(held(b).stream().map(VrrpInstances::withoutPos).toList())
                 && java.util.Objects.equals(a.garpMasterDelay(), b.garpMasterDelay())
                 && java.util.Objects.equals(a.garpMasterRepeat(), b.garpMasterRepeat())
-                && settings(a, null).equals(settings(b, null));
+                && settings(a, null, false).equals(settings(b, null, false));
     }
 
     private static String withoutPos(VrrpInstance.VirtualAddress v) {
-        return v.address() + "/" + v.prefixLength() + " " + v.dev() + " " + v.label();
+        return v.address() + "/" + v.prefixLength() + " " + v.dev() + " " + v.label() + " " + v.scope() + " " + v.broadcast();
     }
 
     /** IPv6 virtual addresses: VRRPv3 whatever version says (VRRPv2 has no IPv6; keepalived does the same). */
@@ -205,7 +205,7 @@ final class VrrpInstances implements AutoCloseable {
         return !i.virtualIpaddress().isEmpty() && InetAddress.ofLiteral(i.virtualIpaddress().getFirst().address()) instanceof Inet6Address;
     }
 
-    static RouterSettings settings(VrrpInstance i, InetAddress primary) {
+    static RouterSettings settings(VrrpInstance i, InetAddress primary, boolean skipCheckAdvAddr) {
         VrrpVersion version = i.version() == 3 || ipv6(i) ? VrrpVersion.V3 : VrrpVersion.V2;
         String pass = "";
         if (version == VrrpVersion.V2 && i.authentication() != null && i.authentication().type() == VrrpInstance.AuthType.PASS) {
@@ -214,7 +214,8 @@ final class VrrpInstances implements AutoCloseable {
         }
         List<InetAddress> addresses = i.virtualIpaddress().stream().map(a -> InetAddress.ofLiteral(a.address())).toList();
         return new RouterSettings(i.name(), version, i.virtualRouterId(), i.priority(), (int) (i.advertInt().toMillis() / 10),
-                addresses, pass, primary, !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay());
+                addresses, pass, primary, !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
+                skipCheckAdvAddr);
     }
 
     private static InetAddress primary(VrrpInstance i, NetworkInterface nif) {
@@ -313,20 +314,33 @@ final class VrrpInstances implements AutoCloseable {
         }
     }
 
+    /** The addresses the master holds: the advertised ones, then virtual_ipaddress_excluded (held, not advertised). */
+    private static List<VrrpInstance.VirtualAddress> held(VrrpInstance i) {
+        List<VrrpInstance.VirtualAddress> all = new ArrayList<>(i.virtualIpaddress());
+        all.addAll(i.virtualIpaddressExcluded());
+        return all;
+    }
+
     private void moveAddresses(VrrpInstance i, boolean master) {
         try (InterfaceAddresses addrs = InterfaceAddresses.open()) {
-            for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
+            for (VrrpInstance.VirtualAddress vip : held(i)) {
                 NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
+                if (nif == null) {
+                    LOG.log(System.Logger.Level.ERROR, "{0}: no interface {1} for {2}", i.name(),
+                            vip.dev() != null ? vip.dev() : i.interfaceName(), vip.address());
+                    continue;
+                }
                 InetAddress a = InetAddress.ofLiteral(vip.address());
                 if (master) {
-                    if (addrs.add(nif.getIndex(), a, vip.prefixLength(), vip.label())) {
+                    if (addrs.add(nif.getIndex(), a, vip.prefixLength(), vip.label(),
+                            vip.scope() == null ? 0 : io.xlb.config.Addresses.scopeCode(vip.scope()), broadcast(vip, a))) {
                         LOG.log(System.Logger.Level.INFO, "{0}: added {1}/{2} to {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
                     }
                 } else if (addrs.remove(nif.getIndex(), a, vip.prefixLength())) {
                     LOG.log(System.Logger.Level.INFO, "{0}: removed {1}/{2} from {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
                 }
             }
-        } catch (SocketException e) {
+        } catch (SocketException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, i.name() + ": virtual addresses", e);
         }
         ScheduledFuture<?> refresh = refreshes.remove(i.name());
@@ -351,10 +365,23 @@ final class VrrpInstances implements AutoCloseable {
         }
     }
 
+    /** {@code brd B}: the address given, {@code +} computed from the prefix, {@code -} or absent none. */
+    private static Inet4Address broadcast(VrrpInstance.VirtualAddress vip, InetAddress address) {
+        if (vip.broadcast() == null || vip.broadcast().equals("-") || !(address instanceof Inet4Address a)) {
+            return null;
+        }
+        return vip.broadcast().equals("+") ? InterfaceAddresses.broadcastOf(a, vip.prefixLength())
+                : (Inet4Address) InetAddress.ofLiteral(vip.broadcast());
+    }
+
     private void announceIfMaster(VrrpInstance i) {
+        announceIfMaster(i, this::announce);
+    }
+
+    private void announceIfMaster(VrrpInstance i, java.util.function.Consumer<VrrpInstance> announcement) {
         Running r = running.get(i.name());
         if (r != null && r.speaker().status().state().equals("MASTER")) {
-            announce(i);
+            announcement.accept(i);
         }
     }
 
@@ -362,17 +389,30 @@ final class VrrpInstances implements AutoCloseable {
         GlobalDefs g = global;
         int repeat = Optional.ofNullable(i.garpMasterRepeat())
                 .or(() -> Optional.ofNullable(g == null ? null : g.vrrpGarpMasterRepeat())).orElse(DEFAULT_GARP_REPEAT);
-        for (VrrpInstance.VirtualAddress vip : i.virtualIpaddress()) {
+        // vrrp_garp_interval: the gap between gratuitous ARPs (keepalived's default: none).
+        Duration gap = g == null || g.vrrpGarpInterval() == null ? Duration.ZERO : g.vrrpGarpInterval();
+        for (int n = 0; n < repeat; n++) {
+            if (gap.isZero() || n == 0) {
+                announceOnce(i);
+            } else {
+                scheduler.schedule(() -> announceIfMaster(i, this::announceOnce), gap.toMillis() * n, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** One gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for each held address. */
+    private void announceOnce(VrrpInstance i) {
+        for (VrrpInstance.VirtualAddress vip : held(i)) {
             try {
                 NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
-                byte[] mac = nif.getHardwareAddress();
-                InetAddress address = InetAddress.ofLiteral(vip.address());
-                for (int n = 0; n < repeat && mac != null; n++) {
-                    switch (address) {
-                        case Inet4Address a -> GratuitousArp.send(nif.getIndex(), mac, a);
-                        case Inet6Address a -> NeighbourAdvert.send(nif.getName(), nif.getIndex(), mac, a);
-                        default -> throw new IllegalStateException("not an IP address: " + address);
-                    }
+                byte[] mac = nif == null ? null : nif.getHardwareAddress();
+                if (mac == null) {
+                    continue;
+                }
+                switch (InetAddress.ofLiteral(vip.address())) {
+                    case Inet4Address a -> GratuitousArp.send(nif.getIndex(), mac, a);
+                    case Inet6Address a -> NeighbourAdvert.send(nif.getName(), nif.getIndex(), mac, a);
+                    default -> throw new IllegalStateException("not an IP address: " + vip.address());
                 }
             } catch (SocketException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, i.name() + ": gratuitous ARP for " + vip.address(), e);

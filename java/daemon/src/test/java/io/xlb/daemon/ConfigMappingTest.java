@@ -62,8 +62,8 @@ class ConfigMappingTest {
                 }
                 """);
         assertEquals(0, r.state().services().size());
-        assertEquals("t.conf:1:1: warning: fwmark and group virtual servers are not supported by the dataplane yet: skipped",
-                r.diagnostics().get(0).toString());
+        assertTrue(r.diagnostics().get(0).toString().startsWith("t.conf:1:1: error: virtual_server fwmark 5: firewall marks"
+                + " are set by netfilter, after XDP has forwarded the packet"), r.diagnostics().toString());
         assertEquals("t.conf:5:1: error: scheduler lblc is not implemented yet", r.diagnostics().get(1).toString());
     }
 
@@ -78,5 +78,15 @@ class ConfigMappingTest {
         assertEquals(64, ConfigMapping.prefixOf("64", v6));
         assertNull(ConfigMapping.prefixOf("255.0.255.0", v4), "not contiguous");
         assertNull(ConfigMapping.prefixOf("40", v4));
+    }
+
+    @Test
+    void tunnelTtlAndNewFlowLimitReachTheDirectorConfig() {
+        ConfigMapping.Result r = map("global_defs {\n    xlb_tunnel_ttl 9\n    xlb_new_flow_limit 5000\n}\n");
+        assertEquals(9, r.state().config().tunnelTtl());
+        assertEquals(5000, r.state().config().newFlowLimit());
+        ConfigMapping.Result defaults = map("global_defs {\n}\n");
+        assertEquals(64, defaults.state().config().tunnelTtl());
+        assertEquals(0, defaults.state().config().newFlowLimit());
     }
 }

@@ -25,7 +25,7 @@ class HealthFilterTest {
     private static final Real B = Real.of(InetAddress.ofLiteral("10.0.0.2"), 80, 2, MAC);
     private static final DesiredState STATE = DesiredState.of(new Service(WEB, Scheduler.named("wrr"), Method.DR, List.of(A, B)));
     private static final HealthFilter.Policy POLICY = new HealthFilter.Policy(3, 1, InetAddress.ofLiteral("10.0.0.99"), 80,
-            "/bin/quorum-up", "/bin/quorum-down", false, false);
+            false, "/bin/quorum-up", "/bin/quorum-down", false, false);
 
     private static HealthFilter.Outcome run(Set<Real> down, Set<Real> inhibited, boolean quorumBefore) {
         return run(down, inhibited, Map.of(), quorumBefore);
@@ -92,5 +92,30 @@ class HealthFilterTest {
         assertEquals(true, back.quorum().get(WEB), "5 >= 3 + 1");
         assertEquals(List.of("/bin/quorum-up"), back.scripts());
         assertEquals(List.of("10.0.0.1/3", "10.0.0.2/2"), reals(back));
+    }
+
+    @Test
+    void sorryServerInhibitKeepsTheSorryServerAtWeightZeroWhileTheQuorumHolds() {
+        HealthFilter.Policy inhibit = new HealthFilter.Policy(3, 1, InetAddress.ofLiteral("10.0.0.99"), 80, true, null, null,
+                false, false);
+        HealthFilter.RealHealth allUp = new HealthFilter.RealHealth() {
+            @Override
+            public boolean up(HealthPlan.RealId id) {
+                return true;
+            }
+
+            @Override
+            public boolean inhibited(HealthPlan.RealId id) {
+                return false;
+            }
+
+            @Override
+            public OptionalInt weight(HealthPlan.RealId id) {
+                return OptionalInt.empty();
+            }
+        };
+        assertEquals(List.of("10.0.0.1/3", "10.0.0.2/2", "10.0.0.99/0"),
+                reals(HealthFilter.apply(STATE, allUp, Map.of(WEB, inhibit), Map.of(WEB, true))));
+        assertEquals(List.of("10.0.0.1/3", "10.0.0.2/2"), reals(run(Set.of(), Set.of(), true)), "without it: not listed");
     }
 }

@@ -308,35 +308,58 @@ public final class Dataplane implements AutoCloseable {
 
     /** Makes the maps say what {@code state} says. Invalid input is refused before any write. */
     public synchronized void apply(DesiredState state) {
-        validate(state);
+        check(state);
         config.put(0, state.config());
         currentConfig = state.config();
         Set<VipKey> wanted = new HashSet<>();
-        for (Service s : state.services()) {
-            wanted.add(s.vip());
-            applyService(s);
-        }
+        state.services().forEach(s -> wanted.add(s.vip()));
+        // Withdrawn first: their slots are free for the services that follow.
         for (VipKey gone : new ArrayList<>(applied.keySet())) {
             if (!wanted.contains(gone)) {
                 removeService(gone);
             }
         }
+        for (Service s : state.services()) {
+            applyService(s);
+        }
     }
 
-    private void validate(DesiredState state) {
-        int newServices = (int) state.services().stream().filter(s -> !applied.containsKey(s.vip())).count();
-        if (newServices > servicePool.free()) {
-            throw new IllegalArgumentException(newServices + " new services, room for " + servicePool.free());
-        }
-        int realsNeeded = state.services().stream().mapToInt(s -> s.reals().size()).sum();
-        if (realsNeeded > Structs.MAX_REALS) {
-            throw new IllegalArgumentException(realsNeeded + " reals, room for " + Structs.MAX_REALS);
+    /**
+     * Whether {@link #apply} of {@code state} would fit, from what is applied now: the limits of
+     * the tables, and the slots each step takes (a service's new reals get theirs before its
+     * removed ones give theirs back). Throws IllegalArgumentException, having written nothing.
+     */
+    public synchronized void check(DesiredState state) {
+        Set<VipKey> wanted = new HashSet<>();
+        state.services().forEach(s -> wanted.add(s.vip()));
+        int freeServices = servicePool.free();
+        int freeReals = realPool.free();
+        for (Map.Entry<VipKey, Applied> a : applied.entrySet()) {
+            if (!wanted.contains(a.getKey())) {
+                freeServices++;
+                freeReals += a.getValue().reals().size();
+            }
         }
         for (Service s : state.services()) {
             if (s.scheduler() instanceof Scheduler.LeastConnections && s.reals().size() > Structs.LC_MAX) {
                 throw new IllegalArgumentException(s.vip() + ": " + s.scheduler().ipvsName() + " scans at most "
                         + Structs.LC_MAX + " reals, the service has " + s.reals().size());
             }
+            Applied before = applied.get(s.vip());
+            if (before == null && --freeServices < 0) {
+                throw new IllegalArgumentException("more than " + Structs.MAX_SERVICES + " services");
+            }
+            Set<RealKey> keys = new HashSet<>();
+            s.reals().forEach(r -> keys.add(new RealKey(s.vip(), r.address(), r.port())));
+            Map<RealKey, Integer> had = before == null ? Map.of() : before.reals();
+            long added = keys.stream().filter(k -> !had.containsKey(k)).count();
+            long removed = had.keySet().stream().filter(k -> !keys.contains(k)).count();
+            freeReals -= (int) added;
+            if (freeReals < 0) {
+                throw new IllegalArgumentException("more than " + Structs.MAX_REALS + " reals at once (at " + s.vip()
+                        + "; reals replaced in one step need room for both)");
+            }
+            freeReals += (int) removed;
         }
     }
 

@@ -18,6 +18,19 @@ public record DesiredState(List<Service> services, DirectorConfig config) {
         }
     }
 
+    /** These settings with each service replaced by what {@code f} makes of it. */
+    public DesiredState mapServices(java.util.function.UnaryOperator<Service> f) {
+        return new DesiredState(services.stream().map(f).toList(), config);
+    }
+
+    public DesiredState withServices(List<Service> next) {
+        return new DesiredState(next, config);
+    }
+
+    public DesiredState withConfig(DirectorConfig next) {
+        return new DesiredState(services, next);
+    }
+
     public static DesiredState of(Service... services) {
         return new DesiredState(List.of(services), DirectorConfig.defaults());
     }

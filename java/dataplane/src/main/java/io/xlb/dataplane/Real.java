@@ -27,6 +27,15 @@ public record Real(InetAddress address, int port, int weight, Method method, Mac
         return new Real(address, port, w, method, mac, ifindex);
     }
 
+    public Real withMethod(Method m) {
+        return new Real(address, port, weight, m, mac, ifindex);
+    }
+
+    /** How to reach it: next-hop MAC and interface (0: the one packets arrive on). */
+    public Real withNextHop(MacAddress m, int interfaceIndex) {
+        return new Real(address, port, weight, method, m, interfaceIndex);
+    }
+
     /** Whether its next hop's MAC is known: until it is, the real takes no flows. */
     public boolean reachable() {
         return !mac.equals(MacAddress.ZERO);

@@ -44,6 +44,26 @@ public record Service(VipKey vip, Scheduler scheduler, Method method, List<Real>
         }
     }
 
+    /** This service with other reals; every other field kept. */
+    public Service withReals(List<Real> next) {
+        return new Service(vip, scheduler, method, next, persistence);
+    }
+
+    /** This service with another scheduler; every other field kept. */
+    public Service withScheduler(Scheduler next) {
+        return new Service(vip, next, method, reals, persistence);
+    }
+
+    /** This service with other persistence (null: none); every other field kept. */
+    public Service withPersistence(Persistence next) {
+        return new Service(vip, scheduler, method, reals, next);
+    }
+
+    /** This service with each real replaced by what {@code f} makes of it. */
+    public Service mapReals(java.util.function.UnaryOperator<Real> f) {
+        return withReals(reals.stream().map(f).toList());
+    }
+
     public Method methodOf(Real r) {
         return r.method() != null ? r.method() : method;
     }

@@ -22,6 +22,7 @@ public final class InterfaceAddresses implements AutoCloseable {
     private static final int IFA_ADDRESS = 1;
     private static final int IFA_LOCAL = 2;
     private static final int IFA_LABEL = 3;
+    private static final int IFA_BROADCAST = 4;
     private static final int IFADDRMSG = 8;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
@@ -51,23 +52,45 @@ public final class InterfaceAddresses implements AutoCloseable {
 
     /** Adds the address with an IPv4 {@code label} ("eth0:1", as {@code ip addr add ... label}; null: none). */
     public boolean add(int ifindex, InetAddress address, int prefixLength, String label) {
-        byte[] m = message(ifindex, address, prefixLength);
+        return add(ifindex, address, prefixLength, label, RT_SCOPE_UNIVERSE, null);
+    }
+
+    /**
+     * Adds the address as {@code ip addr add ADDR/LEN [label L] [scope S] [brd B]} does: {@code scope}
+     * is rt_scope_t (0 global, 253 link, 254 host), {@code broadcast} IPv4 only (null: none).
+     */
+    public boolean add(int ifindex, InetAddress address, int prefixLength, String label, int scope, Inet4Address broadcast) {
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        m.writeBytes(header(address instanceof Inet4Address ? AF_INET : AF_INET6, prefixLength, ifindex, scope));
+        Attributes.put(m, IFA_LOCAL, address.getAddress());
+        Attributes.put(m, IFA_ADDRESS, address.getAddress());
         if (label != null && address instanceof Inet4Address) {
-            ByteArrayOutputStream withLabel = new ByteArrayOutputStream();
-            withLabel.writeBytes(m);
             byte[] text = label.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            Attributes.put(withLabel, IFA_LABEL, java.util.Arrays.copyOf(text, text.length + 1));
-            m = withLabel.toByteArray();
+            Attributes.put(m, IFA_LABEL, java.util.Arrays.copyOf(text, text.length + 1));
+        }
+        if (broadcast != null && address instanceof Inet4Address) {
+            Attributes.put(m, IFA_BROADCAST, broadcast.getAddress());
         }
         try {
             socket.request(RTM_NEWADDR, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | NetlinkSocket.NLM_F_CREATE
-                    | 0x200 /* NLM_F_EXCL */, m, "add address " + address.getHostAddress());
+                    | 0x200 /* NLM_F_EXCL */, m.toByteArray(), "add address " + address.getHostAddress());
             return true;
         } catch (SysException e) {
             if (e.errno() == EEXIST) {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /** The broadcast address of {@code address}/{@code prefixLength} ({@code brd +}). */
+    public static Inet4Address broadcastOf(Inet4Address address, int prefixLength) {
+        int a = ByteBuffer.wrap(address.getAddress()).getInt();
+        int host = prefixLength >= 32 ? 0 : -1 >>> prefixLength;
+        try {
+            return (Inet4Address) InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(a | host).array());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -88,7 +111,7 @@ public final class InterfaceAddresses implements AutoCloseable {
     public List<Address> list() {
         List<Address> out = new ArrayList<>();
         for (NetlinkSocket.Message m : socket.request(RTM_GETADDR, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_DUMP,
-                header(0, 0, 0), "list addresses")) {
+                header(0, 0, 0, RT_SCOPE_UNIVERSE), "list addresses")) {
             if (m.type() != RTM_NEWADDR || m.payload().limit() < IFADDRMSG) {
                 continue;
             }
@@ -111,16 +134,16 @@ public final class InterfaceAddresses implements AutoCloseable {
 
     private static byte[] message(int ifindex, InetAddress address, int prefixLength) {
         ByteArrayOutputStream m = new ByteArrayOutputStream();
-        m.writeBytes(header(address instanceof Inet4Address ? AF_INET : AF_INET6, prefixLength, ifindex));
+        m.writeBytes(header(address instanceof Inet4Address ? AF_INET : AF_INET6, prefixLength, ifindex, RT_SCOPE_UNIVERSE));
         Attributes.put(m, IFA_LOCAL, address.getAddress());
         Attributes.put(m, IFA_ADDRESS, address.getAddress());
         return m.toByteArray();
     }
 
-    private static byte[] header(int family, int prefixLength, int ifindex) {
+    private static byte[] header(int family, int prefixLength, int ifindex, int scope) {
         // struct ifaddrmsg: family u8, prefixlen u8, flags u8, scope u8, index u32
         return ByteBuffer.allocate(IFADDRMSG).order(ByteOrder.nativeOrder()).put((byte) family).put((byte) prefixLength)
-                .put((byte) (family == AF_INET6 ? IFA_F_NODAD : 0)).put((byte) RT_SCOPE_UNIVERSE).putInt(ifindex).array();
+                .put((byte) (family == AF_INET6 ? IFA_F_NODAD : 0)).put((byte) scope).putInt(ifindex).array();
     }
 
     @Override

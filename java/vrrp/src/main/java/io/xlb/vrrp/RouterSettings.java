@@ -13,9 +13,17 @@ import java.util.Optional;
  *                     tie-breaker between equal priorities (the higher address wins)
  * @param preempt      false for {@code nopreempt}
  * @param preemptDelay {@code preempt_delay}: after start, lower-priority masters are tolerated this long
+ * @param skipCheckAdvAddr {@code vrrp_skip_check_adv_addr}: an advert from the master already known
+ *                     is taken without comparing its address list (keepalived's shortcut)
  */
 public record RouterSettings(String name, VrrpVersion version, int vrid, int priority, int intervalCs,
-        List<InetAddress> addresses, String authPass, InetAddress primary, boolean preempt, Duration preemptDelay) {
+        List<InetAddress> addresses, String authPass, InetAddress primary, boolean preempt, Duration preemptDelay,
+        boolean skipCheckAdvAddr) {
+    public RouterSettings(String name, VrrpVersion version, int vrid, int priority, int intervalCs,
+            List<InetAddress> addresses, String authPass, InetAddress primary, boolean preempt, Duration preemptDelay) {
+        this(name, version, vrid, priority, intervalCs, addresses, authPass, primary, preempt, preemptDelay, false);
+    }
+
     public RouterSettings {
         addresses = List.copyOf(addresses);
         // Validates the fields an advert carries the same way as a received one.
@@ -36,6 +44,11 @@ public record RouterSettings(String name, VrrpVersion version, int vrid, int pri
      * keepalived does; VRRPv3 backups instead learn the master's interval (RFC 5798 §6.4.2).
      */
     public Optional<DropReason> mismatch(VrrpAdvert advert) {
+        return mismatch(advert, false);
+    }
+
+    /** As {@link #mismatch(VrrpAdvert)}; {@code fromKnownMaster}: sent by the master this router already follows. */
+    public Optional<DropReason> mismatch(VrrpAdvert advert, boolean fromKnownMaster) {
         if (advert.vrid() != vrid) {
             return Optional.of(DropReason.VRID);
         }
@@ -53,7 +66,7 @@ public record RouterSettings(String name, VrrpVersion version, int vrid, int pri
                 return Optional.of(DropReason.INTERVAL);
             }
         }
-        if (!new HashSet<>(advert.addresses()).equals(new HashSet<>(addresses))) {
+        if (!(skipCheckAdvAddr && fromKnownMaster) && !new HashSet<>(advert.addresses()).equals(new HashSet<>(addresses))) {
             return Optional.of(DropReason.ADDRESS_LIST);
         }
         return Optional.empty();

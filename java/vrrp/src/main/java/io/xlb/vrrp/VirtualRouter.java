@@ -158,7 +158,8 @@ public final class VirtualRouter {
     /** A decoded advert for this router's VRID arrived. */
     public List<RouterAction> receive(Instant now, Received.Advert received) {
         VrrpAdvert advert = received.advert();
-        Optional<DropReason> mismatch = settings.mismatch(advert);
+        Optional<DropReason> mismatch = settings.mismatch(advert,
+                state instanceof RouterState.Backup b && received.source().equals(b.master()));
         if (mismatch.isPresent()) {
             dropped(mismatch.get());
             return List.of();

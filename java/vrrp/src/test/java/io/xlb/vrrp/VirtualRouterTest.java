@@ -310,4 +310,22 @@ class VirtualRouterTest {
         // 3 × 0.1 s + (256 − 50)/256 × 0.1 s = 380.46875 ms
         assertEquals(new RouterState.Backup(T0.plusNanos(380_468_750), 10, addr("10.0.0.1")), r.state());
     }
+
+    @Test
+    void skipCheckAdvAddrTakesTheKnownMastersAdvertWhateverItsAddresses() {
+        RouterSettings skip = new RouterSettings("VI_1", VrrpVersion.V2, 51, 50, 100, List.of(VIP), "1111", addr("10.0.0.2"),
+                true, Duration.ZERO, true);
+        VirtualRouter r = new VirtualRouter(skip);
+        r.start(T0);
+        InetAddress master = addr("10.0.0.1");
+        VrrpAdvert other = new VrrpAdvert(VrrpVersion.V2, 51, 100, 100, List.of(addr("192.168.1.201")), "1111");
+        r.receive(T0, new Received.Advert(other, master));
+        assertEquals(Map.of(DropReason.ADDRESS_LIST, 1L), r.drops(), "an unknown master's list is still checked");
+        r.receive(T0, new Received.Advert(new VrrpAdvert(VrrpVersion.V2, 51, 100, 100, List.of(VIP), "1111"), master));
+        Instant later = T0.plusMillis(500);
+        r.receive(later, new Received.Advert(other, master));
+        assertEquals(Map.of(DropReason.ADDRESS_LIST, 1L), r.drops(), "the known master's advert is taken unchecked");
+        assertEquals(new RouterState.Backup(later.plus(r.masterDownInterval(100)), 100, master), r.state(),
+                "and resets the master-down timer");
+    }
 }

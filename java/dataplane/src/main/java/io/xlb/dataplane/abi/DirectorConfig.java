@@ -41,8 +41,11 @@ public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Addre
         return t != null && t > 0 ? t : state.defaultTimeoutSeconds;
     }
 
+    /** The outer TTL of tunnelled packets when none is configured (as IPVS's tunnels). */
+    public static final int DEFAULT_TUNNEL_TTL = 64;
+
     public static DirectorConfig defaults() {
-        return new DirectorConfig(Map.of(), null, null, 0, 64);
+        return new DirectorConfig(Map.of(), null, null, 0, DEFAULT_TUNNEL_TTL);
     }
 
     /** ipvsadm --set tcp tcpfin udp. */

@@ -1,0 +1,150 @@
+package io.xlb.daemon;
+
+import io.xlb.config.Config;
+import io.xlb.config.ConfigParser;
+import io.xlb.config.Diagnostic;
+import io.xlb.config.SourcePos;
+import io.xlb.config.VrrpInstance;
+import io.xlb.dataplane.DesiredState;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one acceptance rule. {@code xlb check-config} runs it, and the daemon runs it before it
+ * applies anything, at start and at reload: parsing, what the dataplane can hold, what VRRP
+ * supports, the health plan, and (unless offline) that the interfaces the file names exist here.
+ * A file it refuses changes nothing.
+ */
+public final class ConfigCheck {
+    private ConfigCheck() {}
+
+    /** An interface of the host, as far as a configuration needs it. */
+    public record Interface(String name, int index, int mtu, Inet4Address address4, Inet6Address address6,
+                            boolean hasLinkLocal6) {}
+
+    /** Where a configuration will run: the interfaces it can name. */
+    public interface Host {
+        Optional<Interface> find(String name);
+
+        /** This machine's network namespace. */
+        static Host local() {
+            return name -> {
+                try {
+                    NetworkInterface nif = NetworkInterface.getByName(name);
+                    if (nif == null) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Interface(name, nif.getIndex(), nif.getMTU(), address(nif, Inet4Address.class),
+                            address(nif, Inet6Address.class),
+                            nif.inetAddresses().anyMatch(a -> a instanceof Inet6Address && a.isLinkLocalAddress())));
+                } catch (SocketException e) {
+                    return Optional.empty();
+                }
+            };
+        }
+
+        /** {@code check-config --offline}: the file alone, for a machine other than the director. */
+        Host OFFLINE = name -> Optional.empty();
+    }
+
+    /** The verdict: the configuration and what it maps to, with every message in file order. */
+    public record Outcome(Config config, DesiredState desired, HealthPlan.Result health, List<String> interfaces,
+                          List<Diagnostic> diagnostics) {
+        public Outcome {
+            diagnostics = List.copyOf(diagnostics);
+            interfaces = List.copyOf(interfaces);
+        }
+
+        public boolean accepted(boolean strict) {
+            return diagnostics.stream().noneMatch(d -> d.severity() == Diagnostic.Severity.ERROR
+                    || (strict && d.severity() == Diagnostic.Severity.WARNING));
+        }
+
+        /** The messages as shown: under {@code strict} a warning is an error. */
+        public List<Diagnostic> shown(boolean strict) {
+            return diagnostics.stream().map(d -> strict && d.severity() == Diagnostic.Severity.WARNING
+                    ? new Diagnostic(Diagnostic.Severity.ERROR, d.pos(), d.message()) : d).toList();
+        }
+
+        public List<Diagnostic> errors() {
+            return diagnostics.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).toList();
+        }
+    }
+
+    static Diagnostic error(SourcePos pos, String message) {
+        return new Diagnostic(Diagnostic.Severity.ERROR, pos, message);
+    }
+
+    /**
+     * Checks {@code file} for a director attached to the interfaces its vrrp_instances name and
+     * {@code extraInterfaces} (the daemon's {@code --interface}); {@code host} says which exist.
+     */
+    public static Outcome check(Path file, List<String> extraInterfaces, Host host) {
+        return check(ConfigParser.parse(file), extraInterfaces, host, file.toString());
+    }
+
+    public static Outcome check(ConfigParser.Result parsed, List<String> extraInterfaces, Host host, String fileName) {
+        List<Diagnostic> out = new ArrayList<>(parsed.diagnostics());
+        Config config = parsed.config();
+        boolean offline = host == Host.OFFLINE;
+        if (parsed.hasErrors(false)) {
+            // The records may be partial: mapping them would add noise, not news.
+            return new Outcome(config, null, null, List.of(), out);
+        }
+        out.addAll(VrrpInstances.unsupported(config));
+        Set<String> interfaces = new LinkedHashSet<>();
+        config.vrrpInstances().forEach(i -> interfaces.add(i.interfaceName()));
+        interfaces.addAll(extraInterfaces);
+        Interface primary = null;
+        if (!offline) {
+            for (VrrpInstance i : config.vrrpInstances()) {
+                Optional<Interface> nif = host.find(i.interfaceName());
+                if (nif.isEmpty()) {
+                    out.add(error(i.pos(), "vrrp_instance " + i.name() + ": no interface " + i.interfaceName() + " on this host"));
+                } else if (VrrpInstances.ipv6(i) && !nif.get().hasLinkLocal6()) {
+                    out.add(error(i.pos(), "vrrp_instance " + i.name() + ": " + i.interfaceName()
+                            + " has no IPv6 link-local address to send VRRPv3 adverts from"));
+                }
+                for (VrrpInstance.VirtualAddress a : i.virtualIpaddress()) {
+                    if (a.dev() != null && host.find(a.dev()).isEmpty()) {
+                        out.add(error(a.pos(), "virtual address " + a.address() + ": no interface " + a.dev() + " on this host"));
+                    }
+                }
+            }
+            SourcePos top = new SourcePos(fileName, 1, 1);
+            for (String name : extraInterfaces) {
+                if (host.find(name).isEmpty()) {
+                    out.add(error(top, "--interface " + name + ": no such interface on this host"));
+                }
+            }
+            if (interfaces.isEmpty()) {
+                out.add(error(top, "no interface to attach to: no vrrp_instance names one and no --interface was given"));
+            } else {
+                primary = host.find(interfaces.iterator().next()).orElse(null);
+            }
+        }
+        ConfigMapping.Result mapped = ConfigMapping.map(config, primary == null ? null : primary.address4(),
+                primary == null ? null : primary.address6(), primary == null ? 0 : primary.mtu());
+        out.addAll(mapped.diagnostics());
+        HealthPlan.Result health = HealthPlan.of(config);
+        out.addAll(health.diagnostics());
+        out.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
+                .thenComparingInt(d -> d.pos().column()));
+        return new Outcome(config, mapped.state(), health, new ArrayList<>(interfaces), out);
+    }
+
+    private static <T extends InetAddress> T address(NetworkInterface nif, Class<T> type) {
+        return nif.inetAddresses().filter(type::isInstance).map(type::cast).filter(a -> !a.isLinkLocalAddress())
+                .findFirst().orElse(null);
+    }
+}
