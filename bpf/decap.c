@@ -5,16 +5,18 @@
  * and operators who prefer no tunnel devices, need nothing else.
  */
 #include "parse.h"
-#include "xlb_abi.h"
 
-/* The outer destinations this host accepts tunnels to. */
+#define DECAP_MAX_ADDRS 64
+
+/* The outer destinations this host accepts tunnels to (its VIPs). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
+	__uint(max_entries, DECAP_MAX_ADDRS);
 	__type(key, struct decap_addr);
 	__type(value, __u32);
 } decap_addrs SEC(".maps");
 
+/* Packets stripped (IPIP, IP6IP6) and left alone, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DECAP_MAX);
@@ -37,10 +39,10 @@ static __always_inline int strip(struct xdp_md *ctx, __u32 l2_len, int outer)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
-	if (l2_len == sizeof(struct ethhdr) + 4) {
-		if (data + outer + sizeof(struct ethhdr) + 4 > data_end)
+	if (l2_len == sizeof(struct ethhdr) + VLAN_HLEN) {
+		if (data + outer + sizeof(struct ethhdr) + VLAN_HLEN > data_end)
 			return -1;
-		__builtin_memmove(data + outer, data, sizeof(struct ethhdr) + 4);
+		__builtin_memmove(data + outer, data, sizeof(struct ethhdr) + VLAN_HLEN);
 	} else {
 		if (data + outer + sizeof(struct ethhdr) > data_end)
 			return -1;
@@ -62,10 +64,11 @@ int xlb_decap(struct xdp_md *ctx)
 		return count(DECAP_PASS, XDP_PASS);
 	l2_len = c.pos - (void *)(long)ctx->data;
 	if (proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = parse_ipv4(&c);
+		struct iphdr *ip;
 
-		if (!ip || ip->protocol != IPPROTO_IPIP || ip->ihl != IPV4_MIN_IHL
-		    || (ip->frag_off & bpf_htons(0x3fff)))
+		/* An outer header with options or fragmented is left to the stack. */
+		if (parse_ipv4(&c, &ip) != XLB_PARSED || ip->protocol != IPPROTO_IPIP || ip->ihl != IPV4_MIN_IHL
+		    || (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET_MASK)))
 			return count(DECAP_PASS, XDP_PASS);
 		/* The inner header must be there too: a stub is left to the stack. */
 		if (c.pos + sizeof(struct iphdr) > c.end)
@@ -79,9 +82,10 @@ int xlb_decap(struct xdp_md *ctx)
 		return count(DECAP_IPIP, XDP_PASS);
 	}
 	if (proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = parse_ipv6(&c);
+		struct ipv6hdr *ip6;
 
-		if (!ip6 || ip6->nexthdr != IPPROTO_IPV6 || c.pos + sizeof(struct ipv6hdr) > c.end)
+		if (parse_ipv6(&c, &ip6) != XLB_PARSED || ip6->nexthdr != IPPROTO_IPV6
+		    || c.pos + sizeof(struct ipv6hdr) > c.end)
 			return count(DECAP_PASS, XDP_PASS);
 		__builtin_memcpy(key.addr, &ip6->daddr, sizeof(key.addr));
 		key.family = XLB_AF_INET6;

@@ -167,7 +167,7 @@ static __always_inline void remember_fragment(const struct packet *p, const stru
 
 	key.sport = p->ip_id;
 	key.dport = 0;
-	key.pad = XLB_FLOW_FRAG;
+	key.kind = XLB_FLOW_FRAG;
 	frag.state = XLB_CONN_FRAG;
 	bpf_map_update_elem(&conns, &key, &frag, BPF_ANY);
 }
@@ -178,7 +178,7 @@ static __always_inline struct conn *fragment_conn(const struct packet *p)
 
 	key.sport = p->ip_id;
 	key.dport = 0;
-	key.pad = XLB_FLOW_FRAG;
+	key.kind = XLB_FLOW_FRAG;
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
@@ -324,5 +324,8 @@ int xlb_pass(struct xdp_md *ctx)
 {
 	return XDP_PASS;
 }
+
+/* Read by nobody: carries the ABI's enums into the object's BTF (java/dataplane checks them). */
+const volatile struct xlb_abi_enums xlb_abi;
 
 char LICENSE[] SEC("license") = "GPL";

@@ -12,15 +12,15 @@
 static __always_inline __u32 default_timeout_s(__u8 state)
 {
 	switch (state) {
-	case XLB_CONN_ESTABLISHED: return 900;
-	case XLB_CONN_SYN_RECV:    return 60;
-	case XLB_CONN_FIN_WAIT:    return 120;
-	case XLB_CONN_TIME_WAIT:   return 120;
-	case XLB_CONN_CLOSE:       return 10;
-	case XLB_CONN_UDP:         return 300;
-	case XLB_CONN_FRAG:        return 30;
+	case XLB_CONN_ESTABLISHED: return XLB_TIMEOUT_ESTABLISHED;
+	case XLB_CONN_SYN_RECV:    return XLB_TIMEOUT_SYN_RECV;
+	case XLB_CONN_FIN_WAIT:    return XLB_TIMEOUT_FIN_WAIT;
+	case XLB_CONN_TIME_WAIT:   return XLB_TIMEOUT_TIME_WAIT;
+	case XLB_CONN_CLOSE:       return XLB_TIMEOUT_CLOSE;
+	case XLB_CONN_UDP:         return XLB_TIMEOUT_UDP;
+	case XLB_CONN_FRAG:        return XLB_TIMEOUT_FRAG;
 	}
-	return 2;
+	return XLB_TIMEOUT_NONE;
 }
 
 static __always_inline __u64 conn_timeout_ns(const struct xlb_config *cfg, __u8 state)
@@ -39,13 +39,13 @@ enum tcp_event { EV_SYN = 0, EV_FIN = 1, EV_ACK = 2, EV_RST = 3, EV_NONE = 4 };
 /* As IPVS's tcp_state_idx: RST wins, then SYN, FIN, ACK. */
 static __always_inline int tcp_event(__u8 flags)
 {
-	if (flags & TCP_FLAG_RST)
+	if (flags & XLB_TCP_RST)
 		return EV_RST;
-	if (flags & TCP_FLAG_SYN)
+	if (flags & XLB_TCP_SYN)
 		return EV_SYN;
-	if (flags & TCP_FLAG_FIN)
+	if (flags & XLB_TCP_FIN)
 		return EV_FIN;
-	if (flags & TCP_FLAG_ACK)
+	if (flags & XLB_TCP_ACK)
 		return EV_ACK;
 	return EV_NONE;
 }
@@ -117,7 +117,7 @@ static __always_inline int conn_reused(const struct conn *c, const struct packet
 {
 	if (p->flow.proto != IPPROTO_TCP)
 		return 0;
-	if ((p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) != TCP_FLAG_SYN)
+	if ((p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK | XLB_TCP_RST)) != XLB_TCP_SYN)
 		return 0;
 	return c->state == XLB_CONN_FIN_WAIT || c->state == XLB_CONN_TIME_WAIT || c->state == XLB_CONN_CLOSE;
 }

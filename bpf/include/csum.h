@@ -17,25 +17,24 @@ static __always_inline __u16 csum_fold(__u64 sum)
 	return (__u16)~sum;
 }
 
-/* Checksum of an IPv4 header without options (20 bytes), its check field zero. */
-static __always_inline __u16 ipv4_hdr_csum(const void *hdr)
+/* The one's-complement sum of the 16-bit words of [p, p + bytes); bytes even and constant. */
+static __always_inline __u64 csum_words(const void *p, int bytes)
 {
-	const __u16 *w = hdr;
+	const __u16 *w = p;
 	__u64 sum = 0;
 
 #pragma unroll
-	for (int i = 0; i < 10; i++)
-		sum += w[i];
-	return csum_fold(sum);
-}
-
-/* Adds bytes [from, from+len) to a running sum; len even and bounded by the caller. */
-static __always_inline __u64 csum_add_words(__u64 sum, const __u16 *w, int words)
-{
-#pragma unroll
-	for (int i = 0; i < words; i++)
+	for (int i = 0; i < bytes / 2; i++)
 		sum += w[i];
 	return sum;
+}
+
+#define IPV4_HDR_LEN 20
+
+/* Checksum of an IPv4 header without options, its check field zero. */
+static __always_inline __u16 ipv4_hdr_csum(const void *hdr)
+{
+	return csum_fold(csum_words(hdr, IPV4_HDR_LEN));
 }
 
 #endif /* XLB_CSUM_H */

@@ -9,7 +9,6 @@
 
 #define DEFAULT_TUN_TTL   64
 #define IPV4_VERSION_IHL  0x45
-#define VLAN_HLEN         4
 
 /* Source MAC for a frame leaving by `ifindex`: that interface's own, or the one it arrived to. */
 static __always_inline int set_macs(struct ethhdr *eth, const struct real *r, __u32 ingress)

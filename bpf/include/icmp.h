@@ -17,17 +17,6 @@
 #define ICMP_REPLY_TTL      64
 #define ICMP_FRAG_NEEDED    4
 
-static __always_inline __u64 sum16(const void *p, int bytes)
-{
-	const __u16 *w = p;
-	__u64 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < bytes / 2; i++)
-		sum += w[i];
-	return sum;
-}
-
 /* Trims the frame to L2 + the quote, then makes room for the new L3 and ICMP headers. */
 static __always_inline void *prepare_reply(struct xdp_md *ctx, const struct packet *p, int l3_hdr_len)
 {
@@ -88,7 +77,7 @@ static __always_inline int icmp4_frag_needed(struct xdp_md *ctx, const struct pa
 	icmp->checksum = 0;
 	icmp->un.frag.__unused = 0;
 	icmp->un.frag.mtu = bpf_htons(mtu - sizeof(struct iphdr));
-	icmp->checksum = csum_fold(sum16(icmp, ICMP_HDR_LEN) + sum16(quote, ICMP_QUOTE_LEN));
+	icmp->checksum = csum_fold(csum_words(icmp, ICMP_HDR_LEN) + csum_words(quote, ICMP_QUOTE_LEN));
 	return swap_macs(ctx);
 }
 
@@ -121,8 +110,8 @@ static __always_inline int icmp6_packet_too_big(struct xdp_md *ctx, const struct
 	icmp->icmp6_cksum = 0;
 	icmp->icmp6_mtu = bpf_htonl(mtu - sizeof(struct ipv6hdr));
 	/* Pseudo-header: addresses, upper-layer length, next header. */
-	sum = sum16(&ip6->saddr, 32) + bpf_htons(len) + bpf_htons(IPPROTO_ICMPV6);
-	sum += sum16(icmp, ICMP_HDR_LEN) + sum16(quote, ICMP_QUOTE_LEN);
+	sum = csum_words(&ip6->saddr, 32) + bpf_htons(len) + bpf_htons(IPPROTO_ICMPV6);
+	sum += csum_words(icmp, ICMP_HDR_LEN) + csum_words(quote, ICMP_QUOTE_LEN);
 	icmp->icmp6_cksum = csum_fold(sum);
 	return swap_macs(ctx);
 }

@@ -16,6 +16,7 @@ struct {
 	__type(value, __u32);
 } vips SEC(".maps");
 
+/* service index -> its scheduler, hash key, persistence; SCHED_NONE once withdrawn. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_SERVICES);
@@ -47,6 +48,7 @@ struct {
 	__type(value, __u32);
 } seq_cursor SEC(".maps");
 
+/* real index -> address, method, MAC and interface, weight, owning service. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_REALS);
@@ -54,6 +56,7 @@ struct {
 	__type(value, struct real);
 } reals SEC(".maps");
 
+/* real index -> active and inactive connections, as IPVS counts them (lc/wlc read them). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_REALS);
@@ -61,6 +64,7 @@ struct {
 	__type(value, struct real_conns);
 } real_conns SEC(".maps");
 
+/* flow -> its real and TCP state: the connection table (and fragment entries). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XLB_MAX_CONNS);
@@ -69,6 +73,7 @@ struct {
 	__type(value, struct conn);
 } conns SEC(".maps");
 
+/* the one director-wide setting: timeouts, tunnel source and TTL, MTU, new-flow limit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -76,6 +81,7 @@ struct {
 	__type(value, struct xlb_config);
 } config SEC(".maps");
 
+/* persistence templates: (client prefix, service) -> real, for persistence_timeout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XLB_MAX_PERSIST);
@@ -83,6 +89,7 @@ struct {
 	__type(value, struct persist);
 } persist SEC(".maps");
 
+/* ifindex -> its MAC: frames are forwarded only when addressed to it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XLB_MAX_IFACES);
@@ -90,6 +97,7 @@ struct {
 	__type(value, struct iface);
 } ifaces SEC(".maps");
 
+/* ifindex -> ifindex: where bpf_redirect_map sends a real reached by another interface. */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, XLB_MAX_IFACES);
@@ -97,6 +105,7 @@ struct {
 	__type(value, __u32);
 } tx_ports SEC(".maps");
 
+/* service index -> connections, packets, bytes, per CPU (ipvsadm --stats). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_SERVICES);
@@ -104,6 +113,7 @@ struct {
 	__type(value, struct counter);
 } svc_stats SEC(".maps");
 
+/* real index -> connections, packets, bytes, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_REALS);
@@ -111,6 +121,7 @@ struct {
 	__type(value, struct counter);
 } real_stats SEC(".maps");
 
+/* new flows tracked this second, per CPU: the SYN-flood guard (new_flow_limit). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -118,6 +129,7 @@ struct {
 	__type(value, struct flow_rate);
 } flow_rates SEC(".maps");
 
+/* enum xlb_reason -> packets, per CPU: what the program decided and why. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_R_MAX);

@@ -7,18 +7,13 @@
 #define XLB_PACKET_H
 
 #include "parse.h"
-#include "xlb_abi.h"
 
-#define XLB_PARSED        (-1)
-
-#define IP_MF             0x2000
-#define IP_DF             0x4000
-#define IP_OFFSET_MASK    0x1fff
-
-#define TCP_FLAG_FIN      0x01
-#define TCP_FLAG_SYN      0x02
-#define TCP_FLAG_RST      0x04
-#define TCP_FLAG_ACK      0x10
+/* TCP flags as the 14th byte of the header holds them (not the kernel's TCP_FLAG_*, which are words). */
+#define XLB_TCP_FIN       0x01
+#define XLB_TCP_SYN       0x02
+#define XLB_TCP_RST       0x04
+#define XLB_TCP_ACK       0x10
+#define TCP_FLAGS_OFFSET  13
 
 enum fragment_kind {
 	FRAG_NONE  = 0,
@@ -53,11 +48,11 @@ static __always_inline int parse_l4(struct cursor *c, struct packet *p)
 
 		if ((void *)(tcp + 1) > c->end)
 			return XLB_R_PASS_TRUNCATED;
-		if (tcp->doff < 5)
+		if (tcp->doff < TCP_DOFF_MIN)
 			return XLB_R_PASS_MALFORMED;
 		p->flow.sport = tcp->source;
 		p->flow.dport = tcp->dest;
-		p->tcp_flags = ((__u8 *)tcp)[13];
+		p->tcp_flags = ((__u8 *)tcp)[TCP_FLAGS_OFFSET];
 		return XLB_PARSED;
 	}
 	if (p->flow.proto == IPPROTO_UDP) {
@@ -74,25 +69,17 @@ static __always_inline int parse_l4(struct cursor *c, struct packet *p)
 
 static __always_inline int parse_packet_v4(struct cursor *c, struct packet *p)
 {
-	struct iphdr *ip = c->pos;
-	__u32 hdr_len, tot_len;
+	struct iphdr *ip;
 	__u16 frag;
+	int r = parse_ipv4(c, &ip);
 
-	if ((void *)(ip + 1) > c->end)
-		return XLB_R_PASS_TRUNCATED;
-	if (ip->version != 4 || ip->ihl < IPV4_MIN_IHL)
-		return XLB_R_PASS_MALFORMED;
-	hdr_len = ip->ihl * 4;
-	tot_len = bpf_ntohs(ip->tot_len);
-	if (tot_len < hdr_len)
-		return XLB_R_PASS_MALFORMED;
-	if (c->pos + hdr_len > c->end || (void *)ip + tot_len > c->end)
-		return XLB_R_PASS_TRUNCATED;
+	if (r != XLB_PARSED)
+		return r;
 	p->flow.family = XLB_AF_INET;
 	p->flow.proto = ip->protocol;
 	p->flow.src[0] = ip->saddr;
 	p->flow.dst[0] = ip->daddr;
-	p->l3_len = tot_len;
+	p->l3_len = bpf_ntohs(ip->tot_len);
 	p->ip_id = ip->id;
 	frag = bpf_ntohs(ip->frag_off);
 	p->df = !!(frag & IP_DF);
@@ -104,7 +91,6 @@ static __always_inline int parse_packet_v4(struct cursor *c, struct packet *p)
 		return XLB_R_PASS_PROTO;
 	if (p->fragment == FRAG_LATER)
 		return XLB_PARSED;
-	c->pos += hdr_len;
 	return parse_l4(c, p);
 }
 
@@ -125,22 +111,18 @@ static __always_inline int is_ipv6_extension(__u8 nexthdr)
 
 static __always_inline int parse_packet_v6(struct cursor *c, struct packet *p)
 {
-	struct ipv6hdr *ip6 = c->pos;
+	struct ipv6hdr *ip6;
+	int r = parse_ipv6(c, &ip6);
 
-	if ((void *)(ip6 + 1) > c->end)
-		return XLB_R_PASS_TRUNCATED;
-	if (ip6->version != 6)
-		return XLB_R_PASS_MALFORMED;
+	if (r != XLB_PARSED)
+		return r;
 	p->l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-	if ((void *)ip6 + p->l3_len > c->end)
-		return XLB_R_PASS_TRUNCATED;
 	p->flow.family = XLB_AF_INET6;
 	p->flow.proto = ip6->nexthdr;
 	copy_v6(p->flow.src, &ip6->saddr);
 	copy_v6(p->flow.dst, &ip6->daddr);
 	if (is_ipv6_extension(ip6->nexthdr))
 		return XLB_R_PASS_IPV6_EXT;
-	c->pos = ip6 + 1;
 	return parse_l4(c, p);
 }
 

@@ -12,6 +12,7 @@
 #include <linux/tcp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "xlb_abi.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -61,51 +62,57 @@ static __always_inline struct ethhdr *parse_eth(struct cursor *c, __be16 *proto)
 	return eth;
 }
 
-#define IPV4_MIN_IHL 5
+#define IPV4_MIN_IHL      5
+#define IPV4_IHL_UNIT     4        /* ihl counts 32-bit words */
+#define TCP_DOFF_MIN      5
+#define VLAN_HLEN         sizeof(struct vlan_hdr)
 
-/* IPv4 header including options; NULL when truncated or when ihl is below the minimum. */
-static __always_inline struct iphdr *parse_ipv4(struct cursor *c)
+/* IPv4 frag_off (host order): flags and the fragment offset. */
+#define IP_MF             0x2000
+#define IP_DF             0x4000
+#define IP_OFFSET_MASK    0x1fff
+
+/* What a parse step returns when the header is whole and valid (else an enum xlb_reason). */
+#define XLB_PARSED        (-1)
+
+/*
+ * The IPv4 header at the cursor, options included: version 4, ihl of at least 5, a total length
+ * that covers the header, and header and total length inside the frame. Moves past the header.
+ */
+static __always_inline int parse_ipv4(struct cursor *c, struct iphdr **out)
 {
 	struct iphdr *ip = c->pos;
-	__u32 hdr_len;
+	__u32 hdr_len, tot_len;
 
 	if ((void *)(ip + 1) > c->end)
-		return NULL;
-	if (ip->ihl < IPV4_MIN_IHL || ip->version != 4)
-		return NULL;
-	hdr_len = ip->ihl * 4;
-	if (c->pos + hdr_len > c->end)
-		return NULL;
+		return XLB_R_PASS_TRUNCATED;
+	if (ip->version != 4 || ip->ihl < IPV4_MIN_IHL)
+		return XLB_R_PASS_MALFORMED;
+	hdr_len = ip->ihl * IPV4_IHL_UNIT;
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < hdr_len)
+		return XLB_R_PASS_MALFORMED;
+	if (c->pos + hdr_len > c->end || (void *)ip + tot_len > c->end)
+		return XLB_R_PASS_TRUNCATED;
 	c->pos += hdr_len;
-	return ip;
+	*out = ip;
+	return XLB_PARSED;
 }
 
-static __always_inline struct ipv6hdr *parse_ipv6(struct cursor *c)
+/* The IPv6 header at the cursor: version 6 and its payload inside the frame. Moves past it. */
+static __always_inline int parse_ipv6(struct cursor *c, struct ipv6hdr **out)
 {
-	struct ipv6hdr *ip6 = CURSOR_TAKE(c, struct ipv6hdr);
+	struct ipv6hdr *ip6 = c->pos;
 
-	if (ip6 && ip6->version != 6)
-		return NULL;
-	return ip6;
-}
-
-static __always_inline struct udphdr *parse_udp(struct cursor *c)
-{
-	return CURSOR_TAKE(c, struct udphdr);
-}
-
-static __always_inline struct tcphdr *parse_tcp(struct cursor *c)
-{
-	struct tcphdr *tcp = c->pos;
-	__u32 hdr_len;
-
-	if ((void *)(tcp + 1) > c->end)
-		return NULL;
-	hdr_len = tcp->doff * 4;
-	if (hdr_len < sizeof(*tcp) || c->pos + hdr_len > c->end)
-		return NULL;
-	c->pos += hdr_len;
-	return tcp;
+	if ((void *)(ip6 + 1) > c->end)
+		return XLB_R_PASS_TRUNCATED;
+	if (ip6->version != 6)
+		return XLB_R_PASS_MALFORMED;
+	if ((void *)(ip6 + 1) + bpf_ntohs(ip6->payload_len) > c->end)
+		return XLB_R_PASS_TRUNCATED;
+	c->pos = ip6 + 1;
+	*out = ip6;
+	return XLB_PARSED;
 }
 
 #endif /* XLB_PARSE_H */

@@ -9,17 +9,20 @@
 
 #include <linux/types.h>
 
-/* Capacities (max_entries). */
-#define XLB_MAX_VIPS        4096
-#define XLB_MAX_SERVICES    1024
-#define XLB_MAX_REALS       8192
-#define XLB_MAX_CONNS       (1 << 20)
-#define XLB_MAX_IFACES      64
-/* A scheduling table: slot 0 holds the length, slots 1..len the entries (real indices). */
-#define XLB_TABLE_HEADER    1
-#define XLB_TABLE_MAX       65537
-/* Reals a least-connection scheduler scans per new flow. */
-#define XLB_LC_MAX          256
+/* Capacities (max_entries), an enum so that the object's BTF carries them for Java to check. */
+enum xlb_limit {
+	XLB_MAX_VIPS        = 4096,
+	XLB_MAX_SERVICES    = 1024,
+	XLB_MAX_REALS       = 8192,
+	XLB_MAX_CONNS       = 1 << 20,
+	XLB_MAX_IFACES      = 64,
+	/* A scheduling table: slot 0 holds the length, slots 1..len the entries (real indices). */
+	XLB_TABLE_HEADER    = 1,
+	XLB_TABLE_MAX       = 65537,
+	/* Reals a least-connection scheduler scans per new flow. */
+	XLB_LC_MAX          = 256,
+	XLB_MAX_PERSIST     = 1 << 18,
+};
 
 /* Address families as in linux/socket.h. */
 #define XLB_AF_INET         2
@@ -72,7 +75,6 @@ struct persist {
 	__u32 pad;
 };
 
-#define XLB_MAX_PERSIST     (1 << 18)
 
 #define XLB_SVC_F_PRESENT   (1 << 0)
 
@@ -110,7 +112,7 @@ struct flow_key {
 	__be16 dport;
 	__u8   proto;
 	__u8   family;
-	__u16  pad;
+	__u16  kind;          /* XLB_FLOW_CONN, or XLB_FLOW_FRAG for a fragment entry */
 };
 
 /*
@@ -129,7 +131,20 @@ enum xlb_conn_state {
 	XLB_CONN_STATE_MAX   = 8,
 };
 
-/* flow_key.pad marks a fragment entry: sport holds the IP id, dport is 0. */
+/* IPVS's default timeout of each state, in seconds, while the controller has set none. */
+enum xlb_default_timeout {
+	XLB_TIMEOUT_NONE        = 2,
+	XLB_TIMEOUT_ESTABLISHED = 900,
+	XLB_TIMEOUT_SYN_RECV    = 60,
+	XLB_TIMEOUT_FIN_WAIT    = 120,
+	XLB_TIMEOUT_TIME_WAIT   = 120,
+	XLB_TIMEOUT_CLOSE       = 10,
+	XLB_TIMEOUT_UDP         = 300,
+	XLB_TIMEOUT_FRAG        = 30,
+};
+
+/* flow_key.kind: a connection, or a fragment entry (sport holds the IP id, dport is 0). */
+#define XLB_FLOW_CONN       0
 #define XLB_FLOW_FRAG       1
 
 struct conn {
@@ -207,6 +222,19 @@ enum decap_counter {
 	DECAP_IP6IP6,
 	DECAP_PASS,        /* not a tunnel packet for us */
 	DECAP_MAX,
+};
+
+/*
+ * Never read by the program: names every enum Java mirrors so that the object's BTF carries
+ * them (an enum only used for its constants would leave no trace there).
+ */
+struct xlb_abi_enums {
+	enum xlb_limit limit;
+	enum xlb_sched sched;
+	enum xlb_method method;
+	enum xlb_conn_state conn_state;
+	enum xlb_default_timeout default_timeout;
+	enum xlb_reason reason;
 };
 
 #endif /* XLB_ABI_H */

@@ -119,14 +119,13 @@ int xdp_probe(struct xdp_md *ctx)
 	eth = parse_eth(&c, &proto);
 	if (!eth || proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
-	ip = parse_ipv4(&c);
-	if (!ip)
+	if (parse_ipv4(&c, &ip) != XLB_PARSED)
 		return XDP_PASS;
 	count(&proto_stats, ip->protocol, len);
 	count_source(ip->saddr, len);
 	if (ip->protocol != IPPROTO_UDP)
 		return XDP_PASS;
-	udp = parse_udp(&c);
+	udp = CURSOR_TAKE(&c, struct udphdr);
 	if (!udp)
 		return XDP_PASS;
 	port = bpf_ntohs(udp->dest);

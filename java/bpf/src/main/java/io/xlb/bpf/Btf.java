@@ -21,6 +21,9 @@ public final class Btf implements AutoCloseable {
     // linux/btf.h kinds
     private static final int BTF_KIND_STRUCT = 4;
     private static final int BTF_KIND_UNION = 5;
+    private static final int BTF_KIND_ENUM = 6;
+    /** struct btf_enum: name_off u32, val s32. */
+    private static final long BTF_ENUM_SIZE = 8;
     private static final int BTF_KIND_TYPEDEF = 8;
     private static final int BTF_KIND_VOLATILE = 9;
     private static final int BTF_KIND_CONST = 10;
@@ -82,6 +85,33 @@ public final class Btf implements AutoCloseable {
 
     public BtfStruct requireStruct(String name) {
         return struct(name).orElseThrow(() -> new IllegalArgumentException("no struct " + name + " in BTF"));
+    }
+
+    /** The constants of {@code enum name}, in declaration order; empty if the BTF has no such enum. */
+    public java.util.Map<String, Long> enumValues(String name) {
+        int id;
+        try (Arena arena = Arena.ofConfined()) {
+            id = (int) Libbpf.btf__find_by_name_kind.invokeExact(Native.callState(arena), btf, arena.allocateFrom(name),
+                    BTF_KIND_ENUM);
+        } catch (Throwable t) {
+            throw Call.rethrow(t);
+        }
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        if (id < 0) {
+            return out;
+        }
+        MemorySegment type = type(id);
+        int info = type.get(ValueLayout.JAVA_INT, Native.offset(btf_type.LAYOUT, "info"));
+        int vlen = info & 0xffff;
+        boolean signed = (info >>> 31) != 0;
+        long typeSize = btf_type.LAYOUT.byteSize();
+        MemorySegment all = type.reinterpret(typeSize + vlen * BTF_ENUM_SIZE);
+        for (int i = 0; i < vlen; i++) {
+            long at = typeSize + i * BTF_ENUM_SIZE;
+            int value = all.get(ValueLayout.JAVA_INT, at + 4);
+            out.put(name(all.get(ValueLayout.JAVA_INT, at)), signed ? value : Integer.toUnsignedLong(value));
+        }
+        return out;
     }
 
     private int findStructOrUnion(String name) {

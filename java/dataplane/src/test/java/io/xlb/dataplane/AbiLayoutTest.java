@@ -6,8 +6,14 @@ import io.xlb.bpf.Btf;
 import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.Structs;
 import java.lang.foreign.StructLayout;
+import io.xlb.dataplane.abi.ConnState;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.ServiceEntry;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Every Java mirror of bpf/include/xlb_abi.h against the BTF of the director the jar ships. */
@@ -31,7 +37,40 @@ class AbiLayoutTest {
             assertEquals(20, btf.requireStruct("vip_key").size());
             assertEquals(40, btf.requireStruct("flow_key").size());
             assertEquals(24, btf.requireStruct("conn").size());
-            assertEquals(17, Reason.COUNT, "enum xlb_reason has XLB_R_MAX entries");
+        }
+    }
+
+    /** Each enum's constants as Java names them: the prefix dropped, the *_MAX count left out. */
+    private static List<String> names(Btf btf, String enumName, String prefix) {
+        return btf.enumValues(enumName).keySet().stream().filter(n -> !n.endsWith("_MAX") || n.equals("XLB_TABLE_MAX")
+                || n.equals("XLB_LC_MAX")).map(n -> n.substring(prefix.length())).toList();
+    }
+
+    @Test
+    void everyEnumJavaMirrorsMatchesTheCompiledDirector() throws Exception {
+        try (Btf btf = Btf.parse(director())) {
+            assertEquals(names(btf, "xlb_reason", "XLB_R_"), Arrays.stream(Reason.values()).map(Enum::name).toList());
+            assertEquals((long) Reason.COUNT, btf.enumValues("xlb_reason").get("XLB_R_MAX"));
+            assertEquals(names(btf, "xlb_conn_state", "XLB_CONN_"), Arrays.stream(ConnState.values()).map(Enum::name).toList());
+            for (ConnState s : ConnState.values()) {
+                assertEquals((long) s.ordinal(), btf.enumValues("xlb_conn_state").get("XLB_CONN_" + s.name()), s.name());
+                assertEquals((long) s.defaultTimeoutSeconds, btf.enumValues("xlb_default_timeout").get("XLB_TIMEOUT_" + s.name()),
+                        "default timeout of " + s);
+            }
+            for (Method m : Method.values()) {
+                assertEquals((long) m.code, btf.enumValues("xlb_method").get("XLB_FWD_" + m.name()), m.name());
+            }
+            assertEquals(names(btf, "xlb_method", "XLB_FWD_"), Arrays.stream(Method.values()).map(Enum::name).toList());
+            Map<String, Long> sched = btf.enumValues("xlb_sched");
+            assertEquals(Map.of("XLB_SCHED_NONE", (long) ServiceEntry.SCHED_NONE, "XLB_SCHED_RING", (long) ServiceEntry.SCHED_RING,
+                    "XLB_SCHED_SEQ", (long) ServiceEntry.SCHED_SEQ, "XLB_SCHED_LC", (long) ServiceEntry.SCHED_LC,
+                    "XLB_SCHED_WLC", (long) ServiceEntry.SCHED_WLC), sched);
+            Map<String, Long> limit = btf.enumValues("xlb_limit");
+            assertEquals((long) Structs.MAX_SERVICES, limit.get("XLB_MAX_SERVICES"));
+            assertEquals((long) Structs.MAX_REALS, limit.get("XLB_MAX_REALS"));
+            assertEquals((long) Structs.LC_MAX, limit.get("XLB_LC_MAX"));
+            assertEquals((long) Structs.TABLE_MAX, limit.get("XLB_TABLE_MAX"));
+            assertEquals((long) Structs.TABLE_HEADER, limit.get("XLB_TABLE_HEADER"));
         }
     }
 }

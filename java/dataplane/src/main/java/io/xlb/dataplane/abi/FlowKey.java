@@ -8,8 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 
-/** struct flow_key: a connection's 5-tuple as the client sent it; pad 1 marks a fragment entry. */
-public record FlowKey(InetAddress src, InetAddress dst, int sport, int dport, int proto, int pad) {
+/** struct flow_key: a connection's 5-tuple as the client sent it; kind {@link #FRAGMENT} marks a fragment entry. */
+public record FlowKey(InetAddress src, InetAddress dst, int sport, int dport, int proto, int kind) {
+    /** XLB_FLOW_CONN and XLB_FLOW_FRAG. */
+    public static final int CONNECTION = 0;
+    public static final int FRAGMENT = 1;
+
     public static final Codec<FlowKey> CODEC = new Codec<>() {
         public int size() { return (int) FLOW_KEY.byteSize(); }
 
@@ -21,7 +25,7 @@ public record FlowKey(InetAddress src, InetAddress dst, int sport, int dport, in
             to.set(VipKey.BE16, offset(FLOW_KEY, "dport"), (short) k.dport);
             to.set(ValueLayout.JAVA_BYTE, offset(FLOW_KEY, "proto"), (byte) k.proto);
             to.set(ValueLayout.JAVA_BYTE, offset(FLOW_KEY, "family"), (byte) Addresses.family(k.src));
-            to.set(ValueLayout.JAVA_SHORT, offset(FLOW_KEY, "pad"), (short) k.pad);
+            to.set(ValueLayout.JAVA_SHORT, offset(FLOW_KEY, "kind"), (short) k.kind);
         }
 
         public FlowKey decode(MemorySegment from) {
@@ -31,7 +35,7 @@ public record FlowKey(InetAddress src, InetAddress dst, int sport, int dport, in
                     Short.toUnsignedInt(from.get(VipKey.BE16, offset(FLOW_KEY, "sport"))),
                     Short.toUnsignedInt(from.get(VipKey.BE16, offset(FLOW_KEY, "dport"))),
                     Byte.toUnsignedInt(from.get(ValueLayout.JAVA_BYTE, offset(FLOW_KEY, "proto"))),
-                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(FLOW_KEY, "pad"))));
+                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(FLOW_KEY, "kind"))));
         }
     };
 }

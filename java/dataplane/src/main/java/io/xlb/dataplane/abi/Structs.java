@@ -67,7 +67,7 @@ public final class Structs {
             JAVA_SHORT.withName("dport"),
             JAVA_BYTE.withName("proto"),
             JAVA_BYTE.withName("family"),
-            JAVA_SHORT.withName("pad")).withName("flow_key");
+            JAVA_SHORT.withName("kind")).withName("flow_key");
 
     public static final StructLayout CONN = structLayout(
             JAVA_LONG.withName("last_seen_ns"),
