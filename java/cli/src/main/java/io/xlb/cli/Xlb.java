@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.class,
         description = "L4 load-balancing director: an XDP dataplane run from a keepalived.conf.",
         subcommands = {DaemonCommand.class, AdmCommand.class, CheckConfigCommand.class, ReloadCommand.class,
-                StopCommand.class, StatusCommand.class, LabCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+                StopCommand.class, StatusCommand.class, RealServerCommand.class, LabCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Xlb implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

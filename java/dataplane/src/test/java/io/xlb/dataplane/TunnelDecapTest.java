@@ -2,6 +2,8 @@ package io.xlb.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
 import io.xlb.bpf.Btf;
@@ -9,8 +11,10 @@ import io.xlb.bpf.TestRunResult;
 import io.xlb.lab.testing.Privileged;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +85,29 @@ class TunnelDecapTest {
             assertArrayEquals(f, r.packet());
         }
         assertEquals(new TunnelDecap.Stats(0, 0, 3), decap.stats());
+    }
+
+    @Test
+    void pinnedItIsAdoptedWithItsAddressesAndCountersAndUnpinnedItIsGone() {
+        Path dir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-decap");
+        try {
+            decap.pin(dir);
+            Frame inner = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
+            decap.program().testRun(tunnel(inner, "10.0.1.11", false));
+            try (Bpf other = Bpf.open()) {
+                TunnelDecap adopted = TunnelDecap.adopt(other, dir);
+                assertEquals(decap.program().id(), adopted.program().id());
+                assertEquals(Set.of(Frame.addr("10.0.1.11"), Frame.addr("2001:db8:1::11")), adopted.accepted());
+                assertEquals(new TunnelDecap.Stats(1, 0, 0), adopted.stats());
+                assertTrue(adopted.reject(Frame.addr("10.0.1.11")));
+                assertFalse(adopted.reject(Frame.addr("10.0.1.11")));
+            }
+            assertEquals(Set.of(Frame.addr("2001:db8:1::11")), decap.accepted(), "one map, seen from both");
+            TunnelDecap.unpin(bpf, dir);
+            assertFalse(Files.exists(dir));
+        } finally {
+            TunnelDecap.unpin(bpf, dir);
+        }
     }
 
     @Test
