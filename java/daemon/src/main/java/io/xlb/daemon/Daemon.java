@@ -6,35 +6,22 @@ import io.xlb.bpf.Xdp;
 import io.xlb.config.Config;
 import io.xlb.config.ConfigDiff;
 import io.xlb.config.Diagnostic;
-import io.xlb.config.VrrpInstance;
 import io.xlb.dataplane.ConnReaper;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.Real;
-import io.xlb.dataplane.Service;
-import io.xlb.health.CheckerLoop;
-import io.xlb.health.Checks;
-import io.xlb.health.HealthMonitor;
-import io.xlb.health.Verdict;
 import io.vertx.core.Vertx;
-import io.xlb.sys.InterfaceAddresses;
 import io.xlb.sys.Neighbours;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,17 +60,10 @@ public final class Daemon implements AutoCloseable {
     private final List<String> interfaces;
     private long generation;
     private final Vertx vertx = Vertx.vertx();
-    private final HealthMonitor<HealthPlan.RealId> health;
     private volatile AlertMail mail;
     private final VrrpInstances vrrp = new VrrpInstances(loop, alert -> mail.send(alert));
-    private Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
-    private Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = Map.of();
-    private Map<io.xlb.dataplane.abi.VipKey, Boolean> quorum = new HashMap<>();
-    /** Each real's up/down as last announced (notify scripts, log), to tell weight-only changes apart. */
-    private final Map<HealthPlan.RealId, Boolean> announced = new java.util.concurrent.ConcurrentHashMap<>();
-    /** The last attempt of each real's checks: latency and outcome, for xlb status. */
-    private final Map<HealthPlan.RealId, String> lastCheck = new java.util.concurrent.ConcurrentHashMap<>();
-    private Config config;
+    private final HealthChecks health;
+    private volatile Config config;
     private DesiredState desired;
     private DesiredState applied;
     private long ticks;
@@ -105,8 +85,9 @@ public final class Daemon implements AutoCloseable {
         this.macs = new RealMacs(neighbours, primaryIfindex);
         this.reaper = new ConnReaper(dataplane, System::nanoTime);
         this.mail = AlertMail.of(vertx, config.global());
-        this.health = new HealthMonitor<>((delay, task) -> vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run()),
-                this::healthChanged);
+        // Scripts run as the configuration in force says (script_user); a change is applied on the daemon's thread.
+        this.health = new HealthChecks(vertx, () -> Scripts.runAs(config.global()), alert -> mail.send(alert),
+                () -> loop.execute(this::applyHealthChange));
     }
 
     /**
@@ -134,7 +115,7 @@ public final class Daemon implements AutoCloseable {
             Daemon d = new Daemon(options, lock, bpf, dp, accepted);
             d.attach(accepted.interfaces());
             d.vrrp.sync(accepted.config());
-            d.syncHealth(accepted.health());
+            d.health.sync(accepted.health());
             d.desired = accepted.desired();
             d.applyWithMacs();
             d.writeVerdict(new ReloadVerdict(0, true, List.of("started with " + options.configFile())));
@@ -195,103 +176,16 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Watches each real's checkers; a real whose checks changed is watched anew. */
-    private void syncHealth(HealthPlan.Result r) {
-        for (HealthPlan.RealId id : health.watched()) {
-            HealthPlan.Entry next = r.entries().get(id);
-            if (next == null || !next.equals(plan.get(id))) {
-                health.unwatch(id);
-                announced.remove(id);
-            }
-        }
-        r.entries().forEach((id, e) -> {
-            if (!health.watched().contains(id)) {
-                announced.put(id, e.startUp() || e.checks().isEmpty());
-            }
-            // ha_suspend: check only while the service's address is on this host (VRRP master).
-            InetAddress vip = InetAddress.ofLiteral(id.vipAddress());
-            health.watch(id, e.checks().stream().map(spec -> timed(id, Checks.of(vertx, spec))).toList(), e.timing(),
-                    e.startUp(), e.haSuspend() ? () -> isLocal(vip) : () -> true);
-        });
-        plan = r.entries();
-        policies = r.policies();
-    }
-
-    /** A check whose attempts are timed and remembered for xlb status. */
-    private io.xlb.health.Check timed(HealthPlan.RealId id, io.xlb.health.Check check) {
-        return () -> {
-            long start = System.nanoTime();
-            return check.attempt().whenComplete((verdict, error) -> lastCheck.put(id, String.format("%.1f ms, %s",
-                    (System.nanoTime() - start) / 1e6, error != null ? error.getMessage() : switch (verdict) {
-                        case Verdict.Pass p when p.weight().isPresent() -> "passed, weight " + p.weight().getAsInt();
-                        case Verdict.Pass p -> "passed";
-                        case Verdict.Fail f -> f.reason();
-                    })));
-        };
-    }
-
-    /** The health snapshot xlb status shows: one line per real. */
-    private void writeHealth() {
-        StringBuilder b = new StringBuilder();
-        for (HealthPlan.RealId id : plan.keySet()) {
-            OptionalInt weight = health.weight(id);
-            b.append(String.format("%s %s:%d of %s:%d: %s%s; last check %s%n", id.protocol(), id.address(), id.port(),
-                    id.vipAddress(), id.vipPort(), health.isUp(id) ? "up" : "down",
-                    weight.isPresent() ? ", weight " + weight.getAsInt() + " (misc_dynamic)" : "",
-                    lastCheck.getOrDefault(id, plan.get(id).checks().isEmpty() ? "none (no checker)" : "pending")));
-        }
-        quorum.forEach((vip, held) -> {
-            if (!held) {
-                b.append("quorum lost: ").append(vip).append('\n');
-            }
-        });
-        b.append(vrrp.statusLines());
+    /** The health snapshot xlb status shows: each real, lost quorums, each VRRP instance. */
+    private void writeStatus() {
         try {
             Path file = PinLock.healthFile(options.pinDir());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, b.toString());
+            Files.writeString(tmp, health.statusLines() + vrrp.statusLines());
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "health snapshot", e);
         }
-    }
-
-    /** Who runs notify and quorum scripts under the configuration in force. */
-    private io.xlb.health.ScriptCommand scripts() {
-        return Scripts.runAs(config.global());
-    }
-
-    private static boolean isLocal(InetAddress address) {
-        try {
-            return NetworkInterface.getByInetAddress(address) != null;
-        } catch (SocketException e) {
-            return false;
-        }
-    }
-
-    private void healthChanged(HealthPlan.RealId id, CheckerLoop.Status s) {
-        HealthPlan.Entry entry = plan.get(id);
-        Boolean before = announced.put(id, s.up());
-        if (before != null && before == s.up()) {
-            // Only the weight changed (misc_dynamic).
-            LOG.log(System.Logger.Level.INFO, "real {0}:{1} of {2}:{3}: weight {4} (misc_dynamic)", id.address(), id.port(),
-                    id.vipAddress(), id.vipPort(), s.weight().getAsInt());
-            loop.execute(this::applyHealthChange);
-            return;
-        }
-        if (entry != null) {
-            NotifyScript.run(scripts(), s.up() ? entry.notifyUp() : entry.notifyDown());
-            if (entry.smtpAlert()) {
-                mail.send(AlertMail.Alert.real(id, s.up(), s.reason()));
-            }
-        }
-        if (s.up()) {
-            LOG.log(System.Logger.Level.INFO, "real {0}:{1} of {2}:{3} is up", id.address(), id.port(), id.vipAddress(), id.vipPort());
-        } else {
-            LOG.log(System.Logger.Level.WARNING, "real {0}:{1} of {2}:{3} is down: {4}", id.address(), id.port(),
-                    id.vipAddress(), id.vipPort(), s.reason());
-        }
-        loop.execute(this::applyHealthChange);
     }
 
     private void applyHealthChange() {
@@ -302,59 +196,8 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The desired state given the reals' health and each service's quorum (see HealthFilter). */
-    private DesiredState healthy(DesiredState d) {
-        HealthFilter.Outcome o = HealthFilter.apply(d, new HealthFilter.RealHealth() {
-            @Override
-            public boolean up(HealthPlan.RealId id) {
-                return health.isUp(id);
-            }
-
-            @Override
-            public boolean inhibited(HealthPlan.RealId id) {
-                return plan.containsKey(id) && plan.get(id).inhibitOnFailure();
-            }
-
-            @Override
-            public OptionalInt weight(HealthPlan.RealId id) {
-                return health.weight(id);
-            }
-        }, policies, quorum);
-        o.quorum().forEach((vip, held) -> {
-            if (!held.equals(quorum.getOrDefault(vip, true))) {
-                LOG.log(held ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "quorum of {0} {1}", vip,
-                        held ? "is back" : "is lost");
-                if (policies.getOrDefault(vip, HealthFilter.Policy.DEFAULT).smtpAlert()) {
-                    mail.send(AlertMail.Alert.quorum(vip, held));
-                }
-            }
-        });
-        quorum = new HashMap<>(o.quorum());
-        o.scripts().forEach(command -> NotifyScript.run(scripts(), command));
-        return o.state();
-    }
-
-    /**
-     * omega: at shutdown a service's reals stop being served by this director, so each real still
-     * up gets its notify_down, and a held quorum its quorum_down (keepalived does the same).
-     */
-    private void runOmegaScripts() {
-        plan.forEach((id, entry) -> {
-            HealthFilter.Policy p = policies.get(id.vip());
-            if (p != null && p.omega() && health.isUp(id)) {
-                NotifyScript.run(scripts(), entry.notifyDown());
-            }
-        });
-        policies.forEach((vip, p) -> {
-            if (p.omega() && quorum.getOrDefault(vip, true)) {
-                NotifyScript.run(scripts(), p.quorumDown());
-            }
-        });
-    }
-
-
     private void applyWithMacs() {
-        DesiredState resolved = macs.resolve(healthy(desired));
+        DesiredState resolved = macs.resolve(health.filter(desired));
         if (!resolved.equals(applied)) {
             dataplane.apply(resolved);
             applied = resolved;
@@ -367,7 +210,7 @@ public final class Daemon implements AutoCloseable {
                 reload();
             }
             applyWithMacs();
-            writeHealth();
+            writeStatus();
             if (++ticks % TICKS_PER_REAP == 0) {
                 ConnReaper.Sweep s = reaper.sweep();
                 if (s.expired() > 0 || s.countersCorrected() > 0) {
@@ -408,7 +251,7 @@ public final class Daemon implements AutoCloseable {
         if (refusals.isEmpty()) {
             Config before = config;
             DesiredState desiredBefore = desired;
-            HealthPlan.Result healthBefore = new HealthPlan.Result(plan, policies, List.of());
+            HealthPlan.Result healthBefore = health.current();
             try {
                 switchTo(next.config(), next.health(), next.desired());
                 ConfigDiff diff = ConfigDiff.between(before, next.config());
@@ -436,7 +279,7 @@ public final class Daemon implements AutoCloseable {
         AlertMail oldMail = mail; // global_defs may name another server or other recipients
         mail = AlertMail.of(vertx, c.global());
         oldMail.close();
-        syncHealth(health);
+        this.health.sync(health);
         vrrp.sync(c);
         desired = next;
         applied = null;
@@ -475,7 +318,7 @@ public final class Daemon implements AutoCloseable {
     /** Stops the daemon; the dataplane stays pinned, attached and forwarding. */
     @Override
     public void close() {
-        runOmegaScripts();
+        health.runOmegaScripts();
         vrrp.close();
         loop.shutdown();
         try {
