@@ -1,8 +1,8 @@
 package io.xlb.bpf;
 
-import io.xlb.bpf.ffi.LibC;
+import io.xlb.ffi.LibC;
 import io.xlb.bpf.ffi.Libbpf;
-import io.xlb.bpf.ffi.Native;
+import io.xlb.ffi.Native;
 import io.xlb.bpf.ffi.bpf_map_create_opts;
 import java.io.IOException;
 import java.io.InputStream;

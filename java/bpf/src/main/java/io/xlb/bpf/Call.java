@@ -1,6 +1,6 @@
 package io.xlb.bpf;
 
-import io.xlb.bpf.ffi.Native;
+import io.xlb.ffi.Native;
 import java.lang.foreign.MemorySegment;
 
 /** Turns a native call's outcome into a value or a {@link BpfException}. */

@@ -1,7 +1,7 @@
 package io.xlb.bpf;
 
 import io.xlb.bpf.ffi.Libbpf;
-import io.xlb.bpf.ffi.Native;
+import io.xlb.ffi.Native;
 import io.xlb.bpf.ffi.bpf_map_info;
 import io.xlb.bpf.ffi.bpf_prog_info;
 import java.lang.foreign.Arena;

@@ -1,8 +1,8 @@
 package io.xlb.bpf;
 
-import io.xlb.bpf.ffi.LibC;
+import io.xlb.ffi.LibC;
 import io.xlb.bpf.ffi.Libbpf;
-import io.xlb.bpf.ffi.Native;
+import io.xlb.ffi.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;

@@ -1,7 +1,7 @@
 package io.xlb.bpf;
 
 import io.xlb.bpf.ffi.Libbpf;
-import io.xlb.bpf.ffi.Native;
+import io.xlb.ffi.Native;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;

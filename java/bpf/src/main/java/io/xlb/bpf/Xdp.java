@@ -1,7 +1,7 @@
 package io.xlb.bpf;
 
 import io.xlb.bpf.ffi.Libbpf;
-import io.xlb.bpf.ffi.Native;
+import io.xlb.ffi.Native;
 import io.xlb.bpf.ffi.bpf_xdp_attach_opts;
 import io.xlb.bpf.ffi.bpf_xdp_query_opts;
 import java.lang.foreign.Arena;

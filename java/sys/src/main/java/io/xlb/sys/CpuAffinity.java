@@ -1,6 +1,7 @@
 package io.xlb.sys;
 
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.Native;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -44,10 +45,10 @@ public final class CpuAffinity {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = arena.allocate(LibC.CPU_SET_BYTES);
             mask.set(ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
-            MemorySegment state = LibC.callState(arena);
+            MemorySegment state = Native.callState(arena);
             int rc = (int) LibC.sched_setaffinity.invokeExact(state, 0, (long) LibC.CPU_SET_BYTES, mask);
             if (rc < 0) {
-                throw new SysException("sched_setaffinity", LibC.errno(state), "cpu " + cpu);
+                throw new SysException("sched_setaffinity", Native.errno(state), "cpu " + cpu);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.xlb.sys;
 
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.Native;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -33,11 +34,11 @@ public final class GratuitousArp {
     /** Broadcasts one gratuitous ARP for {@code address} on interface {@code ifindex} whose MAC is {@code mac}. */
     public static void send(int ifindex, byte[] mac, Inet4Address address) {
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             int fd = (int) LibC.socket.invokeExact(state, LibC.AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC,
                     (int) Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ARP)));
             if (fd < 0) {
-                throw new SysException("socket", LibC.errno(state), "AF_PACKET for ARP");
+                throw new SysException("socket", Native.errno(state), "AF_PACKET for ARP");
             }
             try {
                 // struct sockaddr_ll: family, protocol (BE), ifindex, hatype, pkttype, halen, addr[8]
@@ -52,7 +53,7 @@ public final class GratuitousArp {
                 long n = (long) LibC.sendto.invokeExact(state, fd, tmp.allocateFrom(ValueLayout.JAVA_BYTE, arp), (long) arp.length, 0, ll,
                         SOCKADDR_LL);
                 if (n < 0) {
-                    throw new SysException("sendto", LibC.errno(state), "gratuitous ARP for " + address.getHostAddress());
+                    throw new SysException("sendto", Native.errno(state), "gratuitous ARP for " + address.getHostAddress());
                 }
             } finally {
                 int unused = (int) LibC.close.invokeExact(state, fd);

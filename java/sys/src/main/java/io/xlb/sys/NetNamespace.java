@@ -1,6 +1,7 @@
 package io.xlb.sys;
 
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.Native;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public final class NetNamespace {
     public int ifindex(String ifname) throws Exception {
         return call(() -> {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = LibC.callState(arena);
+                MemorySegment state = Native.callState(arena);
                 int index;
                 try {
                     index = (int) LibC.if_nametoindex.invokeExact(state, arena.allocateFrom(ifname));
@@ -74,7 +75,7 @@ public final class NetNamespace {
                     throw new IllegalStateException(t);
                 }
                 if (index == 0) {
-                    throw new SysException("if_nametoindex", LibC.errno(state), ifname + " in " + file);
+                    throw new SysException("if_nametoindex", Native.errno(state), ifname + " in " + file);
                 }
                 return index;
             }
@@ -83,15 +84,15 @@ public final class NetNamespace {
 
     private void enter() throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(arena);
+            MemorySegment state = Native.callState(arena);
             int fd = (int) LibC.open.invokeExact(state, arena.allocateFrom(file.toString()), LibC.O_RDONLY | LibC.O_CLOEXEC);
             if (fd < 0) {
-                throw new SysException("open", LibC.errno(state), file.toString());
+                throw new SysException("open", Native.errno(state), file.toString());
             }
             try {
                 int rc = (int) LibC.setns.invokeExact(state, fd, LibC.CLONE_NEWNET);
                 if (rc < 0) {
-                    throw new SysException("setns", LibC.errno(state), file.toString());
+                    throw new SysException("setns", Native.errno(state), file.toString());
                 }
             } finally {
                 int ignored = (int) LibC.close.invokeExact(state, fd);

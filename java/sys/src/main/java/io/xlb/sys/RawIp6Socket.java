@@ -1,6 +1,7 @@
 package io.xlb.sys;
 
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.Native;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
@@ -86,7 +87,7 @@ public final class RawIp6Socket extends RawSocket {
             msg.set(ValueLayout.JAVA_LONG, LibC.msghdr.byteOffset(PathElement.groupElement("msg_iovlen")), 1L);
             msg.set(ValueLayout.ADDRESS, LibC.msghdr.byteOffset(PathElement.groupElement("msg_control")), control);
             msg.set(ValueLayout.JAVA_LONG, LibC.msghdr.byteOffset(PathElement.groupElement("msg_controllen")), (long) CONTROL_BYTES);
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             long n = received((long) LibC.recvmsg.invokeExact(state, fd, msg, 0), state, "recvmsg");
             if (n < 0) {
                 return Optional.empty();

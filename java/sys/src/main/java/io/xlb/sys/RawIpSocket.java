@@ -1,6 +1,7 @@
 package io.xlb.sys;
 
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.Native;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -52,10 +53,10 @@ public final class RawIpSocket extends RawSocket {
             // With a group, no bind(): a raw socket bound to an address only receives datagrams addressed
             // to it, not the group's. The source comes from IP_MULTICAST_IF's imr_address instead.
             if (group.isEmpty()) {
-                MemorySegment state = LibC.callState(tmp);
+                MemorySegment state = Native.callState(tmp);
                 int rc = (int) LibC.bind.invokeExact(state, s.fd, sockaddrIn(tmp, source), SOCKADDR_IN);
                 if (rc < 0) {
-                    throw new SysException("bind", LibC.errno(state), source.getHostAddress());
+                    throw new SysException("bind", Native.errno(state), source.getHostAddress());
                 }
             }
         });
@@ -82,7 +83,7 @@ public final class RawIpSocket extends RawSocket {
             return Optional.empty();
         }
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             long n = received((long) LibC.recvfrom.invokeExact(state, fd, buffer, (long) MAX_DATAGRAM, 0, MemorySegment.NULL,
                     MemorySegment.NULL), state, "recvfrom");
             if (n < 0) {

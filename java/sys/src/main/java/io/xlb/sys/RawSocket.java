@@ -1,6 +1,7 @@
 package io.xlb.sys;
 
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.Native;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -35,10 +36,10 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
 
     static int open(int family, int protocol) {
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             int fd = (int) LibC.socket.invokeExact(state, family, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
-                throw new SysException("socket", LibC.errno(state), (family == LibC.AF_INET ? "AF_INET" : "AF_INET6")
+                throw new SysException("socket", Native.errno(state), (family == LibC.AF_INET ? "AF_INET" : "AF_INET6")
                         + " raw, protocol " + protocol);
             }
             return fd;
@@ -52,11 +53,11 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
     /** sendto(2) of {@code payload} to the socket address {@code to} (built in {@code tmp}). */
     void sendTo(Arena tmp, byte[] payload, MemorySegment to, InetAddress destination) {
         try {
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             long n = (long) LibC.sendto.invokeExact(state, fd, tmp.allocateFrom(ValueLayout.JAVA_BYTE, payload), (long) payload.length, 0,
                     to, (int) to.byteSize());
             if (n < 0) {
-                throw new SysException("sendto", LibC.errno(state), destination.getHostAddress());
+                throw new SysException("sendto", Native.errno(state), destination.getHostAddress());
             }
         } catch (RuntimeException | Error e) {
             throw e;
@@ -70,7 +71,7 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
         if (n >= 0) {
             return n;
         }
-        int errno = LibC.errno(state);
+        int errno = Native.errno(state);
         if (errno == LibC.EAGAIN || errno == LibC.EINTR || closed) {
             return -1;
         }
@@ -111,10 +112,10 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
     }
 
     void setsockopt(Arena tmp, int level, int name, MemorySegment value, String what) throws Throwable {
-        MemorySegment state = LibC.callState(tmp);
+        MemorySegment state = Native.callState(tmp);
         int rc = (int) LibC.setsockopt.invokeExact(state, fd, level, name, value, (int) value.byteSize());
         if (rc < 0) {
-            throw new SysException("setsockopt", LibC.errno(state), what);
+            throw new SysException("setsockopt", Native.errno(state), what);
         }
     }
 
@@ -133,7 +134,7 @@ public abstract sealed class RawSocket implements AutoCloseable permits RawIpSoc
         }
         closed = true;
         try (Arena tmp = Arena.ofConfined()) {
-            int unused = (int) LibC.close.invokeExact(LibC.callState(tmp), fd);
+            int unused = (int) LibC.close.invokeExact(Native.callState(tmp), fd);
         } catch (Throwable ignored) {
             // closing is best effort
         }

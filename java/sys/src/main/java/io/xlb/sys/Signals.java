@@ -1,6 +1,7 @@
 package io.xlb.sys;
 
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.Native;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -15,7 +16,7 @@ public final class Signals {
      */
     public static void unignoreHangup() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment previous = (MemorySegment) LibC.signal.invokeExact(LibC.callState(arena), LibC.SIGHUP, MemorySegment.NULL);
+            MemorySegment previous = (MemorySegment) LibC.signal.invokeExact(Native.callState(arena), LibC.SIGHUP, MemorySegment.NULL);
             if (previous.address() == -1L) {
                 throw new IllegalStateException("signal(SIGHUP, SIG_DFL) failed");
             }
@@ -28,10 +29,10 @@ public final class Signals {
 
     public static void hangup(long pid) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(arena);
+            MemorySegment state = Native.callState(arena);
             int rc = (int) LibC.kill.invokeExact(state, (int) pid, LibC.SIGHUP);
             if (rc < 0) {
-                throw new SysException("kill", LibC.errno(state), "SIGHUP to pid " + pid);
+                throw new SysException("kill", Native.errno(state), "SIGHUP to pid " + pid);
             }
         } catch (RuntimeException | Error e) {
             throw e;

@@ -1,5 +1,6 @@
 package io.xlb.bpf.ffi;
 
+import io.xlb.ffi.Native;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

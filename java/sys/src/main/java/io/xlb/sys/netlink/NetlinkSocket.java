@@ -1,7 +1,8 @@
 package io.xlb.sys.netlink;
 
+import io.xlb.ffi.Native;
 import io.xlb.sys.SysException;
-import io.xlb.sys.ffi.LibC;
+import io.xlb.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,10 +44,10 @@ public final class NetlinkSocket implements AutoCloseable {
     /** Opens a socket of {@code protocol}, joined to the multicast {@code groups} bitmask (0: none). */
     public static NetlinkSocket open(int protocol, int groups, Duration receiveTimeout) {
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             int fd = (int) LibC.socket.invokeExact(state, LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
-                throw new SysException("socket", LibC.errno(state), "AF_NETLINK protocol " + protocol);
+                throw new SysException("socket", Native.errno(state), "AF_NETLINK protocol " + protocol);
             }
             NetlinkSocket s = new NetlinkSocket(fd);
             try {
@@ -55,14 +56,14 @@ public final class NetlinkSocket implements AutoCloseable {
                 addr.set(ValueLayout.JAVA_INT, 8, groups);
                 int rc = (int) LibC.bind.invokeExact(state, fd, addr, 12);
                 if (rc < 0) {
-                    throw new SysException("bind", LibC.errno(state), "netlink groups " + groups);
+                    throw new SysException("bind", Native.errno(state), "netlink groups " + groups);
                 }
                 MemorySegment tv = tmp.allocate(16, 8); // struct timeval
                 tv.set(ValueLayout.JAVA_LONG, 0, receiveTimeout.toSeconds());
                 tv.set(ValueLayout.JAVA_LONG, 8, receiveTimeout.toMillisPart() * 1000L);
                 rc = (int) LibC.setsockopt.invokeExact(state, fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, 16);
                 if (rc < 0) {
-                    throw new SysException("setsockopt", LibC.errno(state), "SO_RCVTIMEO");
+                    throw new SysException("setsockopt", Native.errno(state), "SO_RCVTIMEO");
                 }
                 return s;
             } catch (Throwable t) {
@@ -116,13 +117,13 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private void send(byte[] bytes, String what) {
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             MemorySegment data = tmp.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
             MemorySegment to = tmp.allocate(12, 4);
             to.set(ValueLayout.JAVA_SHORT, 0, (short) LibC.AF_NETLINK);
             long n = (long) LibC.sendto.invokeExact(state, fd, data, (long) bytes.length, 0, to, 12);
             if (n < 0) {
-                throw new SysException("sendto", LibC.errno(state), "netlink " + what);
+                throw new SysException("sendto", Native.errno(state), "netlink " + what);
             }
         } catch (RuntimeException | Error e) {
             throw e;
@@ -137,13 +138,13 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private List<Message> receive(String what, boolean timeoutIsEmpty) {
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment state = LibC.callState(tmp);
+            MemorySegment state = Native.callState(tmp);
             long n;
             do {
                 n = (long) LibC.recv.invokeExact(state, fd, buffer, buffer.byteSize(), 0);
-            } while (n < 0 && LibC.errno(state) == LibC.EINTR);
+            } while (n < 0 && Native.errno(state) == LibC.EINTR);
             if (n < 0) {
-                int errno = LibC.errno(state);
+                int errno = Native.errno(state);
                 if (errno == LibC.EAGAIN && timeoutIsEmpty) {
                     return List.of();
                 }
@@ -182,7 +183,7 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         closed = true;
         try (Arena tmp = Arena.ofConfined()) {
-            int ignored = (int) LibC.close.invokeExact(LibC.callState(tmp), fd);
+            int ignored = (int) LibC.close.invokeExact(Native.callState(tmp), fd);
         } catch (Throwable t) {
             // closing an fd we own: nothing useful to do on failure
         } finally {

@@ -1,29 +1,24 @@
-package io.xlb.sys.ffi;
+package io.xlb.ffi;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
- * libc functions Java lacks, one downcall handle per C function, in jextract's shape. Each
- * handle takes a leading call-state segment in which the linker captures errno.
+ * The libc functions xlb calls (java/bpf and java/sys alike), one downcall handle per C function,
+ * in jextract's shape. Handles made by {@code h} take a leading call-state segment in which the
+ * linker captures errno ({@link Native#callState}).
  */
 public final class LibC {
     private LibC() {}
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
 
     // fcntl.h
     public static final int O_RDONLY = 0;
@@ -32,8 +27,7 @@ public final class LibC {
     public static final int CLONE_NEWNET = 0x40000000;
 
     private static MethodHandle h(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd,
-                Linker.Option.captureCallState("errno"));
+        return Native.errnoDowncall(LIBC, name, fd);
     }
 
     /** int open(const char *pathname, int flags) */
@@ -137,24 +131,20 @@ public final class LibC {
     public static final int EINTR = 4;
     /** sizeof(cpu_set_t) in glibc: 1024 CPUs. */
     public static final int CPU_SET_BYTES = 128;
-    /** const char *strerrordesc_np(int errnum) */
-    public static final MethodHandle strerrordesc_np = LINKER.downcallHandle(
-            LIBC.find("strerrordesc_np").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    /** const char *strerrordesc_np(int errnum): thread-safe, unlike strerror. */
+    public static final MethodHandle strerrordesc_np =
+            Native.downcall(LIBC, "strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    public static MemorySegment callState(Arena arena) {
-        return arena.allocate(CALL_STATE);
-    }
+    /** const char *strerrorname_np(int errnum): "ENOENT" for 2. */
+    public static final MethodHandle strerrorname_np =
+            Native.downcall(LIBC, "strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    public static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
-    }
+    /** int vsnprintf(char *str, size_t size, const char *format, va_list ap): on x86-64 a va_list argument is a pointer. */
+    public static final MethodHandle vsnprintf = Native.downcall(LIBC, "vsnprintf",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, ADDRESS, ADDRESS));
 
-    public static String strerror(int errno) {
-        try {
-            MemorySegment s = (MemorySegment) strerrordesc_np.invokeExact(errno);
-            return s.equals(MemorySegment.NULL) ? "errno " + errno : s.reinterpret(Long.MAX_VALUE).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
+    /** A C string of unbounded length read from a pointer libc returned (null for NULL). */
+    public static String string(MemorySegment cstr) {
+        return cstr.equals(MemorySegment.NULL) ? null : cstr.reinterpret(Long.MAX_VALUE).getString(0);
     }
 }

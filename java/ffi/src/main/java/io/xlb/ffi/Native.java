@@ -1,4 +1,4 @@
-package io.xlb.bpf.ffi;
+package io.xlb.ffi;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
