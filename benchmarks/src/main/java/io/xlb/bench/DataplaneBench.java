@@ -6,6 +6,7 @@ import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Codec;
 import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.Frame;
 import io.xlb.dataplane.Real;
@@ -151,7 +152,7 @@ public final class DataplaneBench {
     private static final int LOOPBACK_IFINDEX = 1;
 
     private static Dataplane director(Bpf bpf, int newFlowLimit) {
-        Dataplane dp = Dataplane.load(bpf, Dataplane.Options.defaults());
+        Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.defaults());
         VipKey dr = new VipKey(Frame.addr("192.0.2.10"), 80, Protocol.TCP);
         VipKey mh = new VipKey(Frame.addr("192.0.2.11"), 80, Protocol.TCP);
         VipKey wlc = new VipKey(Frame.addr("192.0.2.12"), 80, Protocol.TCP);

@@ -3,6 +3,7 @@ package io.xlb.bench;
 import io.xlb.bpf.Bpf;
 import io.xlb.bpf.Xdp;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.Real;
 import io.xlb.dataplane.Scheduler;
@@ -46,7 +47,7 @@ public final class HttpBench {
                 Nginx.start(lab, lan.host(rs));
                 reals.add(Real.of(InetAddress.ofLiteral(lan.host(rs).address()), 80, 1, MacAddress.parse(lan.host(rs).mac())));
             }
-            Dataplane dp = Dataplane.load(bpf, Dataplane.Options.defaults());
+            Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.defaults());
             dp.apply(new DesiredState(List.of(new Service(new VipKey(InetAddress.ofLiteral(vip), 80, Protocol.TCP),
                     Scheduler.named("mh"), Method.DR, reals)), DirectorConfig.defaults()));
             int dirIf = lan.host("director").ns().namespace().ifindex("eth0");

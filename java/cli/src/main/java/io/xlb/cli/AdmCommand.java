@@ -6,6 +6,7 @@ import io.xlb.daemon.Daemon;
 import io.xlb.daemon.PinLock;
 import io.xlb.daemon.RealMacs;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.Real;
 import io.xlb.dataplane.Scheduler;
@@ -101,7 +102,7 @@ public final class AdmCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
             if (list || (!changes && !save)) {
                 list(dp, out);
                 return 0;

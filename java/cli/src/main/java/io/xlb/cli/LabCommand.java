@@ -5,6 +5,7 @@ import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 
 import io.xlb.lab.Lab;
@@ -177,7 +178,7 @@ public final class LabCommand implements Runnable {
         }
 
         private static String listing(Path pinDir, boolean stats) {
-            try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+            try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
                 long size = dp.map("conns").info().maxEntries();
                 return stats ? IpvsListing.stats(dp.view(), size) : IpvsListing.list(dp.view(), size);
             }

@@ -34,6 +34,9 @@ import java.util.function.Consumer;
  * thread, so a thread that entered another namespace acts there), the decapsulation program
  * attached by XDP and pinned under {@code pinDir/IFNAME}. What was changed is kept in
  * {@link RealServerState} at {@code stateFile}.
+ *
+ * Longer than most files here: applying and undoing each of the three kinds of change sit side by
+ * side so that every step {@code start} takes has its inverse next to it.
  */
 final class RealServerSetup {
     static final Path DEFAULT_PIN_DIR = Path.of("/sys/fs/bpf/xlb-realserver");

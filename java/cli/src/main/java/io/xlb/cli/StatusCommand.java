@@ -5,6 +5,7 @@ import io.xlb.bpf.BpfProgram;
 import io.xlb.daemon.Daemon;
 import io.xlb.daemon.PinLock;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.abi.Reason;
 import java.io.PrintWriter;
 import java.net.NetworkInterface;
@@ -37,7 +38,7 @@ public final class StatusCommand implements Callable<Integer> {
             out.flush();
             return 3;
         }
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
             BpfProgram p = dp.program();
             out.println("dataplane:  " + pinDir + ", program " + p.name() + " id " + p.id() + " tag " + p.info().tag());
             List<String> attached = new ArrayList<>();

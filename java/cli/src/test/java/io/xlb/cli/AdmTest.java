@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.bpf.Bpf;
 import io.xlb.daemon.PinLock;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.testing.Privileged;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -27,15 +28,15 @@ class AdmTest {
 
     @BeforeEach
     void pinAnEmptyDataplane() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.load(bpf, new Dataplane.Options(4096))) {
-            dp.pin(pinDir);
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.load(bpf, new DataplaneLoader.Options(4096))) {
+            DataplaneLoader.pin(dp, pinDir);
         }
     }
 
     @AfterEach
     void unpin() {
         try (Bpf bpf = Bpf.open()) {
-            Dataplane.unpin(bpf, pinDir);
+            DataplaneLoader.unpin(bpf, pinDir);
         }
     }
 
@@ -105,7 +106,7 @@ class AdmTest {
 
     @Test
     void connectionsAndZeroedCounters() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
             dp.apply(io.xlb.dataplane.DesiredState.of(new io.xlb.dataplane.Service(
                     new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral("192.0.2.10"), 80, io.xlb.dataplane.abi.Protocol.TCP),
                     io.xlb.dataplane.Scheduler.named("rr"), io.xlb.dataplane.abi.Method.DR, java.util.List.of(

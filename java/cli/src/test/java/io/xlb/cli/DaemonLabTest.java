@@ -10,6 +10,7 @@ import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
@@ -119,7 +120,7 @@ class DaemonLabTest {
     }
 
     private String listing(boolean stats) {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
             long size = dp.map("conns").info().maxEntries();
             return stats ? IpvsListing.stats(dp.view(), size) : IpvsListing.list(dp.view(), size);
         }
@@ -156,7 +157,7 @@ class DaemonLabTest {
     }
 
     private long connections() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir)) {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
             return dp.view().getFirst().counter().conns();
         }
     }

@@ -10,6 +10,7 @@ import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.Nginx;
 import io.xlb.lab.RealServerStep;
 import io.xlb.daemon.PinLock;
@@ -428,7 +429,7 @@ class VrrpLabTest {
         // all go through lb2.
         assertTrue(failed <= 10, "a failed request costs its 1 s timeout; the window is ~3.6 s: " + bodies);
         assertTrue(bodies.subList(bodies.size() - 30, bodies.size()).stream().noneMatch("FAIL"::equals), bodies.toString());
-        try (Bpf bpf = Bpf.open(); Dataplane dp = Dataplane.adopt(bpf, pinDir("lb2"))) {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir("lb2"))) {
             assertTrue(IpvsListing.stats(dp.view(), dp.map("conns").info().maxEntries()).contains(VIP + ":80"));
         }
     }

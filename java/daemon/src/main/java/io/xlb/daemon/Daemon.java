@@ -8,6 +8,7 @@ import io.xlb.config.ConfigDiff;
 import io.xlb.config.Diagnostic;
 import io.xlb.dataplane.ConnReaper;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.Real;
@@ -105,7 +106,7 @@ public final class Daemon implements AutoCloseable {
         PinLock lock = PinLock.acquire(options.pinDir(), options.configFile());
         Bpf bpf = Bpf.open();
         try {
-            Dataplane.Start start = Dataplane.loadOrUpgrade(bpf, options.pinDir(), Dataplane.Options.defaults());
+            DataplaneLoader.Start start = DataplaneLoader.loadOrUpgrade(bpf, options.pinDir(), DataplaneLoader.Options.defaults());
             Dataplane dp = start.dataplane();
             LOG.log(System.Logger.Level.INFO, "{0}: the dataplane at {1}", start.outcome(), options.pinDir());
             if (!start.mapsRecreated().isEmpty()) {
@@ -366,7 +367,7 @@ public final class Daemon implements AutoCloseable {
                     }
                 }
             }
-            Dataplane.unpin(bpf, pinDir);
+            DataplaneLoader.unpin(bpf, pinDir);
             done.add("unpinned " + pinDir);
         }
         return cleanLockFiles(pinDir, done);

@@ -7,9 +7,6 @@ import io.xlb.config.Notify;
 import io.xlb.config.SyncGroup;
 import io.xlb.health.ScriptCommand;
 import io.xlb.config.VrrpInstance;
-import io.xlb.sys.GratuitousArp;
-import io.xlb.sys.InterfaceAddresses;
-import io.xlb.sys.NeighbourAdvert;
 import io.xlb.sys.Links;
 import io.xlb.vrrp.RouterSettings;
 import io.xlb.vrrp.RouterState;
@@ -29,7 +26,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -37,15 +33,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The daemon's {@code vrrp_instance}s, each a {@link VrrpSpeaker}. A master puts the instance's
- * virtual addresses on their interfaces and announces them by gratuitous ARP
- * ({@code garp_master_repeat} at once, again after {@code garp_master_delay}); any other state
- * takes them off. On reload only instances whose settings changed restart.
+ * The daemon's {@code vrrp_instance}s, each a {@link VrrpSpeaker}: tracking (interfaces, scripts),
+ * sync groups, notify scripts and mail on state changes; a master holds the instance's addresses
+ * ({@link VirtualAddresses}). On reload only instances whose settings changed restart.
  */
 final class VrrpInstances implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.xlb.daemon");
-    private static final Duration DEFAULT_GARP_DELAY = Duration.ofSeconds(5);
-    private static final int DEFAULT_GARP_REPEAT = 5;
 
     private record Running(VrrpInstance config, VrrpSpeaker speaker) {}
 
@@ -59,7 +52,7 @@ final class VrrpInstances implements AutoCloseable {
     private final Map<String, Boolean> links = new ConcurrentHashMap<>();
     private final Map<String, Tracking.Effect> applied = new ConcurrentHashMap<>();
     private final Map<String, String> groupStates = new ConcurrentHashMap<>();
-    private final Map<String, ScheduledFuture<?>> refreshes = new ConcurrentHashMap<>();
+    private final VirtualAddresses addresses;
     private final ScheduledFuture<?> linkPoll;
     private volatile Config config;
     private volatile GlobalDefs global;
@@ -69,6 +62,10 @@ final class VrrpInstances implements AutoCloseable {
         this.scheduler = scheduler;
         this.alerts = alerts;
         this.scripts = new VrrpScripts(scheduler, this::evaluate);
+        this.addresses = new VirtualAddresses(scheduler, () -> global, name -> {
+            Running r = running.get(name);
+            return r != null && r.speaker().status().state().equals("MASTER");
+        });
         this.linkPoll = scheduler.scheduleAtFixedRate(this::pollLinks, LINK_POLL.toMillis(), LINK_POLL.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -189,8 +186,8 @@ final class VrrpInstances implements AutoCloseable {
         return a.interfaceName().equals(b.interfaceName())
                 && java.util.Objects.equals(a.unicastSrcIp(), b.unicastSrcIp())
                 && a.unicastPeers().equals(b.unicastPeers())
-                && held(a).stream().map(VrrpInstances::withoutPos).toList()
-                        .equals(held(b).stream().map(VrrpInstances::withoutPos).toList())
+                && VirtualAddresses.held(a).stream().map(VrrpInstances::withoutPos).toList()
+                        .equals(VirtualAddresses.held(b).stream().map(VrrpInstances::withoutPos).toList())
                 && java.util.Objects.equals(a.garpMasterDelay(), b.garpMasterDelay())
                 && java.util.Objects.equals(a.garpMasterRepeat(), b.garpMasterRepeat())
                 && settings(a, null, false).equals(settings(b, null, false));
@@ -246,7 +243,7 @@ final class VrrpInstances implements AutoCloseable {
         Running now = running.get(started.name());
         VrrpInstance i = now != null ? now.config() : started;
         boolean master = to instanceof RouterState.Master;
-        moveAddresses(i, master);
+        addresses.move(i, master);
         notify(i, to);
         syncGroup(i, from, to);
     }
@@ -314,112 +311,6 @@ final class VrrpInstances implements AutoCloseable {
         }
     }
 
-    /** The addresses the master holds: the advertised ones, then virtual_ipaddress_excluded (held, not advertised). */
-    private static List<VrrpInstance.VirtualAddress> held(VrrpInstance i) {
-        List<VrrpInstance.VirtualAddress> all = new ArrayList<>(i.virtualIpaddress());
-        all.addAll(i.virtualIpaddressExcluded());
-        return all;
-    }
-
-    private void moveAddresses(VrrpInstance i, boolean master) {
-        try (InterfaceAddresses addrs = InterfaceAddresses.open()) {
-            for (VrrpInstance.VirtualAddress vip : held(i)) {
-                NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
-                if (nif == null) {
-                    LOG.log(System.Logger.Level.ERROR, "{0}: no interface {1} for {2}", i.name(),
-                            vip.dev() != null ? vip.dev() : i.interfaceName(), vip.address());
-                    continue;
-                }
-                InetAddress a = InetAddress.ofLiteral(vip.address());
-                if (master) {
-                    if (addrs.add(nif.getIndex(), a, vip.prefixLength(), vip.label(),
-                            vip.scope() == null ? 0 : io.xlb.config.Addresses.scopeCode(vip.scope()), broadcast(vip, a))) {
-                        LOG.log(System.Logger.Level.INFO, "{0}: added {1}/{2} to {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
-                    }
-                } else if (addrs.remove(nif.getIndex(), a, vip.prefixLength())) {
-                    LOG.log(System.Logger.Level.INFO, "{0}: removed {1}/{2} from {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
-                }
-            }
-        } catch (SocketException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, i.name() + ": virtual addresses", e);
-        }
-        ScheduledFuture<?> refresh = refreshes.remove(i.name());
-        if (refresh != null) {
-            refresh.cancel(false);
-        }
-        if (master) {
-            announce(i);
-            GlobalDefs g = global;
-            Duration delay = Optional.ofNullable(i.garpMasterDelay())
-                    .or(() -> Optional.ofNullable(g == null ? null : g.vrrpGarpMasterDelay())).orElse(DEFAULT_GARP_DELAY);
-            if (!delay.isZero()) {
-                scheduler.schedule(() -> announceIfMaster(i), delay.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            // garp_master_refresh: keep switches' and neighbours' caches fresh while master.
-            Duration every = Optional.ofNullable(i.garpMasterRefresh())
-                    .or(() -> Optional.ofNullable(g == null ? null : g.vrrpGarpMasterRefresh())).orElse(Duration.ZERO);
-            if (!every.isZero()) {
-                refreshes.put(i.name(), scheduler.scheduleAtFixedRate(() -> announceIfMaster(i), every.toMillis(),
-                        every.toMillis(), TimeUnit.MILLISECONDS));
-            }
-        }
-    }
-
-    /** {@code brd B}: the address given, {@code +} computed from the prefix, {@code -} or absent none. */
-    private static Inet4Address broadcast(VrrpInstance.VirtualAddress vip, InetAddress address) {
-        if (vip.broadcast() == null || vip.broadcast().equals("-") || !(address instanceof Inet4Address a)) {
-            return null;
-        }
-        return vip.broadcast().equals("+") ? InterfaceAddresses.broadcastOf(a, vip.prefixLength())
-                : (Inet4Address) InetAddress.ofLiteral(vip.broadcast());
-    }
-
-    private void announceIfMaster(VrrpInstance i) {
-        announceIfMaster(i, this::announce);
-    }
-
-    private void announceIfMaster(VrrpInstance i, java.util.function.Consumer<VrrpInstance> announcement) {
-        Running r = running.get(i.name());
-        if (r != null && r.speaker().status().state().equals("MASTER")) {
-            announcement.accept(i);
-        }
-    }
-
-    private void announce(VrrpInstance i) {
-        GlobalDefs g = global;
-        int repeat = Optional.ofNullable(i.garpMasterRepeat())
-                .or(() -> Optional.ofNullable(g == null ? null : g.vrrpGarpMasterRepeat())).orElse(DEFAULT_GARP_REPEAT);
-        // vrrp_garp_interval: the gap between gratuitous ARPs (keepalived's default: none).
-        Duration gap = g == null || g.vrrpGarpInterval() == null ? Duration.ZERO : g.vrrpGarpInterval();
-        for (int n = 0; n < repeat; n++) {
-            if (gap.isZero() || n == 0) {
-                announceOnce(i);
-            } else {
-                scheduler.schedule(() -> announceIfMaster(i, this::announceOnce), gap.toMillis() * n, TimeUnit.MILLISECONDS);
-            }
-        }
-    }
-
-    /** One gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for each held address. */
-    private void announceOnce(VrrpInstance i) {
-        for (VrrpInstance.VirtualAddress vip : held(i)) {
-            try {
-                NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
-                byte[] mac = nif == null ? null : nif.getHardwareAddress();
-                if (mac == null) {
-                    continue;
-                }
-                switch (InetAddress.ofLiteral(vip.address())) {
-                    case Inet4Address a -> GratuitousArp.send(nif.getIndex(), mac, a);
-                    case Inet6Address a -> NeighbourAdvert.send(nif.getName(), nif.getIndex(), mac, a);
-                    default -> throw new IllegalStateException("not an IP address: " + vip.address());
-                }
-            } catch (SocketException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, i.name() + ": gratuitous ARP for " + vip.address(), e);
-            }
-        }
-    }
-
     /** One line per instance for {@code xlb status}. */
     String statusLines() {
         StringBuilder b = new StringBuilder();
@@ -437,7 +328,7 @@ final class VrrpInstances implements AutoCloseable {
     @Override
     public void close() {
         linkPoll.cancel(false);
-        refreshes.values().forEach(f -> f.cancel(false));
+        addresses.close();
         scripts.close();
         running.values().forEach(r -> r.speaker().close());
         running.clear();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.xlb.bpf.Bpf;
 import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.Frame;
 import io.xlb.dataplane.Real;
@@ -39,7 +40,7 @@ class RealMacsTest {
             director.exec("sysctl", "-q", "-w", "net.ipv4.neigh.dir0.base_reachable_time_ms=500",
                     "net.ipv4.neigh.dir0.delay_first_probe_time=1");
             int ifindex = director.namespace().ifindex("dir0");
-            Dataplane dp = Dataplane.load(bpf, new Dataplane.Options(4096));
+            Dataplane dp = DataplaneLoader.load(bpf, new DataplaneLoader.Options(4096));
             VipKey web = new VipKey(InetAddress.ofLiteral("192.0.2.10"), 80, Protocol.TCP);
             DesiredState config = DesiredState.of(new Service(web, Scheduler.named("rr"), Method.DR,
                     List.of(Real.of(InetAddress.ofLiteral("10.97.0.2"), 80, 1, MacAddress.ZERO))));

@@ -1,18 +1,15 @@
 package io.xlb.dataplane;
 
 import io.xlb.bpf.Bpf;
-import io.xlb.bpf.Btf;
 import io.xlb.bpf.BpfMap;
 import io.xlb.bpf.BpfObject;
 import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Codec;
 import io.xlb.bpf.MapOfMaps;
 import io.xlb.bpf.MapSpec;
-import io.xlb.bpf.MapInfo;
 import io.xlb.bpf.MapType;
 import io.xlb.bpf.PerCpuMap;
 import io.xlb.bpf.RawMap;
-import io.xlb.bpf.Xdp;
 import io.xlb.dataplane.abi.ConnEntry;
 import io.xlb.dataplane.abi.Counter;
 import io.xlb.dataplane.abi.DirectorConfig;
@@ -27,11 +24,7 @@ import io.xlb.dataplane.abi.Structs;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.dataplane.sched.MaglevRing;
 import io.xlb.dataplane.sched.WeightedSequence;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -47,7 +40,10 @@ import java.util.Set;
  * The director's maps and the only writer to them. {@link #apply} turns a desired state into
  * map writes in an order no packet can observe half-done: reals before the tables naming them,
  * a table built whole in a new inner map and swapped in by one update, a VIP published last
- * and withdrawn first.
+ * and withdrawn first. Loading, adopting and upgrading are {@link DataplaneLoader}'s.
+ *
+ * Longer than most files here because writing and reading share the slot bookkeeping (which
+ * service and real own which index): split, each half would need the other's.
  */
 public final class Dataplane implements AutoCloseable {
     public static final String OBJECT = "/bpf/xlb.o";
@@ -55,21 +51,14 @@ public final class Dataplane implements AutoCloseable {
     /** linux/bpf.h: inner maps of different sizes may share an outer map's slot. */
     private static final int BPF_F_INNER_MAP = 1 << 12;
 
-    /** Load-time sizes; the connection table's default is the C definition's. */
-    public record Options(int maxConnections) {
-        public static Options defaults() {
-            return new Options(0);
-        }
-    }
-
     private record RealKey(VipKey vip, InetAddress address, int port) {}
 
     private record Applied(int index, Scheduler scheduler, int[] table, Map<RealKey, Integer> reals) {}
 
-    /** Every map of the director, by its C name: what {@link #pin} pins and {@link #adopt} opens. */
+    /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
             "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist");
-    private static final String PASS_PROGRAM = "xlb_pass";
+    static final String PASS_PROGRAM = "xlb_pass";
     /** struct real.service of a real no service has any more. */
     private static final int NO_SERVICE = -1;
 
@@ -116,152 +105,19 @@ public final class Dataplane implements AutoCloseable {
         reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
     }
 
-    /** Opens the director object shipped in this jar and loads it (maps created, program verified). */
-    public static Dataplane load(Bpf bpf, Options options) {
-        BpfObject object = bpf.openResource(Dataplane.class, OBJECT);
-        if (options.maxConnections() > 0) {
-            object.setMaxEntries("conns", options.maxConnections());
-        }
-        object.load();
-        return new Dataplane(bpf, object, object::map, object.program(PROGRAM), object.program(PASS_PROGRAM));
+    /** A dataplane over maps already created (loaded, reused or adopted); see {@link DataplaneLoader}. */
+    static Dataplane of(Bpf bpf, BpfObject object, java.util.function.Function<String, RawMap> maps, BpfProgram program,
+                        BpfProgram passProgram) {
+        return new Dataplane(bpf, object, maps, program, passProgram);
     }
 
-    /**
-     * Pins the programs and every map under {@code dir} (on a bpffs): they outlive this process,
-     * traffic keeps flowing, and {@link #adopt} picks them up again.
-     */
-    public void pin(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
-        }
-        program.pin(dir.resolve(PROGRAM));
-        passProgram.pin(dir.resolve(PASS_PROGRAM));
-        rawMaps.forEach((name, map) -> map.pin(dir.resolve(name)));
+    /** Every map by its C name. */
+    Map<String, RawMap> rawMaps() {
+        return rawMaps;
     }
 
-    /**
-     * Opens what {@link #pin} left under {@code dir} and rebuilds which service and real owns
-     * which slot from the maps themselves, so the next {@link #apply} of the same state changes
-     * nothing a packet could notice.
-     */
-    public static Dataplane adopt(Bpf bpf, Path dir) {
-        Dataplane dp = new Dataplane(bpf, null, name -> bpf.openPinnedMap(dir.resolve(name)),
-                bpf.openPinnedProgram(dir.resolve(PROGRAM)), bpf.openPinnedProgram(dir.resolve(PASS_PROGRAM)));
-        dp.rebuildFromMaps();
-        return dp;
-    }
-
-    /** What {@link #loadOrUpgrade} did. */
-    public record Start(Dataplane dataplane, String outcome, List<String> mapsRecreated) {}
-
-    /**
-     * The dataplane pinned at {@code dir}, with this build's program: loaded and pinned when nothing
-     * is there; adopted when the pinned program is this build's; otherwise upgraded — this build's
-     * program is loaded reusing every pinned map whose layout (shape and key/value structs, from
-     * the kernel's BTF) is unchanged, swapped atomically (XDP_FLAGS_REPLACE) wherever the old one
-     * is attached in this namespace, and pinned in its place.
-     */
-    public static Start loadOrUpgrade(Bpf bpf, Path dir, Options options) {
-        if (!Files.exists(dir.resolve(PROGRAM))) {
-            Dataplane dp = load(bpf, options);
-            dp.pin(dir);
-            return new Start(dp, "loaded and pinned", List.of());
-        }
-        BpfProgram pinned = bpf.openPinnedProgram(dir.resolve(PROGRAM));
-        Map<String, RawMap> pinnedMaps = new LinkedHashMap<>();
-        for (String name : MAPS) {
-            if (Files.exists(dir.resolve(name))) {
-                pinnedMaps.put(name, bpf.openPinnedMap(dir.resolve(name)));
-            }
-        }
-        // Phase one: this build's maps as the kernel would create them, to compare layouts.
-        List<String> reusable = new ArrayList<>();
-        try (BpfObject probe = bpf.openResource(Dataplane.class, OBJECT)) {
-            if (options.maxConnections() > 0) {
-                probe.setMaxEntries("conns", options.maxConnections());
-            }
-            probe.load();
-            if (probe.program(PROGRAM).info().tag().equals(pinned.info().tag())
-                    && pinnedMaps.keySet().containsAll(MAPS)) {
-                return new Start(adopt(bpf, dir), "adopted (same program)", List.of());
-            }
-            pinnedMaps.forEach((name, old) -> {
-                if (sameLayout(old.info(), probe.map(name).info())) {
-                    reusable.add(name);
-                }
-            });
-        }
-        // Phase two: load for real, on the maps that can be kept.
-        BpfObject next = bpf.openResource(Dataplane.class, OBJECT);
-        if (options.maxConnections() > 0) {
-            next.setMaxEntries("conns", options.maxConnections());
-        }
-        reusable.forEach(name -> next.reuseMap(name, pinnedMaps.get(name)));
-        next.load();
-        BpfProgram program = next.program(PROGRAM);
-        for (int ifindex : attachedIfindexes(bpf, pinned)) {
-            Xdp.Mode mode = bpf.xdp().query(ifindex).map(Xdp.Attachment::mode).orElse(Xdp.Mode.NATIVE);
-            bpf.xdp().replace(ifindex, program, pinned, mode);
-        }
-        List<String> recreated = new ArrayList<>();
-        bpf.unpin(dir.resolve(PROGRAM));
-        bpf.unpin(dir.resolve(PASS_PROGRAM));
-        program.pin(dir.resolve(PROGRAM));
-        next.program(PASS_PROGRAM).pin(dir.resolve(PASS_PROGRAM));
-        for (String name : MAPS) {
-            if (!reusable.contains(name)) {
-                bpf.unpin(dir.resolve(name));
-                next.map(name).pin(dir.resolve(name));
-                recreated.add(name);
-            }
-        }
-        Dataplane dp = new Dataplane(bpf, next, next::map, program, next.program(PASS_PROGRAM));
-        dp.rebuildFromMaps();
-        return new Start(dp, "upgraded the pinned program (id " + pinned.id() + " -> " + program.id() + ")", recreated);
-    }
-
-    /** Same shape, and the same key and value structs member by member (kernel BTF of each map). */
-    static boolean sameLayout(MapInfo old, MapInfo next) {
-        if (!old.sameShape(next)) {
-            return false;
-        }
-        if (old.btfId() == 0 || next.btfId() == 0) {
-            return old.btfId() == next.btfId();
-        }
-        try (Btf a = Btf.fromKernel(old.btfId()); Btf b = Btf.fromKernel(next.btfId())) {
-            return a.structById(old.btfKeyTypeId()).equals(b.structById(next.btfKeyTypeId()))
-                    && a.structById(old.btfValueTypeId()).equals(b.structById(next.btfValueTypeId()));
-        }
-    }
-
-    /** Interfaces of this namespace where {@code program} is the attached XDP program. */
-    private static List<Integer> attachedIfindexes(Bpf bpf, BpfProgram program) {
-        List<Integer> out = new ArrayList<>();
-        try {
-            for (java.net.NetworkInterface nif : java.net.NetworkInterface.networkInterfaces().toList()) {
-                bpf.xdp().query(nif.getIndex()).filter(a -> a.programId() == program.id()).ifPresent(a -> out.add(nif.getIndex()));
-            }
-        } catch (java.net.SocketException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
-    }
-
-    /** Removes what {@link #pin} left (programs and maps live on while attached or open). */
-    public static void unpin(Bpf bpf, Path dir) {
-        bpf.unpin(dir.resolve(PROGRAM));
-        bpf.unpin(dir.resolve(PASS_PROGRAM));
-        MAPS.forEach(name -> bpf.unpin(dir.resolve(name)));
-        try {
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
-        }
-    }
-
-    private synchronized void rebuildFromMaps() {
+    /** Which service and real own which slot, read back from the maps (after adopting or upgrading). */
+    synchronized void rebuildFromMaps() {
         Map<Integer, VipKey> byIndex = new HashMap<>();
         vips.entries().forEach((vip, index) -> byIndex.put(index, vip));
         Map<Integer, Map<RealKey, Integer>> realsByService = new HashMap<>();

@@ -30,7 +30,7 @@ class AdoptionTest {
     void unpin() throws Exception {
         if (Files.exists(dir)) {
             try (Bpf bpf = Bpf.open()) {
-                Dataplane.unpin(bpf, dir);
+                DataplaneLoader.unpin(bpf, dir);
             }
         }
     }
@@ -45,10 +45,10 @@ class AdoptionTest {
             first.dataplane.apply(state);
             realBefore = realNumber(first.run(syn));
             rs2Index = first.dataplane.realIndex(WEB, RS2).orElseThrow();
-            first.dataplane.pin(dir);
+            DataplaneLoader.pin(first.dataplane, dir);
         }
         // Every fd of the first controller is closed: only the pins hold the maps and program.
-        try (Bpf bpf = Bpf.open(); Dataplane second = Dataplane.adopt(bpf, dir)) {
+        try (Bpf bpf = Bpf.open(); Dataplane second = DataplaneLoader.adopt(bpf, dir)) {
             assertEquals(rs2Index, second.realIndex(WEB, RS2).orElseThrow(), "slots rebuilt from the maps");
             TestRunResult ack = second.program().testRun(syn.withFlags(Frame.ACK).bytes());
             assertEquals(realBefore, realNumber(ack), "the established flow stays on its real");

@@ -33,7 +33,7 @@ class DirectorFixture implements AutoCloseable, AfterEachCallback {
     DirectorFixture() {
         bpf = Bpf.open();
         try {
-            dataplane = Dataplane.load(bpf, new Dataplane.Options(65536));
+            dataplane = DataplaneLoader.load(bpf, new DataplaneLoader.Options(65536));
             program = dataplane.program();
         } catch (RuntimeException e) {
             bpf.close();

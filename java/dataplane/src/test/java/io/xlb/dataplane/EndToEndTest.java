@@ -58,7 +58,7 @@ class EndToEndTest {
                 }
             }
 
-            Dataplane dp = Dataplane.load(bpf, new Dataplane.Options(65536));
+            Dataplane dp = DataplaneLoader.load(bpf, new DataplaneLoader.Options(65536));
             VipKey web = new VipKey(Frame.addr(VIP), 80, Protocol.TCP);
             List<Real> reals = rss.stream()
                     .map(rs -> Real.of(Frame.addr(rs.address()), 80, 1, MacAddress.parse(rs.mac()))).toList();

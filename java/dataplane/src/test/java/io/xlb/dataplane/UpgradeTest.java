@@ -38,7 +38,7 @@ class UpgradeTest {
     void unpin() {
         if (Files.exists(dir)) {
             try (Bpf bpf = Bpf.open()) {
-                Dataplane.unpin(bpf, dir);
+                DataplaneLoader.unpin(bpf, dir);
             }
         }
     }
@@ -50,10 +50,10 @@ class UpgradeTest {
             Veth.create(a, "up0", "10.95.0.1/24", b, "up1", "10.95.0.2/24");
             int ifindex = a.namespace().ifindex("up0");
             int realBefore;
-            try (Bpf bpf = Bpf.open(); Dataplane old = Dataplane.load(bpf, new Dataplane.Options(4096))) {
+            try (Bpf bpf = Bpf.open(); Dataplane old = DataplaneLoader.load(bpf, new DataplaneLoader.Options(4096))) {
                 old.apply(DesiredState.of(service(WEB, "wrr", Method.DR, RS1, RS2)));
                 realBefore = realNumber(old.program().testRun(syn.bytes()));
-                old.pin(dir);
+                DataplaneLoader.pin(old, dir);
                 // Stand-in for an older build: another program pinned and attached as the director.
                 bpf.unpin(dir.resolve(Dataplane.PROGRAM));
                 old.passProgram().pin(dir.resolve(Dataplane.PROGRAM));
@@ -65,7 +65,7 @@ class UpgradeTest {
                 }
             }
             try (Bpf bpf = Bpf.open()) {
-                Dataplane.Start start = a.namespace().call(() -> Dataplane.loadOrUpgrade(bpf, dir, new Dataplane.Options(4096)));
+                DataplaneLoader.Start start = a.namespace().call(() -> DataplaneLoader.loadOrUpgrade(bpf, dir, new DataplaneLoader.Options(4096)));
                 assertTrue(start.outcome().startsWith("upgraded"), start.outcome());
                 assertEquals(List.of("real_conns"), start.mapsRecreated());
                 Dataplane dp = start.dataplane();
@@ -79,7 +79,7 @@ class UpgradeTest {
             }
             // A second start with the same build adopts without change.
             try (Bpf bpf = Bpf.open()) {
-                Dataplane.Start again = a.namespace().call(() -> Dataplane.loadOrUpgrade(bpf, dir, new Dataplane.Options(4096)));
+                DataplaneLoader.Start again = a.namespace().call(() -> DataplaneLoader.loadOrUpgrade(bpf, dir, new DataplaneLoader.Options(4096)));
                 assertEquals("adopted (same program)", again.outcome());
             }
         }
