@@ -18,6 +18,7 @@ import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.testing.Privileged;
+import io.xlb.sys.Links;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -539,11 +540,20 @@ class VrrpLabTest {
         return lan.host(host).ns().command("ip", "-o", "-4", "addr", "show", "dev", Lan.HOST_IF).run().contains(" " + address + "/32 ");
     }
 
-    /** A second link of {@code host} to track (no dummy module in this kernel: a veth pair inside the namespace). */
-    private void uplink(String host) {
+    /**
+     * A second link of {@code host} to track (no dummy module in this kernel: a veth pair inside the
+     * namespace), up with carrier before a daemon first reads it: the kernel's linkwatch sets the
+     * carrier (IFF_RUNNING) asynchronously, later on a busy machine.
+     */
+    private void uplink(String host) throws InterruptedException {
         lan.host(host).ns().exec("ip", "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0p");
         lan.host(host).ns().exec("ip", "link", "set", "uplink0p", "up");
         lan.host(host).ns().exec("ip", "link", "set", "uplink0", "up");
+        await(Duration.ofSeconds(5), () -> lan.host(host).ns().namespace().call(() -> {
+            try (Links links = Links.open()) {
+                return links.list().get("uplink0").up();
+            }
+        }));
     }
 
     /** The tutorial's VI_1 at {@code priority} with {@code lines} added inside it. */
