@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         subcommands = {RealServerCommand.Start.class, RealServerCommand.Stop.class, RealServerCommand.Status.class})
 public final class RealServerCommand implements Runnable {
     /** Whether this process may change addresses, sysctls and XDP; tests stand in for it. */
-    static volatile BooleanSupplier root = RealServerCommand::effectiveUidIsZero;
+    static volatile BooleanSupplier root = io.xlb.sys.Privileges::isRoot;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -202,19 +202,5 @@ public final class RealServerCommand implements Runnable {
         public Integer call() {
             return guarded(spec, () -> setup(spec, places).status(root.getAsBoolean()));
         }
-    }
-
-    /** Effective uid 0, from /proc/self/status. */
-    static boolean effectiveUidIsZero() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 }

@@ -19,14 +19,12 @@ public final class ConfigParser {
         }
 
         public boolean hasErrors(boolean strict) {
-            return diagnostics.stream().anyMatch(x -> x.severity() == Diagnostic.Severity.ERROR
-                    || (strict && x.severity() == Diagnostic.Severity.WARNING));
+            return Diagnostic.anyError(diagnostics, strict);
         }
 
         /** The messages as shown: under {@code strict} a warning is an error. */
         public List<Diagnostic> shown(boolean strict) {
-            return diagnostics.stream().map(x -> strict && x.severity() == Diagnostic.Severity.WARNING
-                    ? new Diagnostic(Diagnostic.Severity.ERROR, x.pos(), x.message()) : x).toList();
+            return Diagnostic.shown(diagnostics, strict);
         }
 
         /** The configuration, only if it has no error. */

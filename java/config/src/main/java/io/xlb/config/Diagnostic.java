@@ -10,6 +10,17 @@ public record Diagnostic(Severity severity, SourcePos pos, String message) {
         }
     }
 
+    /** Whether {@code all} holds an error (under {@code strict}, a warning too). */
+    public static boolean anyError(java.util.List<Diagnostic> all, boolean strict) {
+        return all.stream().anyMatch(x -> x.severity == Severity.ERROR || (strict && x.severity == Severity.WARNING));
+    }
+
+    /** The messages as shown: under {@code strict} a warning is an error. */
+    public static java.util.List<Diagnostic> shown(java.util.List<Diagnostic> all, boolean strict) {
+        return all.stream().map(x -> strict && x.severity == Severity.WARNING
+                ? new Diagnostic(Severity.ERROR, x.pos, x.message) : x).toList();
+    }
+
     @Override
     public String toString() {
         return pos + ": " + severity.label() + ": " + message;

@@ -66,14 +66,12 @@ public final class ConfigCheck {
         }
 
         public boolean accepted(boolean strict) {
-            return diagnostics.stream().noneMatch(d -> d.severity() == Diagnostic.Severity.ERROR
-                    || (strict && d.severity() == Diagnostic.Severity.WARNING));
+            return !Diagnostic.anyError(diagnostics, strict);
         }
 
         /** The messages as shown: under {@code strict} a warning is an error. */
         public List<Diagnostic> shown(boolean strict) {
-            return diagnostics.stream().map(d -> strict && d.severity() == Diagnostic.Severity.WARNING
-                    ? new Diagnostic(Diagnostic.Severity.ERROR, d.pos(), d.message()) : d).toList();
+            return Diagnostic.shown(diagnostics, strict);
         }
 
         public List<Diagnostic> errors() {

@@ -131,6 +131,9 @@ public final class LibC {
     public static final int EINTR = 4;
     /** sizeof(cpu_set_t) in glibc: 1024 CPUs. */
     public static final int CPU_SET_BYTES = 128;
+    /** uid_t geteuid(void): never fails. */
+    public static final MethodHandle geteuid = Native.downcall(LIBC, "geteuid", FunctionDescriptor.of(JAVA_INT));
+
     /** const char *strerrordesc_np(int errnum): thread-safe, unlike strerror. */
     public static final MethodHandle strerrordesc_np =
             Native.downcall(LIBC, "strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));

@@ -1,7 +1,6 @@
 package io.xlb.lab.testing;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,18 +56,9 @@ public final class PrivilegedCondition implements ExecutionCondition, BeforeAllC
         return Optional.of(context.getRequiredTestClass().getSimpleName() + " needs " + String.join(", ", missing));
     }
 
-    /** Effective uid 0, read from /proc/self/status. */
+    /** Effective uid 0. */
     public static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
+        return io.xlb.sys.Privileges.isRoot();
     }
 
     static boolean onPath(String tool) {
