@@ -110,17 +110,26 @@ public final class LabCommand implements Runnable {
                 out.print(listing(pinDir, false));
                 out.println();
                 out.println("$ for i in $(seq " + requests + "); do curl -s http://" + VIP + "/; done");
+                java.util.Map<String, Integer> answers = new java.util.TreeMap<>();
                 for (int i = 0; i < requests; i++) {
-                    out.println(client.ns().exec("curl", "-sS", "--max-time", "5", "http://" + VIP + "/").strip());
+                    io.xlb.lab.Command.Result r = client.ns().command("curl", "-sS", "--max-time", "5", "http://" + VIP + "/").result();
+                    String body = r.exitCode() == 0 ? r.output().strip() : "FAILED: " + r.output().strip();
+                    out.println(body);
                     out.flush();
+                    answers.merge(body, 1, Integer::sum);
                 }
                 out.println();
                 out.println("$ xlb adm -Ln --stats");
                 out.print(listing(pinDir, true));
                 out.println();
+                // A demo that printed errors must not look like a success.
+                int served = answers.getOrDefault("rs1", 0) + answers.getOrDefault("rs2", 0);
+                boolean ok = served == requests && answers.containsKey("rs1") && answers.containsKey("rs2");
+                out.println(ok ? "== " + requests + " requests, answered in turn by rs1 and rs2"
+                        : "== FAILED: of " + requests + " requests " + served + " were answered by rs1 or rs2: " + answers);
                 out.println("== tearing down");
                 out.flush();
-                return 0;
+                return ok ? 0 : 1;
             } catch (RuntimeException | InterruptedException e) {
                 if (tornDown.get()) {
                     // Ctrl-C: the shutdown hook tore everything down under our feet.
