@@ -51,12 +51,12 @@ class ConfigFuzzTest {
             "255.255.255.255/0", "192.0.2.٤", "2001:db8::10", "192.0.2.10", "10.0.0.1/24", "1.2.3.4:80", "[::1]",
             "::", "2001:db8:::1", "01.02.03.04", "192.0.2.1/", "/24");
     static final List<String> TRICKY = List.of("\"", "\"unterminated", "\"\"", "\"a b\"", "$X", "${X}", "${", "$", "#",
-            "!", "include", "{}", "}{", "{{", "\t", "\u0000", "\u00a0", "\u2028", "\r", "é", "😀", "\uFEFF", "a[", "[",
+            "!", "include", "{}", "}{", "{{", "\t", "a\u0000b", "\u00a0", "\u2028", "\r", "é", "😀", "\uFEFF", "a[", "[",
             "\\", "*", "..", "../*", "conf.d", "conf.d/*.conf", "main.conf", "cycle-a.conf", "nosuch.conf", "-", "--",
             "MASTER", "BACKUP", "DR", "TUN", "NAT", "TCP", "UDP", "SCTP", "PASS", "AH", "rr", "wlc", "mh", "fwmark",
             "group", "weight", "reverse", "dev", "label", "true", "off", "A", "AAAA", "deadbeef", "xyz");
     private static final List<String> INCLUDES = List.of("a[", "[", "\\", "*", "*.conf", "conf.d/*.conf", "?",
-            "[!a]*", "../*", "main.conf", "cycle-a.conf", "nosuch.conf", "conf.d", ".", "\u0000", "x/../*", "{", "}");
+            "[!a]*", "../*", "main.conf", "cycle-a.conf", "nosuch.conf", "conf.d", ".", "a\u0000b", "x/../*", "{", "}");
 
     /** The repository: found upwards from the module the tests run in. */
     static Path repository() {
@@ -68,8 +68,8 @@ class ConfigFuzzTest {
         throw new IllegalStateException("no java/config/src/test/resources above " + Path.of("").toAbsolutePath());
     }
 
-    /** The seed texts (in a fixed order) and the words to swap in. */
-    record Corpus(List<String> texts, List<String> keywords) {
+    /** The seed texts (in a fixed order), those of them with many keywords, and the words to swap in. */
+    record Corpus(List<String> texts, List<String> rich, List<String> keywords) {
         static Corpus load(Path root) throws IOException {
             List<String> texts = new ArrayList<>();
             for (String dir : List.of("java/config/src/test/resources/malformed", "java/config/src/test/resources/full",
@@ -100,7 +100,8 @@ class ConfigFuzzTest {
                     }
                 }
             }
-            return new Corpus(List.copyOf(texts), List.copyOf(keywords));
+            List<String> rich = texts.stream().filter(t -> t.lines().count() >= 20).toList();
+            return new Corpus(List.copyOf(texts), rich, List.copyOf(keywords));
         }
 
         /** The Java text blocks of a source that read like a keepalived.conf, as the compiler would make them. */
@@ -144,7 +145,8 @@ class ConfigFuzzTest {
         int valid = 0;
         Fuzz.Clock clock = new Fuzz.Clock();
         for (int n = 0; n < f.cases; n++) {
-            Doc doc = new Doc(f.pick(corpus.texts()));
+            // Half the cases start from a long file: most keywords are in few of them.
+            Doc doc = new Doc(f.pick(f.chance(0.5) ? corpus.rich() : corpus.texts()));
             int mutations = 1 + (f.chance(0.4) ? f.below(4) : 0);
             for (int i = 0; i < mutations; i++) {
                 doc.mutate(f, corpus);
@@ -345,8 +347,8 @@ class ConfigFuzzTest {
                     lines.set(i, lines.get(j));
                     lines.set(j, t);
                 }
-                case 15 -> { // a new line: a keyword and a few values
-                    StringBuilder b = new StringBuilder("    ").append(f.pick(corpus.keywords()));
+                case 15 -> { // a new line: a keyword, or an address as in a list block, and a few values
+                    StringBuilder b = new StringBuilder("    ").append(f.chance(0.3) ? f.pick(ADDRESSES) : f.pick(corpus.keywords()));
                     for (int k = f.below(4); k > 0; k--) {
                         b.append(' ').append(f.pick(f.pick(NUMBERS), f.pick(ADDRESSES), f.pick(corpus.keywords()),
                                 f.pick(TRICKY)));
@@ -376,8 +378,8 @@ class ConfigFuzzTest {
                         case 1 -> lines.set(i, lines.get(i).replace("    ", "\t"));
                         case 2 -> lines.set(i, lines.get(i).replace(" {", "{").replace("{ ", "{").replace(" }", "}"));
                         default -> {
-                            if (f.chance(0.1)) {
-                                lines.add(i, "a {".repeat(50 + f.below(2000)));
+                            if (f.chance(0.1)) { // and now and then deeper than any stack
+                                lines.add(i, "a {".repeat(f.chance(0.1) ? 100_000 : 50 + f.below(2000)));
                             }
                         }
                     }

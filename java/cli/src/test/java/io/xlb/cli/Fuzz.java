@@ -118,13 +118,13 @@ final class Fuzz {
 
     /** The text of an outcome that shows a crash, or null: an exception, a stack trace, picocli's own words. */
     static String crash(Outcome o) {
-        if (o.differs() != null) {
-            return "the reused command line answered otherwise than " + o.differs();
-        }
         if (o.thrown() != null) {
             StringWriter trace = new StringWriter();
             o.thrown().printStackTrace(new PrintWriter(trace));
             return "threw " + trace;
+        }
+        if (o.differs() != null) {
+            return "the reused command line answered otherwise than " + o.differs();
         }
         String err = o.run().err();
         if (err.contains("Exception") || err.contains("\tat ") || err.contains("java.lang.")) {
@@ -133,19 +133,25 @@ final class Fuzz {
         return null;
     }
 
-    /** Records a failed case: counted always, kept in full when its kind (the reason, or the exception's first line) is new. */
+    /** Records a failed case: counted always, kept in full when its kind is new (see {@link #kind}). */
     void fail(int n, String why, String input, Outcome o) {
         failed++;
-        String trace = o.thrown() != null ? crash(o) : o.run().err();
-        String kind = why + " / " + (why.startsWith("threw") || why.startsWith("stack")
-                ? trace.lines().filter(l -> l.contains("Exception") || l.contains("Error")).findFirst().orElse("")
-                        .replaceAll("^.*?: (error|warning): ", "")
-                : "");
-        if (kinds.add(kind) && failures.size() < 20) {
+        if (kinds.add(kind(why, o)) && failures.size() < 20) {
             failures.add("case " + n + ": " + why + "\n--- input ---\n" + input + "\n--- exit " + o.run().exit()
                     + ", stderr ---\n" + o.run().err() + "--- stdout ---\n" + o.run().out()
                     + (o.thrown() != null ? "--- thrown ---\n" + crash(o) : ""));
         }
+    }
+
+    /** The exception's type and where in xlb it was thrown, else the reason with numbers and paths left out. */
+    private static String kind(String why, Outcome o) {
+        if (o.thrown() != null) {
+            return o.thrown().getClass().getName() + " at " + java.util.Arrays.stream(o.thrown().getStackTrace())
+                    .filter(f -> f.getClassName().startsWith("io.xlb")).findFirst().map(Object::toString).orElse("?");
+        }
+        String text = why.startsWith("stack trace") ? o.run().err().lines().filter(l -> l.contains("Exception"))
+                .findFirst().orElse(why) : why;
+        return text.replaceAll("\\S*/\\S*|\\d+", "#");
     }
 
     int failed() {
