@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,12 +89,25 @@ public final class AdmCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // Every change is read and checked before the dataplane is looked at, as ipvsadm checks its
+        // arguments before it talks to the kernel: a mistyped rule fails the same with or without one.
+        List<UnaryOperator<DesiredState>> edits;
+        try {
+            checkOneCommand();
+            edits = restore ? restoreEdits(new String(System.in.readAllBytes(), StandardCharsets.UTF_8))
+                    : hasEdit() ? List.of(edit()) : List.of();
+            if (edits.isEmpty() && (tcpService != null || udpService != null)) {
+                service(); // -L -t: xlb lists every service, but a malformed one is still an error
+            }
+        } catch (AdmEdits.AdmException | IllegalArgumentException | UnsupportedOperationException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
         if (!Files.exists(pinDir.resolve(Dataplane.PROGRAM))) {
             err.println("xlb adm: no dataplane is pinned at " + pinDir + " (is the daemon running? see --pin-dir)");
             return 1;
         }
-        boolean changes = addService || editService || deleteService || clear || restore || addServer || editServer
-                || deleteServer || zero || set != null;
+        boolean changes = hasEdit() || restore || zero;
         if (changes) {
             Optional<PinLock.Holder> daemon = PinLock.daemon(pinDir);
             if (daemon.isPresent() && !zero) {
@@ -117,15 +131,8 @@ public final class AdmCommand implements Callable<Integer> {
                 return 0;
             }
             DesiredState next = dp.current();
-            if (restore) {
-                String rules = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-                for (String[] argv : IpvsRules.lines(rules)) {
-                    AdmCommand line = new AdmCommand();
-                    new CommandLine(line).parseArgs(argv);
-                    next = line.edit(next);
-                }
-            } else {
-                next = edit(next);
+            for (UnaryOperator<DesiredState> e : edits) {
+                next = e.apply(next);
             }
             dp.apply(resolveMacs(bpf, dp, next));
             return 0;
@@ -135,8 +142,70 @@ public final class AdmCommand implements Callable<Integer> {
         }
     }
 
-    /** This invocation's change, applied to {@code s}. */
-    DesiredState edit(DesiredState s) {
+    /** A command that changes the services or the timeouts (not -R, -Z, -L, -S). */
+    private boolean hasEdit() {
+        return addService || editService || deleteService || clear || addServer || editServer || deleteServer || set != null;
+    }
+
+    /** ipvsadm takes one command an invocation. */
+    private void checkOneCommand() {
+        boolean[] commands = {addService, editService, deleteService, clear, restore, save, addServer, editServer,
+                deleteServer, list, zero, set != null};
+        int n = 0;
+        for (boolean c : commands) {
+            n += c ? 1 : 0;
+        }
+        if (n > 1) {
+            throw new IllegalArgumentException("multiple commands specified: give one of -A, -E, -D, -C, -R, -S, -a, -e, -d, "
+                    + "-L, -Z or --set");
+        }
+    }
+
+    /** -R: each line of ipvsadm-save's output as a change, read and checked; errors name the line. */
+    static List<UnaryOperator<DesiredState>> restoreEdits(String rules) {
+        List<UnaryOperator<DesiredState>> out = new ArrayList<>();
+        for (IpvsRules.Line l : IpvsRules.lines(rules)) {
+            AdmCommand line = new AdmCommand();
+            try {
+                new CommandLine(line).parseArgs(l.argv());
+                line.checkOneCommand();
+                if (!line.hasEdit()) {
+                    throw new IllegalArgumentException("only -A, -E, -D, -C, -a, -e, -d and --set can be restored");
+                }
+                UnaryOperator<DesiredState> edit = line.edit();
+                // An edit that fails on the dataplane's rules still says which line it was.
+                out.add(s -> {
+                    try {
+                        return edit.apply(s);
+                    } catch (AdmEdits.AdmException | IllegalArgumentException | UnsupportedOperationException e) {
+                        throw new IllegalArgumentException("-R line " + l.number() + ": " + e.getMessage(), e);
+                    }
+                });
+            } catch (CommandLine.ParameterException | AdmEdits.AdmException | IllegalArgumentException
+                     | UnsupportedOperationException e) {
+                throw new IllegalArgumentException("-R line " + l.number() + ": " + oneLine(e.getMessage()), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * picocli's usage errors for adm as one line, the way ipvsadm reports a bad option, rather than
+     * the message followed by the whole usage.
+     */
+    static int usageError(CommandLine.ParameterException e) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("xlb adm: " + oneLine(e.getMessage()) + " (xlb help adm lists the options)");
+        err.flush();
+        return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    /** This invocation's change: checked now (errors as ipvsadm words them), applied to the dataplane's rules later. */
+    UnaryOperator<DesiredState> edit() {
         if (masquerading) {
             throw new IllegalArgumentException("xlb does not do masquerading (NAT): use -g (DR) or -i (tunnel)");
         }
@@ -144,35 +213,41 @@ public final class AdmCommand implements Callable<Integer> {
             throw new UnsupportedOperationException("fwmark services are not supported by the dataplane yet");
         }
         if (set != null) {
-            return AdmEdits.setTimeouts(s, set.get(0), set.get(1), set.get(2));
+            if (set.stream().anyMatch(t -> t < 0)) {
+                throw new IllegalArgumentException("--set: timeouts are seconds (0 keeps a value), got " + set);
+            }
+            return s -> AdmEdits.setTimeouts(s, set.get(0), set.get(1), set.get(2));
         }
         if (clear) {
-            return AdmEdits.clear(s);
+            return AdmEdits::clear;
         }
         VipKey vip = service();
         Method method = ipip ? Method.TUN : gatewaying ? Method.DR : null;
         if (upperThreshold != null || lowerThreshold != null) {
             throw new UnsupportedOperationException("connection thresholds (-x, -y) are not implemented by the dataplane yet");
         }
-        if (addService) {
-            return AdmEdits.addService(s, vip, Scheduler.named(scheduler != null ? scheduler : "wlc"), persistence(vip));
+        if (weight != null && (weight < 0 || weight > 65535)) {
+            throw new IllegalArgumentException("weight must be 0..65535, got " + weight);
         }
-        if (editService) {
-            return AdmEdits.editService(s, vip, scheduler != null ? Scheduler.named(scheduler) : null, persistence(vip));
+        if (addService || editService) {
+            Scheduler sched = scheduler != null ? Scheduler.named(scheduler) : addService ? Scheduler.named("wlc") : null;
+            Service.Persistence p = persistence(vip);
+            return addService ? s -> AdmEdits.addService(s, vip, sched, p) : s -> AdmEdits.editService(s, vip, sched, p);
         }
         if (deleteService) {
-            return AdmEdits.deleteService(s, vip);
+            return s -> AdmEdits.deleteService(s, vip);
         }
         Real real = real(vip);
         if (addServer) {
-            return AdmEdits.addReal(s, vip, AdmEdits.real(real.address(), real.port(), weight != null ? weight : 1,
-                    method != null ? method : Method.DR));
+            Real added = AdmEdits.real(real.address(), real.port(), weight != null ? weight : 1,
+                    method != null ? method : Method.DR);
+            return s -> AdmEdits.addReal(s, vip, added);
         }
         if (editServer) {
-            return AdmEdits.editReal(s, vip, real, weight, method);
+            return s -> AdmEdits.editReal(s, vip, real, weight, method);
         }
         if (deleteServer) {
-            return AdmEdits.deleteReal(s, vip, real);
+            return s -> AdmEdits.deleteReal(s, vip, real);
         }
         throw new IllegalArgumentException("no command given: -A, -E, -D, -C, -a, -e, -d, -Z, --set, -L, -S or -R");
     }
@@ -205,31 +280,63 @@ public final class AdmCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give the real server: -r ADDR[:PORT]");
         }
         Endpoint e = Endpoint.parse(realServer, false);
+        if (e.address().getClass() != vip.address().getClass()) {
+            throw new IllegalArgumentException("real server " + realServer + " is not of the service's address family");
+        }
         return AdmEdits.real(e.address(), e.port() != 0 ? e.port() : vip.port(), 1, Method.DR);
     }
 
-    /** {@code 10.0.0.1:80}, {@code [2001:db8::1]:80}, or an address alone (port 0). */
+    /**
+     * {@code 10.0.0.1:80}, {@code [2001:db8::1]:80}, or an address alone (port 0); the port may be
+     * a service name ({@code http}), as ipvsadm-save prints it without {@code -n}.
+     */
     record Endpoint(InetAddress address, int port) {
         static Endpoint parse(String text, boolean portRequired) {
             String host = text;
-            int port = 0;
+            String port = null;
             if (text.startsWith("[")) {
                 int close = text.indexOf(']');
+                if (close < 0) {
+                    throw new IllegalArgumentException("missing ']' in " + text + " (IPv6 is written [ADDR]:PORT)");
+                }
                 host = text.substring(1, close);
                 if (close + 1 < text.length()) {
-                    port = Integer.parseInt(text.substring(close + 2));
+                    if (text.charAt(close + 1) != ':') {
+                        throw new IllegalArgumentException("expected :PORT after ']' in " + text);
+                    }
+                    port = text.substring(close + 2);
                 }
-            } else if (text.indexOf(':') > 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+            } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
                 host = text.substring(0, text.indexOf(':'));
-                port = Integer.parseInt(text.substring(text.indexOf(':') + 1));
+                port = text.substring(text.indexOf(':') + 1);
+            }
+            if (host.isEmpty()) {
+                throw new IllegalArgumentException("no address in '" + text + "'");
             }
             if (!io.xlb.config.Addresses.isLiteral(host)) {
-                throw new IllegalArgumentException("not an IP address: " + host);
+                boolean name = host.matches("[A-Za-z0-9.-]*[A-Za-z][A-Za-z0-9.-]*");
+                throw new IllegalArgumentException("not an IP address: " + host
+                        + (name ? " (host names are not looked up: ipvsadm-save -n writes addresses)" : ""));
             }
-            if (port < 0 || port > 65535 || (portRequired && port == 0)) {
-                throw new IllegalArgumentException("port must be 1..65535 in " + text);
+            int p = port == null ? 0 : port(port, text);
+            if (portRequired && p == 0) {
+                throw new IllegalArgumentException("port must be 1..65535 in " + text
+                        + (port == null ? " (ADDR:PORT, IPv6 as [ADDR]:PORT)" : ""));
             }
-            return new Endpoint(InetAddress.ofLiteral(host), port);
+            return new Endpoint(InetAddress.ofLiteral(host), p);
+        }
+
+        private static int port(String port, String text) {
+            if (port.matches("[0-9]{1,5}")) {
+                int p = Integer.parseInt(port);
+                if (p <= 65535) {
+                    return p;
+                }
+            } else if (port.matches("[A-Za-z][A-Za-z0-9_+.-]*")) {
+                return ServiceNames.port(port).orElseThrow(() -> new IllegalArgumentException(
+                        "unknown service name '" + port + "' in " + text + " (not in /etc/services)"));
+            }
+            throw new IllegalArgumentException("port must be 1..65535 in " + text);
         }
     }
 

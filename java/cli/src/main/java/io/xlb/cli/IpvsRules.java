@@ -35,13 +35,17 @@ public final class IpvsRules {
         return (a instanceof Inet6Address ? "[" + text + "]" : text) + ":" + port;
     }
 
+    /** One line of a rules file: its number (from 1) and its words. */
+    public record Line(int number, String[] argv) {}
+
     /** A rules file as argument vectors, one per non-empty, non-comment line. */
-    public static List<String[]> lines(String text) {
-        List<String[]> out = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            String t = line.strip();
+    public static List<Line> lines(String text) {
+        List<Line> out = new ArrayList<>();
+        String[] lines = text.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String t = lines[i].strip();
             if (!t.isEmpty() && !t.startsWith("#")) {
-                out.add(t.split("\\s+"));
+                out.add(new Line(i + 1, t.split("\\s+")));
             }
         }
         return out;

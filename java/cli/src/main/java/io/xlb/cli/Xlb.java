@@ -20,7 +20,11 @@ public final class Xlb implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Xlb());
+        CommandLine cl = new CommandLine(new Xlb());
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((e, args) -> e.getCommandLine().getCommand() instanceof AdmCommand
+                ? AdmCommand.usageError(e) : usage.handleParseException(e, args));
+        return cl;
     }
 
     public static void main(String[] args) {

@@ -80,6 +80,31 @@ class AdmTest {
     }
 
     @Test
+    void restoreReadsIpvsadmSaveWithPortNamesAndNamesTheLineThatFails() {
+        String saved = "-A -t 192.168.1.10:http -s rr\n-a -t 192.168.1.10:http -r 10.0.0.2:http -g -w 1\n";
+        assertEquals(0, restore(saved).exit());
+        assertEquals("-A -t 192.168.1.10:80 -s rr\n-a -t 192.168.1.10:80 -r 10.0.0.2:80 -g -w 1\n", adm("-S", "-n").out());
+        XlbRun again = restore(saved);
+        assertEquals(1, again.exit());
+        assertEquals("-R line 1: Service already exists", again.err().strip());
+        XlbRun unknown = restore("-a -t 192.168.1.10:http -r 10.0.0.3 -i --tun-type gue\n");
+        assertEquals(1, unknown.exit());
+        assertEquals("-R line 1: Unknown options: '--tun-type', 'gue'", unknown.err().strip());
+        assertEquals(1, adm("-Ln").out().lines().filter(l -> l.contains("->") && !l.contains("RemoteAddress")).count(),
+                "nothing of a refused input is applied");
+    }
+
+    private XlbRun restore(String rules) {
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(rules.getBytes(StandardCharsets.UTF_8)));
+            return adm("-R");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
     void editsDeletesTimeoutsAndErrorsAsIpvsadm() {
         adm("-A", "-t", "192.0.2.10:80", "-s", "rr");
         adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80", "-g", "-w", "3");

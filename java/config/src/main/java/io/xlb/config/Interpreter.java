@@ -157,7 +157,7 @@ final class Interpreter {
                 case "vrrp_skip_check_adv_addr" -> skipCheck = v.flag();
                 case "vrrp_strict" -> strict = v.flag();
                 case "max_auto_priority" -> {
-                    maxAuto = v.count() == 0 ? 99 : v.integer(0, -1, 99, "a priority");
+                    maxAuto = v.count() == 0 ? Integer.valueOf(99) : v.integer(0, -1, 99, "a priority");
                     v.noMoreThan(1);
                     d.warning(c.pos(), "max_auto_priority is ignored: it sets keepalived's real-time scheduling priority;"
                             + " xlb's packet path runs in the kernel and its daemon at normal priority");
@@ -647,7 +647,8 @@ final class Interpreter {
                 d.error(c.pos(), "not an IP address or range: '" + text + "'");
                 continue;
             }
-            int lastOctet = Integer.parseInt(first.substring(first.lastIndexOf('.') + 1));
+            byte[] bytes = java.net.InetAddress.ofLiteral(first).getAddress(); // IPv6: its last group
+            int lastOctet = bytes.length == 4 ? bytes[3] & 0xff : ((bytes[14] & 0xff) << 8) | (bytes[15] & 0xff);
             if (end >= 0 && (end < lastOctet || end > 255)) {
                 d.error(c.pos(), "address range " + text + " must end at " + lastOctet + "..255");
                 continue;
@@ -797,9 +798,13 @@ final class Interpreter {
         return m;
     }
 
+    /** Where each real_server's address is written, by the real_server's own position. */
+    private final Map<SourcePos, SourcePos> realAddressPos = new HashMap<>();
+
     private RealServer realServer(Node n) {
         Values head = new Values(n, d);
         String addr = head.address(0, "an address");
+        realAddressPos.put(n.pos(), head.pos(0));
         Integer port = head.count() > 1 ? head.port(1) : null;
         if (head.count() < 2) {
             head.word(1, "a port");
@@ -1084,7 +1089,7 @@ final class Interpreter {
                 }
                 if (vs.key() instanceof VirtualServer.AddressPort ap) {
                     if (Addresses.isV4(ap.address()) != Addresses.isV4(r.address())) {
-                        d.error(new SourcePos(r.pos().file(), r.pos().line(), r.pos().column() + "real_server ".length()),
+                        d.error(realAddressPos.getOrDefault(r.pos(), r.pos()),
                                 "real_server " + r.address() + " is not of the virtual server's address family (" + ap.address() + ")");
                     }
                     String m = r.method() != null ? r.method() : vs.method();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayDeque;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
 
 /**
@@ -74,7 +76,9 @@ final class Lexer {
     private static String reason(IOException e) {
         return e instanceof java.nio.file.NoSuchFileException ? "no such file"
                 : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+                : e instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text"
+                : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private void text(String name, Path dir, String text) {
@@ -110,15 +114,27 @@ final class Lexer {
     }
 
     private void include(Path dir, Token pattern) {
-        Path p = Path.of(pattern.text());
-        Path base = p.isAbsolute() ? p : dir.resolve(p);
+        Path base;
+        try {
+            Path p = Path.of(pattern.text());
+            base = p.isAbsolute() ? p : dir.resolve(p);
+        } catch (InvalidPathException e) {
+            error(pattern.pos(), "include " + pattern.text() + ": not a file name: " + e.getReason());
+            return;
+        }
         String glob = base.getFileName() == null ? "" : base.getFileName().toString();
         if (!glob.contains("*") && !glob.contains("?") && !glob.contains("[")) {
             file(base, pattern.pos());
             return;
         }
         Path parent = base.getParent();
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        PathMatcher matcher;
+        try {
+            matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (PatternSyntaxException e) {
+            error(pattern.pos(), "include " + pattern.text() + ": not a valid glob: " + e.getDescription());
+            return;
+        }
         List<Path> matches = new ArrayList<>();
         if (parent != null && Files.isDirectory(parent)) {
             try (Stream<Path> entries = Files.list(parent)) {

@@ -115,7 +115,12 @@ final class Values {
             d.error(pos(i), node.keyword() + " is more than a year: " + w);
             return null;
         }
-        return Duration.ofNanos(s.movePointRight(9).longValueExact());
+        BigDecimal nanos = s.movePointRight(9);
+        if (nanos.stripTrailingZeros().scale() > 0) {
+            d.error(pos(i), node.keyword() + " is finer than a nanosecond (at most 9 decimal places): " + w);
+            return null;
+        }
+        return Duration.ofNanos(nanos.longValueExact());
     }
 
     /** An IPv4 or IPv6 literal (never a name to look up). */
