@@ -429,7 +429,8 @@ class ConfigFuzzTest {
     void aBadIncludeGlobIsAnErrorAtTheInclude(@TempDir Path dir) throws IOException {
         assertError(check(dir, "global_defs {\n}\ninclude conf.d/a[\n"),
                 "keepalived.conf:3:9: error: include conf.d/a[: not a valid glob: Missing ']");
-        assertError(check(dir, "include a\u0000b\n"), "keepalived.conf:1:9: error: include a\u0000b: not a file name: Nul character not allowed");
+        assertError(check(dir, "include a\u0000b\n"),
+                "keepalived.conf:1:9: error: include a\\u0000b: not a file name: Nul character not allowed");
     }
 
     @Test
@@ -456,6 +457,13 @@ class ConfigFuzzTest {
         Files.createDirectories(dir.resolve("conf.d"));
         assertError(check(dir, "include conf.d\n"), "keepalived.conf:1:9: error: cannot read " + dir.resolve("conf.d")
                 + ": Is a directory");
+    }
+
+    @Test
+    void aCarriageReturnQuotedFromTheFileIsEscapedSoEachMessageStaysOneLine(@TempDir Path dir) throws IOException {
+        XlbRun r = check(dir, "\"x\ry\"\n");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("keepalived.conf:1:1: warning: unknown keyword 'x\\ry' in the top level: ignored\n"), r.err());
     }
 
     @Test
