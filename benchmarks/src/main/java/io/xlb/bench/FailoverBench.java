@@ -5,7 +5,7 @@ import io.xlb.daemon.Daemon;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
-import io.xlb.lab.testing.Eventually;
+import io.xlb.testing.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.xlb.cli;
 
+import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static io.xlb.lab.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
@@ -15,10 +15,10 @@ import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.SmtpSink;
 import io.xlb.lab.RealServerStep;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.lab.SmtpSink;
 import io.xlb.sys.Signals;
+import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

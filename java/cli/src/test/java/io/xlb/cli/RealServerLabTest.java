@@ -1,6 +1,6 @@
 package io.xlb.cli;
 
-import static io.xlb.lab.testing.Eventually.await;
+import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,7 +16,7 @@ import io.xlb.lab.Command;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Privileged;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

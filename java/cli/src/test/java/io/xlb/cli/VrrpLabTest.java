@@ -1,24 +1,24 @@
 package io.xlb.cli;
 
+import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static io.xlb.lab.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
 import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
+import io.xlb.daemon.PinLock;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
-import io.xlb.lab.Nginx;
-import io.xlb.lab.RealServerStep;
-import io.xlb.daemon.PinLock;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.lab.Nginx;
+import io.xlb.lab.RealServerStep;
 import io.xlb.sys.Links;
+import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -447,7 +447,7 @@ class VrrpLabTest {
         return killAndTime(master, backup, () -> owns(backup));
     }
 
-    private Duration killAndTime(BackgroundProcess master, String backup, io.xlb.lab.testing.Eventually.Condition owned)
+    private Duration killAndTime(BackgroundProcess master, String backup, io.xlb.testing.Eventually.Condition owned)
             throws Exception {
         Instant killed = Instant.now();
         master.kill();
