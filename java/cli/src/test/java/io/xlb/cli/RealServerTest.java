@@ -37,7 +37,7 @@ class RealServerTest {
 
     @Test
     void theSeedFileGivesEachRealItsVipInDrOnTheInterfaceHoldingItsAddress() throws Exception {
-        Config seed = ConfigParser.parse(CheckConfigTest.resource("seed-master.conf")).config();
+        Config seed = ConfigParser.parse(CheckConfigTest.resource("seed/master.conf")).config();
         List<LocalAddress> rs1 = List.of(new LocalAddress(a("192.168.1.130"), "eth0"), new LocalAddress(a("fe80::1"), "eth0"));
         RealServerPlan plan = RealServerPlan.fromConfig(seed, null, LINKS, rs1);
         assertEquals(Map.of(a("192.168.1.200"), EnumSet.of(Mode.DR)), plan.vips());
