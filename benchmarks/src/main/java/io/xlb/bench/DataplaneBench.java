@@ -8,7 +8,6 @@ import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
-import io.xlb.dataplane.Frame;
 import io.xlb.dataplane.Real;
 import io.xlb.dataplane.Scheduler;
 import io.xlb.dataplane.Service;
@@ -18,6 +17,7 @@ import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.sys.CpuAffinity;
+import io.xlb.testing.Frame;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
@@ -82,19 +82,19 @@ public final class DataplaneBench {
             var target = shim.map("bench_target").typed(Codec.U32, Codec.U32);
 
             byte[] empty = new byte[0];
-            Frame ack4 = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(empty);
-            Frame syn11 = Frame.tcp("198.51.100.7", 40000, "192.0.2.11", 80, Frame.SYN).withPayload(empty);
+            Frame ack4 = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).payload(empty);
+            Frame syn11 = Frame.tcp("198.51.100.7", 40000, "192.0.2.11", 80, Frame.SYN).payload(empty);
             // New flows: at most repeat x samples of them, kept below CPU 0's share of the LRU table.
             int perCpuShare = (1 << 20) / bpf.possibleCpus();
             List<Scenario> scenarios = List.of(
                     new Scenario("DR, established flow", ack4, false, TestRunResult.XDP_TX, 54, 0),
                     new Scenario("DR, new flow, mh (SYN)", syn11, true, TestRunResult.XDP_TX, 54, 0),
-                    new Scenario("DR, new flow, wlc over 10 reals (SYN)", Frame.tcp("198.51.100.7", 40000, "192.0.2.12", 80, Frame.SYN).withPayload(empty), true, TestRunResult.XDP_TX, 54, 0),
+                    new Scenario("DR, new flow, wlc over 10 reals (SYN)", Frame.tcp("198.51.100.7", 40000, "192.0.2.12", 80, Frame.SYN).payload(empty), true, TestRunResult.XDP_TX, 54, 0),
                     new Scenario("DR, new flow, mh, table full (SYN flood, no limit: each insert evicts)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare),
                     new Scenario("DR, new flow, mh, table full, limit " + FLOOD_LIMIT + "/s per CPU (untracked above it)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare, FLOOD_LIMIT),
-                    new Scenario("TUN IPv4 (IPIP), established flow", Frame.tcp("198.51.100.7", 40000, "192.0.2.13", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_TX, 74, 0),
-                    new Scenario("TUN IPv6 (IP6IP6), established flow", Frame.tcp("2001:db8:2::7", 40000, "2001:db8::13", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_TX, 114, 0),
-                    new Scenario("not for a VIP (XDP_PASS)", Frame.tcp("198.51.100.7", 40000, "192.0.2.99", 80, Frame.ACK).withPayload(empty), false, TestRunResult.XDP_PASS, 54, 0));
+                    new Scenario("TUN IPv4 (IPIP), established flow", Frame.tcp("198.51.100.7", 40000, "192.0.2.13", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_TX, 74, 0),
+                    new Scenario("TUN IPv6 (IP6IP6), established flow", Frame.tcp("2001:db8:2::7", 40000, "2001:db8::13", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_TX, 114, 0),
+                    new Scenario("not for a VIP (XDP_PASS)", Frame.tcp("198.51.100.7", 40000, "192.0.2.99", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_PASS, 54, 0));
 
             double[] floorSample = new double[1];
             List<Row> rows = new ArrayList<>();

@@ -3,9 +3,11 @@ package io.xlb.bench;
 import io.xlb.cli.Xlb;
 import io.xlb.daemon.Daemon;
 import io.xlb.lab.BackgroundProcess;
+import io.xlb.lab.Keepalived;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
-import io.xlb.lab.testing.Eventually;
+import io.xlb.lab.XlbDaemon;
+import io.xlb.testing.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,21 +110,11 @@ public final class FailoverBench {
         Path conf = dir.resolve("keepalived.conf");
         Files.writeString(conf, "global_defs {\n    router_id " + host + "\n}\n" + instance(priority, v3));
         if (peer == Peer.KEEPALIVED) {
-            return lab.start(lan.host(host).ns(), "keepalived-" + host, "keepalived", "--dont-fork", "--log-console", "--vrrp",
-                    "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(), "-r", dir.resolve("v.pid").toString(),
-                    "-c", dir.resolve("c.pid").toString());
+            return Keepalived.of(conf).start(lab, lan.host(host).ns(), "keepalived-" + host);
         }
-        Path pinDir = Path.of("/sys/fs/bpf", "xlbbench-" + ProcessHandle.current().pid() + "-" + host);
+        Path pinDir = XlbDaemon.pinDir("xlbbench", host);
         pins.add(pinDir);
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        BackgroundProcess p = lab.start(lan.host(host).ns(), "xlb-" + host, java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Xlb.class.getName(), "daemon", "-f", conf.toString(),
-                "--pin-dir", pinDir.toString());
-        Eventually.await(Duration.ofSeconds(30), () -> p.log().contains("running ") || !p.isAlive());
-        if (!p.isAlive()) {
-            throw new IllegalStateException("xlb daemon on " + host + " exited: " + p.log());
-        }
-        return p;
+        return XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, lan.host(host).ns(), "xlb-" + host);
     }
 
     private static boolean owns(Lan lan, String host) {

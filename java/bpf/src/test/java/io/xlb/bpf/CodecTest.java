@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.xlb.testing.Frame;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -31,8 +32,8 @@ class CodecTest {
         Codec<byte[]> six = Codec.bytes(6);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(6);
-            six.encode(Packets.CLIENT_MAC, s);
-            assertArrayEquals(Packets.CLIENT_MAC, six.decode(s));
+            six.encode(Frame.CLIENT_MAC, s);
+            assertArrayEquals(Frame.CLIENT_MAC, six.decode(s));
             assertThrows(IllegalArgumentException.class, () -> six.encode(new byte[5], s));
         }
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.bpf.ProbeAbi.Counter;
 import io.xlb.bpf.ProbeAbi.Key;
 import io.xlb.bpf.ProbeAbi.Value;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Privileged;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -170,7 +170,7 @@ class MapTest {
         assertNotEquals(original.info().id(), replacement.info().id());
 
         probe.map("bounce_ports").typed(Codec.U16, Codec.U32).put(7777, 1);
-        TestRunResult r = probe.program("xdp_probe").testRun(Packets.udp4(7777, new byte[8]));
+        TestRunResult r = probe.program("xdp_probe").testRun(ProbeAbi.datagram(7777, new byte[8]).bytes());
         assertEquals(TestRunResult.XDP_TX, r.retval());
         byte[] src = java.util.Arrays.copyOfRange(r.packet(), 6, 12);
         assertEquals("0200a1b2c3d4", java.util.HexFormat.of().formatHex(src),

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.ProbeAbi.Key;
 import io.xlb.bpf.ProbeAbi.Value;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Privileged;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,14 +6,21 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.xlb.testing.Frame;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 
-/** Java mirrors of bpf/test/probe_abi.h, and where the test objects are. */
+/** Java mirrors of bpf/test/probe_abi.h, where the test objects are, and the frames the probe takes. */
 final class ProbeAbi {
     private ProbeAbi() {}
+
+    /** A client's UDP datagram from 10.0.0.1:40000 to 10.0.0.2:{@code dport}, which the probe bounces or passes. */
+    static Frame datagram(int dport, byte[] payload) {
+        return Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ipv4("10.0.0.1", "10.0.0.2").ipId(0x1234).frag(Frame.DF)
+                .udp(40000, dport).payload(payload);
+    }
 
     static Path object(String name) {
         try {

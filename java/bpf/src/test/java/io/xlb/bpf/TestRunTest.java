@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.ProbeAbi.Counter;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,19 +37,17 @@ class TestRunTest {
 
     @Test
     void aMatchingDatagramIsBouncedWithMacsSwappedAndNothingElseChanged() {
-        byte[] in = Packets.udp4(9, "hello".getBytes());
-        TestRunResult r = xdp.testRun(in);
+        Frame in = ProbeAbi.datagram(9, "hello".getBytes());
+        TestRunResult r = xdp.testRun(in.bytes());
         assertEquals(TestRunResult.XDP_TX, r.retval());
-        assertEquals(in.length, r.packet().length);
-        byte[] expected = in.clone();
-        System.arraycopy(Packets.CLIENT_MAC, 0, expected, 0, 6);
-        System.arraycopy(Packets.DIRECTOR_MAC, 0, expected, 6, 6);
-        assertArrayEquals(expected, r.packet());
+        assertEquals(in.bytes().length, r.packet().length);
+        Frame expected = in.macs(Frame.DIRECTOR_MAC, Frame.CLIENT_MAC);
+        assertArrayEquals(expected.bytes(), r.packet());
     }
 
     @Test
     void otherTrafficPassesUntouchedAndIsCounted() {
-        byte[] in = Packets.udp4(53, new byte[20]);
+        byte[] in = ProbeAbi.datagram(53, new byte[20]).bytes();
         TestRunResult r = xdp.testRun(in);
         assertEquals(TestRunResult.XDP_PASS, r.retval());
         assertArrayEquals(in, r.packet());
@@ -58,7 +57,7 @@ class TestRunTest {
 
     @Test
     void aTruncatedHeaderIsPassedNotBounced() {
-        byte[] full = Packets.udp4(9, new byte[4]);
+        byte[] full = ProbeAbi.datagram(9, new byte[4]).bytes();
         byte[] truncated = Arrays.copyOf(full, 14 + 20 + 4); // UDP header cut in half
         TestRunResult r = xdp.testRun(truncated);
         assertEquals(TestRunResult.XDP_PASS, r.retval());
@@ -67,7 +66,7 @@ class TestRunTest {
 
     @Test
     void repeatReportsTheKernelsAverageDuration() {
-        TestRunResult r = xdp.testRun(Packets.udp4(53, new byte[20]), 10_000);
+        TestRunResult r = xdp.testRun(ProbeAbi.datagram(53, new byte[20]).bytes(), 10_000);
         assertEquals(TestRunResult.XDP_PASS, r.retval());
         assertTrue(r.durationNs() > 0 && r.durationNs() < 100_000, "duration " + r.durationNs() + " ns");
         PerCpuMap<Integer, Counter> protos = probe.map("proto_stats").perCpu(Codec.U32, Counter.CODEC);

@@ -7,7 +7,7 @@ import io.xlb.bpf.Bpf;
 import io.xlb.daemon.PinLock;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Privileged;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +137,7 @@ class AdmTest {
                     io.xlb.dataplane.Scheduler.named("rr"), io.xlb.dataplane.abi.Method.DR, java.util.List.of(
                     io.xlb.dataplane.Real.of(java.net.InetAddress.ofLiteral("10.0.0.1"), 80, 1,
                             io.xlb.dataplane.abi.MacAddress.parse("02:00:00:00:00:01"))))));
-            byte[] syn = io.xlb.dataplane.Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, io.xlb.dataplane.Frame.SYN).bytes();
+            byte[] syn = io.xlb.testing.Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, io.xlb.testing.Frame.SYN).bytes();
             assertEquals(io.xlb.bpf.TestRunResult.XDP_TX, dp.program().testRun(syn).retval());
         }
         String conns = adm("-Lnc").out();

@@ -1,8 +1,8 @@
 package io.xlb.cli;
 
+import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static io.xlb.lab.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
@@ -15,14 +15,14 @@ import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.SmtpSink;
 import io.xlb.lab.RealServerStep;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.lab.SmtpSink;
+import io.xlb.lab.XlbDaemon;
 import io.xlb.sys.Signals;
+import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,7 @@ class DaemonLabTest {
     private Lab lab;
     private Lan lan;
     private Path conf;
-    private final Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-daemon");
+    private final Path pinDir = XlbDaemon.pinDir("xlbt", "daemon");
     private BackgroundProcess daemon;
     private int daemons;
     private final Map<String, BackgroundProcess> nginx = new LinkedHashMap<>();
@@ -98,13 +98,8 @@ class DaemonLabTest {
     }
 
     private BackgroundProcess startDaemon() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
         // Under nohup, as operators often start it: SIGHUP must still reload.
-        BackgroundProcess p = lab.start(lan.host("director").ns(), "daemon-" + (++daemons), "nohup", java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Xlb.class.getName(),
-                "daemon", "-f", conf.toString(), "--pin-dir", pinDir.toString());
-        await(Duration.ofSeconds(30), () -> p.log().contains("running "));
-        return p;
+        return XlbDaemon.of(Xlb.class, conf, pinDir).underNohup().start(lab, lan.host("director").ns(), "daemon-" + (++daemons));
     }
 
     /** Bodies of n requests from the client (FAIL for a failed one). */

@@ -1,6 +1,6 @@
 package io.xlb.cli;
 
-import static io.xlb.lab.testing.Eventually.await;
+import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,12 +11,12 @@ import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
 import io.xlb.dataplane.TunnelDecap;
-import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Command;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.lab.XlbDaemon;
+import io.xlb.testing.Privileged;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ class RealServerLabTest {
             "net.ipv4.conf.eth0.arp_ignore", "net.ipv4.conf.eth0.arp_announce", "net.ipv4.conf.all.rp_filter",
             "net.ipv4.conf.eth0.rp_filter"};
     private final String prefix = "xlbt-" + ProcessHandle.current().pid();
-    private final Path directorPins = Path.of("/sys/fs/bpf", prefix + "-rsdirector");
+    private final Path directorPins = XlbDaemon.pinDir("xlbt", "rsdirector");
     private Lab lab;
     private Lan lan;
     private Lan.Host rs1;
@@ -276,11 +276,7 @@ class RealServerLabTest {
     @Order(3)
     void theDirectorsDaemonReachesNginxOnBothRealsThroughTheirVips() throws Exception {
         Lan.Host director = lan.host("director");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        BackgroundProcess daemon = lab.start(director.ns(), "daemon", java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Xlb.class.getName(), "daemon", "-f", conf.toString(),
-                "--pin-dir", directorPins.toString());
-        await(Duration.ofSeconds(30), () -> daemon.log().contains("running "));
+        XlbDaemon.of(Xlb.class, conf, directorPins).start(lab, director.ns(), "daemon");
         try (Bpf bpf = Bpf.open()) {
             BpfProgram pass = bpf.openPinnedProgram(directorPins.resolve("xlb_pass"));
             int port = lan.switchNamespace().namespace().ifindex(director.switchPort());

@@ -1,24 +1,26 @@
 package io.xlb.cli;
 
+import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static io.xlb.lab.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
 import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
+import io.xlb.daemon.PinLock;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
-import io.xlb.lab.Nginx;
-import io.xlb.lab.RealServerStep;
-import io.xlb.daemon.PinLock;
 import io.xlb.lab.BackgroundProcess;
+import io.xlb.lab.Keepalived;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.lab.Nginx;
+import io.xlb.lab.RealServerStep;
+import io.xlb.lab.XlbDaemon;
 import io.xlb.sys.Links;
+import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -439,15 +441,15 @@ class VrrpLabTest {
         return lan.host("client").ns().command("bash", "-c", "curl -s --max-time 1 http://" + VIP + "/ || true").run().strip();
     }
 
-    private Path pinDir(String host) {
-        return Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-vrrp-" + host);
+    private static Path pinDir(String host) {
+        return XlbDaemon.pinDir("xlbt", "vrrp-" + host);
     }
 
     private Duration killAndTime(BackgroundProcess master, String backup) throws Exception {
         return killAndTime(master, backup, () -> owns(backup));
     }
 
-    private Duration killAndTime(BackgroundProcess master, String backup, io.xlb.lab.testing.Eventually.Condition owned)
+    private Duration killAndTime(BackgroundProcess master, String backup, io.xlb.testing.Eventually.Condition owned)
             throws Exception {
         Instant killed = Instant.now();
         master.kill();
@@ -490,18 +492,12 @@ class VrrpLabTest {
         String conf = text.replace(vi, vrrp);
         Path file = lab.scratch().resolve(host + "-" + (++started) + ".conf");
         Files.writeString(file, conf);
-        Path pinDir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-vrrp-" + host);
+        Path pinDir = pinDir(host);
         if (!pinDirs.contains(pinDir)) {
             pinDirs.add(pinDir);
         }
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        BackgroundProcess p = lab.start(lan.host(host).ns(), "xlb-" + host + "-" + started, java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Xlb.class.getName(), "daemon", "-f", file.toString(),
-                "--pin-dir", pinDir.toString());
-        processes.put("xlb-" + host + "-" + started, p);
-        await(Duration.ofSeconds(30), () -> p.log().contains("running ") || !p.isAlive());
-        assertTrue(p.isAlive(), p.log());
-        return p;
+        String name = "xlb-" + host + "-" + started;
+        return remember(name, XlbDaemon.of(Xlb.class, file, pinDir).start(lab, lan.host(host).ns(), name));
     }
 
     private BackgroundProcess keepalived(String host, int priority, String pass) throws Exception {
@@ -513,9 +509,8 @@ class VrrpLabTest {
         Files.createDirectories(dir);
         Path conf = dir.resolve("keepalived.conf");
         Files.writeString(conf, "global_defs {\n    router_id " + host + "\n}\n" + vrrp);
-        return remember("keepalived-" + host + "-" + started, lab.start(lan.host(host).ns(), "keepalived-" + host + "-" + started, "keepalived", "--dont-fork", "--log-console",
-                "--log-detail", "--vrrp", "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(),
-                "-r", dir.resolve("v.pid").toString(), "-c", dir.resolve("c.pid").toString()));
+        String name = "keepalived-" + host + "-" + started;
+        return remember(name, Keepalived.of(conf).withLogDetail().start(lab, lan.host(host).ns(), name));
     }
 
     private BackgroundProcess remember(String name, BackgroundProcess p) {
@@ -525,7 +520,7 @@ class VrrpLabTest {
 
     private String status(String host) {
         try {
-            Path file = PinLock.healthFile(Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-vrrp-" + host));
+            Path file = PinLock.healthFile(pinDir(host));
             return Files.exists(file) ? Files.readString(file) : "";
         } catch (java.io.IOException e) {
             return "";

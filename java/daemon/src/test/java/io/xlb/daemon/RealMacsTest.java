@@ -7,7 +7,6 @@ import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
-import io.xlb.dataplane.Frame;
 import io.xlb.dataplane.Real;
 import io.xlb.dataplane.Scheduler;
 import io.xlb.dataplane.Service;
@@ -17,8 +16,9 @@ import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.lab.Netns;
 import io.xlb.lab.Veth;
-import io.xlb.lab.testing.Privileged;
 import io.xlb.sys.Neighbours;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +51,7 @@ class RealMacsTest {
                 String first = awaitMac(dp, macs, config, syn, null);
                 assertEquals(Veth.mac(real, "rs0"), first);
                 real.exec("ip", "link", "set", "rs0", "address", "02:00:5e:00:53:99");
-                assertEquals("02:00:5e:00:53:99", awaitMac(dp, macs, config, syn.withSource("198.51.100.8", 1), first));
+                assertEquals("02:00:5e:00:53:99", awaitMac(dp, macs, config, syn.source("198.51.100.8", 1), first));
             }
         }
     }
@@ -63,7 +63,7 @@ class RealMacsTest {
         int port = 1;
         while (Instant.now().isBefore(deadline)) {
             dp.apply(macs.resolve(config));
-            TestRunResult r = dp.program().testRun(probe.withSource("198.51.100." + (port % 250 + 1), port++).bytes());
+            TestRunResult r = dp.program().testRun(probe.source("198.51.100." + (port % 250 + 1), port++).bytes());
             if (r.retval() == TestRunResult.XDP_TX) {
                 String mac = HexFormat.ofDelimiter(":").formatHex(Arrays.copyOf(r.packet(), 6));
                 if (!mac.equals(previous)) {

@@ -15,7 +15,8 @@ import io.xlb.dataplane.abi.ConnState;
 import io.xlb.dataplane.abi.FlowKey;
 import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.RealConns;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -50,11 +51,11 @@ class AdoptionTest {
         // Every fd of the first controller is closed: only the pins hold the maps and program.
         try (Bpf bpf = Bpf.open(); Dataplane second = DataplaneLoader.adopt(bpf, dir)) {
             assertEquals(rs2Index, second.realIndex(WEB, RS2).orElseThrow(), "slots rebuilt from the maps");
-            TestRunResult ack = second.program().testRun(syn.withFlags(Frame.ACK).bytes());
+            TestRunResult ack = second.program().testRun(syn.tcpFlags(Frame.ACK).bytes());
             assertEquals(realBefore, realNumber(ack), "the established flow stays on its real");
             second.apply(state);
             assertEquals(rs2Index, second.realIndex(WEB, RS2).orElseThrow(), "the same state keeps the same slots");
-            assertEquals(realBefore, realNumber(second.program().testRun(syn.withFlags(Frame.ACK).bytes())));
+            assertEquals(realBefore, realNumber(second.program().testRun(syn.tcpFlags(Frame.ACK).bytes())));
             FlowKey key = new FlowKey(syn.src(), syn.dst(), 40000, 80, 6, 0);
             assertEquals(ConnState.ESTABLISHED, second.connections().get(key).state());
             int total = 0;

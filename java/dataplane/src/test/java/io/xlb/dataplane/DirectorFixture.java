@@ -8,6 +8,7 @@ import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.VipKey;
+import io.xlb.testing.Frame;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;

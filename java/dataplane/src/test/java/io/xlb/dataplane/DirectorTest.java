@@ -24,14 +24,13 @@ import io.xlb.dataplane.abi.FlowKey;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
-import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.RealConns;
+import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.VipKey;
-import io.xlb.lab.testing.Privileged;
-import java.io.ByteArrayOutputStream;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -56,29 +55,16 @@ class DirectorTest {
     }
 
     /** What DR must emit: the same frame with the real's MAC as destination, the director's as source. */
-    private static byte[] dr(byte[] in, MacAddress realMac) {
-        byte[] out = in.clone();
-        System.arraycopy(realMac.bytes(), 0, out, 0, 6);
-        System.arraycopy(Frame.DIRECTOR_MAC, 0, out, 6, 6);
-        return out;
+    private static Frame dr(Frame in, MacAddress realMac) {
+        return in.macs(Frame.DIRECTOR_MAC, realMac.bytes());
     }
 
-    /** What TUN must emit for an IPv4 frame: L2 (MACs as DR), an outer IPv4 header, the original IP packet. */
-    private static byte[] ipip(Frame f, MacAddress realMac, Inet4Address real) {
-        byte[] inner = f.ip();
-        ByteBuffer outer = ByteBuffer.allocate(20);
-        outer.put((byte) 0x45).put((byte) 0).putShort((short) (20 + inner.length)).putShort((short) f.ipId())
-                .putShort((short) ((f.fragField() & Frame.DF) != 0 ? Frame.DF : 0)).put((byte) 64).put((byte) 4)
-                .putShort((short) 0).put(TUN_SRC4.getAddress()).put(real.getAddress());
-        outer.putShort(10, Frame.checksum(outer.array(), 0, 20, 0));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] l2 = Arrays.copyOf(f.bytes(), f.l2Length());
-        System.arraycopy(realMac.bytes(), 0, l2, 0, 6);
-        System.arraycopy(Frame.DIRECTOR_MAC, 0, l2, 6, 6);
-        out.writeBytes(l2);
-        out.writeBytes(outer.array());
-        out.writeBytes(inner);
-        return out.toByteArray();
+    /**
+     * What TUN must emit for an IPv4 frame: L2 as DR (a VLAN tag kept), an outer IPv4 header (the
+     * inner identification and DF, TTL 64) from the tunnel source, the original IP packet.
+     */
+    private static Frame ipip(Frame f, MacAddress realMac, Inet4Address real) {
+        return dr(f, realMac).ipv4(TUN_SRC4, real).ipId(f.ipId()).frag(f.fragField() & Frame.DF).ttl(64).ipip(f);
     }
 
     @Test
@@ -87,7 +73,7 @@ class DirectorTest {
         Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
         TestRunResult r = d.run(syn);
         assertEquals(XDP_TX, r.retval());
-        assertArrayEquals(dr(syn.bytes(), RS1_MAC), r.packet());
+        assertArrayEquals(dr(syn, RS1_MAC).bytes(), r.packet());
         assertEquals(1, d.reason(Reason.TX_DR));
 
         int rs1 = d.dataplane.realIndex(WEB, RS1).orElseThrow();
@@ -115,12 +101,12 @@ class DirectorTest {
                 new Step(Frame.FIN | Frame.ACK, ConnState.FIN_WAIT, new RealConns(0, 1)),
                 new Step(Frame.ACK, ConnState.FIN_WAIT, new RealConns(0, 1)),
                 new Step(Frame.RST, ConnState.CLOSE, new RealConns(0, 1)))) {
-            assertEquals(XDP_TX, d.run(f.withFlags(s.flags())).retval());
+            assertEquals(XDP_TX, d.run(f.tcpFlags(s.flags())).retval());
             assertEquals(s.state(), d.dataplane.connections().get(key).state(), "after flags " + s.flags());
             assertEquals(s.counts(), d.dataplane.realConns(rs1), "after flags " + s.flags());
         }
         // A SYN on a closed connection starts a new one (IPVS conn_reuse_mode): counted once, not twice.
-        assertEquals(XDP_TX, d.run(f.withFlags(Frame.SYN)).retval());
+        assertEquals(XDP_TX, d.run(f.tcpFlags(Frame.SYN)).retval());
         assertEquals(ConnState.SYN_RECV, d.dataplane.connections().get(key).state());
         assertEquals(new RealConns(0, 1), d.dataplane.realConns(rs1));
         assertEquals(2, d.dataplane.serviceCounter(d.dataplane.serviceIndex(WEB).orElseThrow()).conns());
@@ -177,7 +163,7 @@ class DirectorTest {
             Frame f = Frame.tcp("198.51.100.7", 40000, "192.0.2.20", port, Frame.SYN);
             TestRunResult r = d.run(f);
             assertEquals(XDP_TX, r.retval(), "port " + port);
-            assertArrayEquals(dr(f.bytes(), RS1_MAC), r.packet());
+            assertArrayEquals(dr(f, RS1_MAC).bytes(), r.packet());
         }
         assertEquals(XDP_PASS, d.run(Frame.udp("198.51.100.7", 40000, "192.0.2.20", 53)).retval(), "UDP is another service");
     }
@@ -185,10 +171,10 @@ class DirectorTest {
     @Test
     void aVlanTaggedFrameKeepsItsTag() {
         apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
-        Frame f = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(42);
+        Frame f = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).vlan(42);
         TestRunResult r = d.run(f);
         assertEquals(XDP_TX, r.retval());
-        assertArrayEquals(dr(f.bytes(), RS1_MAC), r.packet());
+        assertArrayEquals(dr(f, RS1_MAC).bytes(), r.packet());
     }
 
     @Test
@@ -214,7 +200,7 @@ class DirectorTest {
         apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
         d.dataplane.addInterface(LOOPBACK_IFINDEX, new MacAddress(Frame.DIRECTOR_MAC));
         Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
-        byte[] flooded = syn.withDestinationMac(OTHER_DIRECTOR_MAC).bytes();
+        byte[] flooded = syn.dstMac(OTHER_DIRECTOR_MAC).bytes();
         TestRunResult r = d.program.testRun(flooded);
         assertEquals(XDP_PASS, r.retval());
         assertArrayEquals(flooded, r.packet());
@@ -222,9 +208,9 @@ class DirectorTest {
         assertTrue(d.dataplane.connections().isEmpty(), "a flooded frame must not create a connection");
 
         assertEquals(XDP_TX, d.run(syn).retval(), "addressed to the director: forwarded");
-        byte[] floodedAck = syn.withFlags(Frame.ACK).withDestinationMac(OTHER_DIRECTOR_MAC).bytes();
+        byte[] floodedAck = syn.tcpFlags(Frame.ACK).dstMac(OTHER_DIRECTOR_MAC).bytes();
         assertEquals(XDP_PASS, d.program.testRun(floodedAck).retval(), "an established flow's flooded frame too");
-        byte[] broadcast = syn.withFlags(Frame.ACK).withDestinationMac("ff:ff:ff:ff:ff:ff").bytes();
+        byte[] broadcast = syn.tcpFlags(Frame.ACK).dstMac("ff:ff:ff:ff:ff:ff").bytes();
         assertEquals(XDP_TX, d.program.testRun(broadcast).retval(), "a group address reaches every host, the director too");
         assertEquals(2, d.reason(Reason.PASS_OTHER_HOST));
         assertEquals(2, d.reason(Reason.TX_DR));
@@ -233,13 +219,10 @@ class DirectorTest {
     private static final int LOOPBACK_IFINDEX = 1; // BPF_PROG_TEST_RUN's ingress without a context
     private static final String OTHER_DIRECTOR_MAC = "02:00:00:00:00:0e";
 
+    /** Who has 192.0.2.10, asked by the client. */
     private static byte[] arp() {
-        ByteBuffer b = ByteBuffer.allocate(42);
-        b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(Frame.CLIENT_MAC).putShort((short) 0x0806)
-                .putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1)
-                .put(Frame.CLIENT_MAC).put(new byte[] {(byte) 198, 51, 100, 7}).put(new byte[6])
-                .put(new byte[] {(byte) 192, 0, 2, 10});
-        return b.array();
+        return Frame.eth(Frame.CLIENT_MAC, Frame.mac("ff:ff:ff:ff:ff:ff"))
+                .arp(1, Frame.CLIENT_MAC, "198.51.100.7", new byte[6], "192.0.2.10").bytes();
     }
 
     @Test
@@ -251,7 +234,7 @@ class DirectorTest {
                 service(dns, "rr", Method.DR, Real.of(Frame.addr("10.0.0.11"), 53, 1, RS1_MAC)));
         List<Frame> valid = List.of(
                 Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN),
-                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(7),
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).vlan(7),
                 Frame.tcp("2001:db8::7", 40000, "2001:db8::10", 80, Frame.SYN),
                 Frame.udp("198.51.100.7", 40000, "192.0.2.10", 53));
         int runs = 0;
@@ -275,10 +258,10 @@ class DirectorTest {
         apply(tunnels(), service(WEB, "rr", Method.DR, tun1));
         for (Frame f : List.of(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN),
                 Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK),
-                Frame.tcp("198.51.100.8", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(9))) {
+                Frame.tcp("198.51.100.8", 40000, "192.0.2.10", 80, Frame.SYN).vlan(9))) {
             TestRunResult r = d.run(f);
             assertEquals(XDP_TX, r.retval());
-            assertArrayEquals(ipip(f, RS1_MAC, (Inet4Address) tun1.address()), r.packet());
+            assertArrayEquals(ipip(f, RS1_MAC, (Inet4Address) tun1.address()).bytes(), r.packet());
         }
         assertEquals(3, d.reason(Reason.TX_TUN));
     }
@@ -291,17 +274,8 @@ class DirectorTest {
         Frame f = Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.SYN);
         TestRunResult r = d.run(f);
         assertEquals(XDP_TX, r.retval());
-        byte[] inner = f.ip();
-        ByteBuffer outer = ByteBuffer.allocate(40);
-        outer.putInt(0x60000000).putShort((short) inner.length).put((byte) 41).put((byte) 64)
-                .put(TUN_SRC6.getAddress()).put(rs6.address().getAddress());
-        ByteArrayOutputStream want = new ByteArrayOutputStream();
-        want.writeBytes(RS1_MAC.bytes());
-        want.writeBytes(Frame.DIRECTOR_MAC);
-        want.writeBytes(new byte[] {(byte) 0x86, (byte) 0xdd});
-        want.writeBytes(outer.array());
-        want.writeBytes(inner);
-        assertArrayEquals(want.toByteArray(), r.packet());
+        Frame want = dr(f, RS1_MAC).ipv6(TUN_SRC6, rs6.address()).ttl(64).ip6ip6(f);
+        assertArrayEquals(want.bytes(), r.packet());
     }
 
     @Test
@@ -313,7 +287,7 @@ class DirectorTest {
         for (int i = 0; i < 3; i++) {
             TestRunResult r = d.run(q);
             assertEquals(XDP_TX, r.retval());
-            assertArrayEquals(dr(q.bytes(), RS1_MAC), r.packet());
+            assertArrayEquals(dr(q, RS1_MAC).bytes(), r.packet());
         }
         int id = d.dataplane.realIndex(dns, ns1).orElseThrow();
         assertEquals(new RealConns(0, 1), d.dataplane.realConns(id));
@@ -325,31 +299,20 @@ class DirectorTest {
     void tooBigForTheTunnelIsAnsweredWithFragmentationNeeded() {
         Real tun1 = new Real(Frame.addr("10.0.1.11"), 80, 1, Method.TUN, RS1_MAC, 0);
         apply(new DirectorConfig(Map.of(), TUN_SRC4, TUN_SRC6, 1500, 64), service(WEB, "rr", Method.TUN, tun1));
-        Frame fits = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(new byte[1500 - 40 - 20]);
-        Frame big = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).withPayload(new byte[1500 - 40 - 19]);
+        Frame fits = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).payload(new byte[1500 - 40 - 20]);
+        Frame big = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).payload(new byte[1500 - 40 - 19]);
         assertEquals(XDP_TX, d.run(fits).retval(), "1480 bytes + 20 of IPIP = 1500");
 
         TestRunResult r = d.run(big);
         assertEquals(XDP_TX, r.retval(), "1481 + 20 > 1500: answered");
-        byte[] quote = Arrays.copyOf(big.ip(), 64);
-        ByteBuffer icmp = ByteBuffer.allocate(8 + 64);
-        icmp.put((byte) 3).put((byte) 4).putShort((short) 0).putShort((short) 0).putShort((short) 1480).put(quote);
-        icmp.putShort(2, Frame.checksum(icmp.array(), 0, icmp.capacity(), 0));
-        ByteBuffer ip = ByteBuffer.allocate(20);
-        ip.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 72)).putShort((short) 0).putShort((short) 0)
-                .put((byte) 64).put((byte) 1).putShort((short) 0)
-                .put(Frame.addr("192.0.2.10").getAddress()).put(Frame.addr("198.51.100.7").getAddress());
-        ip.putShort(10, Frame.checksum(ip.array(), 0, 20, 0));
-        ByteArrayOutputStream want = new ByteArrayOutputStream();
-        want.writeBytes(Frame.CLIENT_MAC);
-        want.writeBytes(Frame.DIRECTOR_MAC);
-        want.writeBytes(new byte[] {8, 0});
-        want.writeBytes(ip.array());
-        want.writeBytes(icmp.array());
-        assertArrayEquals(want.toByteArray(), r.packet());
+        // Destination unreachable, fragmentation needed (3/4), next-hop MTU 1480 in the low 16 bits of
+        // the second word, quoting the first 64 bytes of the packet; from the VIP, TTL 64, no DF.
+        Frame want = Frame.eth(Frame.DIRECTOR_MAC, Frame.CLIENT_MAC).ipv4("192.0.2.10", "198.51.100.7").ipId(0).frag(0).ttl(64)
+                .icmp(3, 4, 1480, Arrays.copyOf(big.ip(), 64));
+        assertArrayEquals(want.bytes(), r.packet());
         assertEquals(1, d.reason(Reason.TX_ICMP_TOO_BIG));
 
-        Frame noDf = big.withFragment(0x4321, 0);
+        Frame noDf = big.ipId(0x4321).frag(0);
         assertEquals(XDP_DROP, d.run(noDf).retval(), "without DF a router would fragment; the director drops");
         assertEquals(1, d.reason(Reason.DROP_TOO_BIG));
     }
@@ -359,30 +322,13 @@ class DirectorTest {
         VipKey web6 = new VipKey(Frame.addr("2001:db8::10"), 80, Protocol.TCP);
         Real rs6 = new Real(Frame.addr("2001:db8:1::11"), 80, 1, Method.TUN, RS1_MAC, 0);
         apply(new DirectorConfig(Map.of(), TUN_SRC4, TUN_SRC6, 1500, 64), service(web6, "rr", Method.TUN, rs6));
-        Frame big = Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.ACK).withPayload(new byte[1500 - 60 - 39]);
+        Frame big = Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.ACK).payload(new byte[1500 - 60 - 39]);
         TestRunResult r = d.run(big);
         assertEquals(XDP_TX, r.retval());
-        byte[] quote = Arrays.copyOf(big.ip(), 64);
-        ByteBuffer icmp = ByteBuffer.allocate(8 + 64);
-        icmp.put((byte) 2).put((byte) 0).putShort((short) 0).putInt(1460).put(quote);
-        byte[] vip = Frame.addr("2001:db8::10").getAddress();
-        byte[] client = Frame.addr("2001:db8:2::7").getAddress();
-        ByteBuffer pseudo = ByteBuffer.allocate(40);
-        pseudo.put(vip).put(client).putInt(72).putInt(58);
-        long pseudoSum = 0;
-        for (int i = 0; i < 40; i += 2) {
-            pseudoSum += ((pseudo.array()[i] & 0xff) << 8) | (pseudo.array()[i + 1] & 0xff);
-        }
-        icmp.putShort(2, Frame.checksum(icmp.array(), 0, 72, pseudoSum));
-        ByteBuffer ip6 = ByteBuffer.allocate(40);
-        ip6.putInt(0x60000000).putShort((short) 72).put((byte) 58).put((byte) 64).put(vip).put(client);
-        ByteArrayOutputStream want = new ByteArrayOutputStream();
-        want.writeBytes(Frame.CLIENT_MAC);
-        want.writeBytes(Frame.DIRECTOR_MAC);
-        want.writeBytes(new byte[] {(byte) 0x86, (byte) 0xdd});
-        want.writeBytes(ip6.array());
-        want.writeBytes(icmp.array());
-        assertArrayEquals(want.toByteArray(), r.packet());
+        // Packet too big (2/0), MTU 1460 (1500 less the IP6IP6 header), quoting 64 bytes; from the VIP, hop limit 64.
+        Frame want = Frame.eth(Frame.DIRECTOR_MAC, Frame.CLIENT_MAC).ipv6("2001:db8::10", "2001:db8:2::7").ttl(64)
+                .icmp6(2, 0, 1460, Arrays.copyOf(big.ip(), 64));
+        assertArrayEquals(want.bytes(), r.packet());
     }
 
     @Test
@@ -391,16 +337,16 @@ class DirectorTest {
         Real a = Real.of(Frame.addr("10.0.0.11"), 53, 1, RS1_MAC);
         Real b = Real.of(Frame.addr("10.0.0.12"), 53, 1, DirectorFixture.RS2_MAC);
         apply(DirectorConfig.defaults(), service(dns, "rr", Method.DR, a, b));
-        Frame first = Frame.udp("198.51.100.7", 5353, "192.0.2.10", 53).withFragment(777, Frame.MF);
+        Frame first = Frame.udp("198.51.100.7", 5353, "192.0.2.10", 53).ipId(777).frag(Frame.MF);
         int real = realNumber(d.run(first));
         // Move the rr cursor so a fresh schedule would pick the other real.
         d.run(Frame.udp("198.51.100.9", 5353, "192.0.2.10", 53));
-        Frame later = Frame.udp("198.51.100.7", 5353, "192.0.2.10", 53).withFragment(777, 185);
+        Frame later = Frame.udp("198.51.100.7", 5353, "192.0.2.10", 53).ipId(777).frag(185);
         TestRunResult r = d.run(later);
         assertEquals(XDP_TX, r.retval());
         assertEquals(real, realNumber(r));
-        assertArrayEquals(dr(later.bytes(), realNumber(r) == 1 ? RS1_MAC : DirectorFixture.RS2_MAC), r.packet());
-        Frame orphan = later.withFragment(778, 185);
+        assertArrayEquals(dr(later, realNumber(r) == 1 ? RS1_MAC : DirectorFixture.RS2_MAC).bytes(), r.packet());
+        Frame orphan = later.ipId(778).frag(185);
         TestRunResult o = d.run(orphan);
         assertEquals(XDP_PASS, o.retval(), "a later fragment whose first was not seen goes to the stack");
         assertArrayEquals(orphan.bytes(), o.packet());
@@ -410,25 +356,11 @@ class DirectorTest {
     @Test
     void ipv4OptionsAreSkippedToFindThePorts() {
         apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
-        byte[] plain = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).bytes();
-        // Insert 4 bytes of options (NOP NOP NOP EOL) and fix IHL, length and checksum.
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(plain, 0, 34);
-        b.writeBytes(new byte[] {1, 1, 1, 0});
-        b.write(plain, 34, plain.length - 34);
-        byte[] f = b.toByteArray();
-        f[14] = 0x46;
-        int totLen = ((plain[16] & 0xff) << 8 | (plain[17] & 0xff)) + 4;
-        f[16] = (byte) (totLen >> 8);
-        f[17] = (byte) totLen;
-        f[24] = 0;
-        f[25] = 0;
-        short c = Frame.checksum(f, 14, 24, 0);
-        f[24] = (byte) (c >> 8);
-        f[25] = (byte) c;
-        TestRunResult r = d.program.testRun(f);
+        // 4 bytes of options (NOP NOP NOP EOL): IHL 6, the length and the checksum follow.
+        Frame f = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).ipOptions(new byte[] {1, 1, 1, 0});
+        TestRunResult r = d.run(f);
         assertEquals(XDP_TX, r.retval());
-        assertArrayEquals(dr(f, RS1_MAC), r.packet());
+        assertArrayEquals(dr(f, RS1_MAC).bytes(), r.packet());
         assertTrue(d.dataplane.connections().containsKey(new FlowKey(Frame.addr("198.51.100.7"),
                 Frame.addr("192.0.2.10"), 40000, 80, 6, 0)));
     }

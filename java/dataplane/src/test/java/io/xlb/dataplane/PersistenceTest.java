@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.xlb.dataplane.abi.Method;
-import io.xlb.lab.testing.Privileged;
 import io.xlb.sys.CpuAffinity;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

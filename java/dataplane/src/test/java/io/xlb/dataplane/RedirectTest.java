@@ -12,7 +12,8 @@ import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Reason;
 import io.xlb.lab.Netns;
 import io.xlb.lab.Veth;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,17 +40,16 @@ class RedirectTest {
                 d.dataplane.addInterface(back, backMac);
             });
 
-            Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withDestinationMac(frontMac.toString());
+            Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString());
             TestRunResult r = a.namespace().call(() -> d.program.testRun(syn.bytes(), 1, front));
             assertEquals(TestRunResult.XDP_REDIRECT, r.retval());
-            byte[] want = syn.bytes();
-            System.arraycopy(RS1_MAC.bytes(), 0, want, 0, 6);
-            System.arraycopy(backMac.bytes(), 0, want, 6, 6);
-            assertArrayEquals(want, r.packet());
+            // Out of "back": from its MAC to the real's.
+            Frame want = syn.macs(backMac.bytes(), RS1_MAC.bytes());
+            assertArrayEquals(want.bytes(), r.packet());
             assertEquals(1, d.reason(Reason.REDIRECT));
 
             // Arriving on the real's own interface, it goes straight back out: XDP_TX.
-            Frame onBack = syn.withSource("198.51.100.8", 1).withDestinationMac(backMac.toString());
+            Frame onBack = syn.source("198.51.100.8", 1).dstMac(backMac.toString());
             TestRunResult tx = a.namespace().call(() -> d.program.testRun(onBack.bytes(), 1, back));
             assertEquals(TestRunResult.XDP_TX, tx.retval());
         }

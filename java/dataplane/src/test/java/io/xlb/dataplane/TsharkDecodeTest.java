@@ -12,8 +12,9 @@ import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.lab.Command;
-import io.xlb.lab.testing.Pcap;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Pcap;
+import io.xlb.testing.Privileged;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.nio.file.Files;
@@ -48,13 +49,13 @@ class TsharkDecodeTest {
             record Case(Frame in, String protocols) {}
             for (Case c : List.of(
                     new Case(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN), "eth:ethertype:ip:tcp"),
-                    new Case(Frame.tcp("198.51.100.8", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(5), "eth:ethertype:vlan:ethertype:ip:tcp"),
+                    new Case(Frame.tcp("198.51.100.8", 40000, "192.0.2.10", 80, Frame.SYN).vlan(5), "eth:ethertype:vlan:ethertype:ip:tcp"),
                     new Case(Frame.udp("198.51.100.7", 40404, "192.0.2.10", 7777), "eth:ethertype:ip:udp:data"),
                     new Case(Frame.tcp("198.51.100.7", 40001, "192.0.2.30", 80, Frame.SYN), "eth:ethertype:ip:ip:tcp"),
-                    new Case(Frame.tcp("198.51.100.7", 40002, "192.0.2.30", 80, Frame.SYN).withVlan(5), "eth:ethertype:vlan:ethertype:ip:ip:tcp"),
+                    new Case(Frame.tcp("198.51.100.7", 40002, "192.0.2.30", 80, Frame.SYN).vlan(5), "eth:ethertype:vlan:ethertype:ip:ip:tcp"),
                     new Case(Frame.tcp("2001:db8:2::7", 40000, "2001:db8::10", 80, Frame.SYN), "eth:ethertype:ipv6:ipv6:tcp"),
-                    new Case(Frame.tcp("198.51.100.7", 40003, "192.0.2.30", 80, Frame.ACK).withPayload(new byte[1461]), "eth:ethertype:ip:icmp:ip:tcp"),
-                    new Case(Frame.tcp("2001:db8:2::7", 40001, "2001:db8::10", 80, Frame.ACK).withPayload(new byte[1421]), "eth:ethertype:ipv6:icmpv6:ipv6:tcp"))) {
+                    new Case(Frame.tcp("198.51.100.7", 40003, "192.0.2.30", 80, Frame.ACK).payload(new byte[1461]), "eth:ethertype:ip:icmp:ip:tcp"),
+                    new Case(Frame.tcp("2001:db8:2::7", 40001, "2001:db8::10", 80, Frame.ACK).payload(new byte[1421]), "eth:ethertype:ipv6:icmpv6:ipv6:tcp"))) {
                 TestRunResult r = d.run(c.in());
                 assertEquals(TestRunResult.XDP_TX, r.retval(), c.protocols());
                 out.add(r.packet());

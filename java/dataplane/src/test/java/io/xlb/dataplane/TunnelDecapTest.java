@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.bpf.Bpf;
 import io.xlb.bpf.Btf;
 import io.xlb.bpf.TestRunResult;
-import io.xlb.lab.testing.Privileged;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,31 +37,17 @@ class TunnelDecapTest {
         bpf.close();
     }
 
+    /** What the director's TUN mode emits: the inner frame's L2, an outer header to {@code outerDst}, the inner IP packet. */
     private static byte[] tunnel(Frame inner, String outerDst, boolean v6) {
-        byte[] ip = inner.ip();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(Arrays.copyOf(inner.bytes(), inner.l2Length()));
-        if (v6) {
-            ByteBuffer h = ByteBuffer.allocate(40);
-            h.putInt(0x60000000).putShort((short) ip.length).put((byte) 41).put((byte) 64)
-                    .put(Frame.addr("2001:db8::1").getAddress()).put(Frame.addr(outerDst).getAddress());
-            out.writeBytes(h.array());
-        } else {
-            ByteBuffer h = ByteBuffer.allocate(20);
-            h.put((byte) 0x45).put((byte) 0).putShort((short) (20 + ip.length)).putShort((short) 0).putShort((short) 0x4000)
-                    .put((byte) 64).put((byte) 4).putShort((short) 0)
-                    .put(Frame.addr("192.0.2.1").getAddress()).put(Frame.addr(outerDst).getAddress());
-            h.putShort(10, Frame.checksum(h.array(), 0, 20, 0));
-            out.writeBytes(h.array());
-        }
-        out.writeBytes(ip);
-        return out.toByteArray();
+        Frame outer = v6 ? inner.ipv6("2001:db8::1", outerDst).ttl(64).ip6ip6(inner)
+                : inner.ipv4("192.0.2.1", outerDst).ipId(0).frag(Frame.DF).ttl(64).ipip(inner);
+        return outer.bytes();
     }
 
     @Test
     void ipipToThisHostComesOutAsTheInnerFrame() {
         for (Frame inner : new Frame[] {Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN),
-                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).withVlan(3)}) {
+                Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).vlan(3)}) {
             TestRunResult r = decap.program().testRun(tunnel(inner, "10.0.1.11", false));
             assertEquals(TestRunResult.XDP_PASS, r.retval());
             assertArrayEquals(inner.bytes(), r.packet());

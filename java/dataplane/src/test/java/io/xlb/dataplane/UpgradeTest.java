@@ -18,7 +18,8 @@ import io.xlb.dataplane.abi.FlowKey;
 import io.xlb.dataplane.abi.Method;
 import io.xlb.lab.Netns;
 import io.xlb.lab.Veth;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,7 +75,7 @@ class UpgradeTest {
                 assertEquals(dp.program().id(), bpf.openPinnedProgram(dir.resolve(Dataplane.PROGRAM)).id(), "and re-pinned");
                 FlowKey key = new FlowKey(syn.src(), syn.dst(), 40000, 80, 6, 0);
                 assertEquals(ConnState.SYN_RECV, dp.connections().get(key).state(), "the connection table was kept");
-                assertEquals(realBefore, realNumber(dp.program().testRun(syn.withFlags(Frame.ACK).bytes())));
+                assertEquals(realBefore, realNumber(dp.program().testRun(syn.tcpFlags(Frame.ACK).bytes())));
                 assertEquals(2, dp.view().getFirst().reals().size(), "services and reals rebuilt from the kept maps");
             }
             // A second start with the same build adopts without change.

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Netns;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Privileged;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;

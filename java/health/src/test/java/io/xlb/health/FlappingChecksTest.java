@@ -6,7 +6,7 @@ import io.vertx.core.Vertx;
 import io.xlb.lab.Command;
 import io.xlb.lab.Netns;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Privileged;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.xlb.lab.Command;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Privileged;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package io.xlb.lab;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.lab.testing.Privileged;
 import io.xlb.sys.InterfaceAddresses;
+import io.xlb.testing.Privileged;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.lab.testing.Eventually;
-import io.xlb.lab.testing.Privileged;
-import java.time.Duration;
 import io.xlb.sys.Links;
+import io.xlb.testing.Eventually;
+import io.xlb.testing.Privileged;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** java/sys's rtnetlink link states against the kernel, in a namespace this test creates. */

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.lab.testing.Privileged;
 import io.xlb.sys.Neighbours;
+import io.xlb.testing.Privileged;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;

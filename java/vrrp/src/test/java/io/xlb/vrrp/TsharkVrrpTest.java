@@ -5,11 +5,11 @@ import static io.xlb.vrrp.VrrpCodecTest.addr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.xlb.lab.Command;
-import io.xlb.lab.testing.Pcap;
-import io.xlb.lab.testing.Privileged;
+import io.xlb.testing.Frame;
+import io.xlb.testing.Pcap;
+import io.xlb.testing.Privileged;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,24 +62,12 @@ class TsharkVrrpTest {
         }
     }
 
-    /** Ethernet from the virtual MAC 00:00:5e:00:01:VRID to the group's multicast MAC, IP TTL 255. */
+    /** Ethernet from the virtual MAC 00:00:5e:00:01:VRID to the group's multicast MAC, IP TTL 255 (IPv4: TOS 0xc0). */
     private static byte[] frame(int vrid, InetAddress src, InetAddress dst, byte[] vrrp) {
         boolean v4 = src instanceof Inet4Address;
-        int ipHeader = v4 ? 20 : 40;
-        ByteBuffer b = ByteBuffer.allocate(14 + ipHeader + vrrp.length);
-        b.put(HEX.parseHex(v4 ? "01005e000012" : "333300000012")).put(HEX.parseHex("00005e0001")).put((byte) vrid);
-        if (v4) {
-            b.putShort((short) 0x0800);
-            int start = b.position();
-            b.put((byte) 0x45).put((byte) 0xc0).putShort((short) (20 + vrrp.length)).putShort((short) 0).putShort((short) 0)
-                    .put((byte) VrrpCodec.TTL).put((byte) VrrpCodec.IP_PROTOCOL).putShort((short) 0)
-                    .put(src.getAddress()).put(dst.getAddress());
-            int sum = new InternetChecksum().add(b.array(), start, 20).finish();
-            b.putShort(start + 10, (short) sum);
-        } else {
-            b.putShort((short) 0x86dd).putInt(0x6000_0000).putShort((short) vrrp.length)
-                    .put((byte) VrrpCodec.IP_PROTOCOL).put((byte) VrrpCodec.TTL).put(src.getAddress()).put(dst.getAddress());
-        }
-        return b.put(vrrp).array();
+        byte[] virtualMac = HEX.parseHex("00005e0001" + HEX.toHexDigits((byte) vrid));
+        Frame eth = Frame.eth(virtualMac, HEX.parseHex(v4 ? "01005e000012" : "333300000012"));
+        Frame ip = v4 ? eth.ipv4(src, dst).tos(0xc0).ipId(0).frag(0) : eth.ipv6(src, dst);
+        return ip.ttl(VrrpCodec.TTL).ipPayload(VrrpCodec.IP_PROTOCOL, vrrp).bytes();
     }
 }

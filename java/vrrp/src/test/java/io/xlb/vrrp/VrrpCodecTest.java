@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.xlb.testing.Checksum;
 import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.List;
@@ -65,7 +66,7 @@ class VrrpCodecTest {
         assertEquals(8 + 32, bytes.length);
         assertEquals("000a", HEX.formatHex(bytes, 4, 6));
         assertEquals(new Received.Advert(v6, src), VrrpCodec.decode(bytes, 255, src, VrrpCodec.GROUP_V6));
-        assertEquals(0, new InternetChecksum().add(src.getAddress()).add(VrrpCodec.GROUP_V6.getAddress())
+        assertEquals(0, new Checksum().add(src.getAddress()).add(VrrpCodec.GROUP_V6.getAddress())
                 .add16(0).add16(bytes.length).add16(VrrpCodec.IP_PROTOCOL).add(bytes).finish());
     }
 
@@ -109,7 +110,7 @@ class VrrpCodecTest {
     private static byte[] resum(byte[] bytes) {
         bytes[6] = 0;
         bytes[7] = 0;
-        int sum = new InternetChecksum().add(bytes).finish();
+        int sum = new Checksum().add(bytes).finish();
         bytes[6] = (byte) (sum >>> 8);
         bytes[7] = (byte) sum;
         return bytes;

@@ -1,4 +1,4 @@
-package io.xlb.lab.testing;
+package io.xlb.testing;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

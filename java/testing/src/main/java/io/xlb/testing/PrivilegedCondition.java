@@ -1,4 +1,4 @@
-package io.xlb.lab.testing;
+package io.xlb.testing;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -10,7 +10,6 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.opentest4j.AssertionFailedError;
 
 /** Skips, or under XLB_REQUIRE_PRIVILEGED=1 fails, a {@link Privileged} class lacking root or tools. */
 public final class PrivilegedCondition implements ExecutionCondition, BeforeAllCallback {
@@ -35,7 +34,7 @@ public final class PrivilegedCondition implements ExecutionCondition, BeforeAllC
     public void beforeAll(ExtensionContext context) {
         Optional<String> missing = missing(context);
         if (missing.isPresent()) {
-            throw new AssertionFailedError(missing.get() + " and " + REQUIRE + "=1 forbids skipping");
+            throw new AssertionError(missing.get() + " and " + REQUIRE + "=1 forbids skipping");
         }
     }
 

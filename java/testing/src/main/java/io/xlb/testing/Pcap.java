@@ -1,4 +1,4 @@
-package io.xlb.lab.testing;
+package io.xlb.testing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
