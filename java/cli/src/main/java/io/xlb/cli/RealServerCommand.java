@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         subcommands = {RealServerCommand.Start.class, RealServerCommand.Stop.class, RealServerCommand.Status.class})
 public final class RealServerCommand implements Runnable {
     /** Whether this process may change addresses, sysctls and XDP; tests stand in for it. */
-    static volatile BooleanSupplier root = io.xlb.sys.Privileges::isRoot;
+    static volatile BooleanSupplier root = io.xlb.ffi.Privileges::isRoot;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -57,7 +57,7 @@ public final class PrivilegedCondition implements ExecutionCondition, BeforeAllC
 
     /** Effective uid 0. */
     public static boolean isRoot() {
-        return io.xlb.sys.Privileges.isRoot();
+        return io.xlb.ffi.Privileges.isRoot();
     }
 
     static boolean onPath(String tool) {

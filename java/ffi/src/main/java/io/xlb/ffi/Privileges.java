@@ -1,6 +1,5 @@
-package io.xlb.sys;
+package io.xlb.ffi;
 
-import io.xlb.ffi.LibC;
 
 /** What the calling process may do. */
 public final class Privileges {
