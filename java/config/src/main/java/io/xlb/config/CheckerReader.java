@@ -99,9 +99,8 @@ final class CheckerReader {
                 "SMTP_CHECK", new Kind(kind("SMTP_CHECK")
                         .word("helo_name", "a name", (b, x) -> b.helo = x)
                         .block("host", (b, n, v) -> {
-                            if (KeywordTable.needsBlock(n, d)) {
-                                CommonBuilder h = new CommonBuilder();
-                                hostTable.read(n, h);
+                            CommonBuilder h = hostTable.readBlock(n, CommonBuilder::new);
+                            if (h != null) {
                                 b.hosts.add(h.build());
                             }
                         }),
@@ -149,13 +148,9 @@ final class CheckerReader {
 
     Checker read(Node n) {
         new Values(n, d).noMoreThan(0);
-        if (!KeywordTable.needsBlock(n, d)) {
-            return null;
-        }
         Kind kind = kinds.get(n.keyword());
-        Builder b = new Builder();
-        kind.table().read(n, b);
-        return kind.build().apply(b, n);
+        Builder b = kind.table().readBlock(n, Builder::new);
+        return b == null ? null : kind.build().apply(b, n);
     }
 
     /** Hex digits (keepalived's payload and require_reply data), an even count of them. */
@@ -172,11 +167,10 @@ final class CheckerReader {
     }
 
     private Checker.Url url(Node n) {
-        if (!KeywordTable.needsBlock(n, d)) {
+        UrlBuilder b = urlTable.readBlock(n, UrlBuilder::new);
+        if (b == null) {
             return null;
         }
-        UrlBuilder b = new UrlBuilder();
-        urlTable.read(n, b);
         if (b.path == null) {
             d.error(n.pos(), "url needs a path");
             return null;

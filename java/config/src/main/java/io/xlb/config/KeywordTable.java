@@ -9,6 +9,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The keywords of one block, as keepalived's {@code install_keyword("virtual_router_id", &handler)}
@@ -129,6 +130,30 @@ final class KeywordTable<B> {
 
     // --- reading ---
 
+    /** {@code keyword { ... }}: a new builder filled from the block, or null (said) when there is no block. */
+    B readBlock(Node n, Supplier<B> builder) {
+        if (!needsBlock(n, d)) {
+            return null;
+        }
+        B b = builder.get();
+        read(n, b);
+        return b;
+    }
+
+    /**
+     * {@code keyword NAME { ... }}: a builder made for the name and filled from the block, or null
+     * (said) when there is no name or no block.
+     */
+    B readNamed(Node n, Function<String, B> builder) {
+        String name = blockName(n, d);
+        if (name == null) {
+            return null;
+        }
+        B b = builder.apply(name);
+        read(n, b);
+        return b;
+    }
+
     /** Reads the children of {@code block} into {@code builder}. */
     void read(Node block, B builder) {
         for (Node c : block.children()) {
@@ -180,7 +205,7 @@ final class KeywordTable<B> {
         return n.children();
     }
 
-    /** {@code NAME { ... }}: the name of a named block, or null (reported) when it has none or no block. */
+    /** {@code NAME { ... }}: the name of a named block, or null (said) when it has none or no block. */
     static String blockName(Node n, Diagnostics d) {
         Values head = new Values(n, d);
         String name = head.word(0, "a name");

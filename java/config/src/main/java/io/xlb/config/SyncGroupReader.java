@@ -6,9 +6,14 @@ import java.util.List;
 /** {@code vrrp_sync_group NAME { group { ... } notify... smtp_alert }}. */
 final class SyncGroupReader {
     private static final class Builder {
+        final String name;
         final List<String> members = new ArrayList<>();
         final NotifyKeywords notify = new NotifyKeywords();
         Boolean smtp;
+
+        Builder(String name) {
+            this.name = name;
+        }
     }
 
     private final Diagnostics d;
@@ -26,12 +31,7 @@ final class SyncGroupReader {
     }
 
     SyncGroup read(Node n) {
-        String name = KeywordTable.blockName(n, d);
-        if (name == null) {
-            return null;
-        }
-        Builder b = new Builder();
-        table.read(n, b);
-        return new SyncGroup(name, b.members, b.notify.build(), b.smtp, n.pos());
+        Builder b = table.readNamed(n, Builder::new);
+        return b == null ? null : new SyncGroup(b.name, b.members, b.notify.build(), b.smtp, n.pos());
     }
 }

@@ -138,12 +138,11 @@ final class VrrpInstanceReader {
     }
 
     VrrpInstance read(Node n, int defaultVersion) {
-        String name = KeywordTable.blockName(n, d);
-        if (name == null) {
+        Builder b = table.readNamed(n, name -> new Builder(name, defaultVersion));
+        if (b == null) {
             return null;
         }
-        Builder b = new Builder(name, defaultVersion);
-        table.read(n, b);
+        String name = b.name;
         if (b.iface == null) {
             d.error(n.pos(), "vrrp_instance " + name + " has no interface");
         }
@@ -169,11 +168,10 @@ final class VrrpInstanceReader {
     }
 
     private Authentication authentication(Node n) {
-        if (!KeywordTable.needsBlock(n, d)) {
+        AuthBuilder b = authTable.readBlock(n, AuthBuilder::new);
+        if (b == null) {
             return null;
         }
-        AuthBuilder b = new AuthBuilder();
-        authTable.read(n, b);
         if (b.type == null) {
             d.error(n.pos(), "authentication needs auth_type PASS or AH");
             return null;
