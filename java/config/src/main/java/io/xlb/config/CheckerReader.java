@@ -1,6 +1,7 @@
 package io.xlb.config;
 
 import io.xlb.config.Checker.Common;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ final class CheckerReader {
 
     /** connect_ip, connect_port, bindto, connect_timeout, retry, delay_before_retry, warmup. */
     private static final class CommonBuilder {
-        String ip, bindto;
+        InetAddress ip, bindto;
         Integer port, retry;
         Duration timeout, delay, warmup;
 

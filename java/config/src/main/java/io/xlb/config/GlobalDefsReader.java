@@ -1,5 +1,6 @@
 package io.xlb.config;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.List;
 final class GlobalDefsReader {
     /** What {@code global_defs} sets; null where the file says nothing. */
     private static final class Builder {
-        String routerId, emailFrom, smtpServer, helo, scriptUser, scriptGroup;
+        String routerId, emailFrom, helo, scriptUser, scriptGroup;
+        InetAddress smtpServer;
         Integer smtpPort, version, garpRepeat, maxAuto, newFlowLimit, tunnelTtl;
         Duration smtpTimeout, garpDelay, garpRefresh, garpInterval;
         final List<String> emails = new ArrayList<>();

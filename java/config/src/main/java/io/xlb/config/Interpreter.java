@@ -145,13 +145,14 @@ final class Interpreter {
             }
             Set<String> realsSeen = new java.util.HashSet<>();
             for (RealServer r : vs.realServers()) {
-                if (!realsSeen.add(r.address() + ":" + r.port())) {
-                    d.error(r.pos(), "real_server " + r.address() + " " + r.port() + " appears twice in this virtual_server");
+                if (!realsSeen.add(Addresses.text(r.address()) + ":" + r.port())) {
+                    d.error(r.pos(), "real_server " + Addresses.text(r.address()) + " " + r.port() + " appears twice in this virtual_server");
                 }
                 if (vs.key() instanceof VirtualServer.AddressPort ap) {
                     if (Addresses.isV4(ap.address()) != Addresses.isV4(r.address())) {
                         d.error(realAddressPos.getOrDefault(r.pos(), r.pos()),
-                                "real_server " + r.address() + " is not of the virtual server's address family (" + ap.address() + ")");
+                                "real_server " + Addresses.text(r.address()) + " is not of the virtual server's address family ("
+                                        + Addresses.text(ap.address()) + ")");
                     }
                     String m = r.method() != null ? r.method() : vs.method();
                     if ("DR".equals(m) && r.port() != ap.port()) {
@@ -165,7 +166,7 @@ final class Interpreter {
 
     static String describe(VirtualServer.Key key) {
         return switch (key) {
-            case VirtualServer.AddressPort ap -> ap.address() + " " + ap.port();
+            case VirtualServer.AddressPort ap -> Addresses.text(ap.address()) + " " + ap.port();
             case VirtualServer.Fwmark f -> "fwmark " + f.mark();
             case VirtualServer.Group g -> "group " + g.name();
         };

@@ -1,5 +1,6 @@
 package io.xlb.config;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +60,7 @@ final class KeywordTable<B> {
     }
 
     /** {@code keyword ADDRESS}, an IPv4 or IPv6 literal. */
-    KeywordTable<B> address(String name, BiConsumer<B, String> set) {
+    KeywordTable<B> address(String name, BiConsumer<B, InetAddress> set) {
         return keyword(name, 1, (b, n, v) -> set.accept(b, v.address(0, "an address")));
     }
 

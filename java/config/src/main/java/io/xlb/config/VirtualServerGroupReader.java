@@ -55,6 +55,6 @@ final class VirtualServerGroupReader {
         Integer port = v.port(0);
         v.noMoreThan(1);
         return port == null ? null
-                : new VirtualServerGroup.AddressRange(Addresses.normalize(first), end < 0 ? lastOctet : end, port, c.pos());
+                : new VirtualServerGroup.AddressRange(Addresses.parse(first), end < 0 ? lastOctet : end, port, c.pos());
     }
 }

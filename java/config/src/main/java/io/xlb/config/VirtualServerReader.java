@@ -1,5 +1,6 @@
 package io.xlb.config;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ final class VirtualServerReader {
                     }
                 })
                 .keyword("sorry_server", 2, (b, n, v) -> {
-                    String a = v.address(0, "an address");
+                    InetAddress a = v.address(0, "an address");
                     Integer p = v.port(1);
                     b.sorry = a == null || p == null ? null : new VirtualServer.SorryServer(a, p);
                 })
@@ -145,7 +146,7 @@ final class VirtualServerReader {
             head.noMoreThan(2);
             return g == null ? null : new VirtualServer.Group(g);
         }
-        String addr = head.address(0, "an address");
+        InetAddress addr = head.address(0, "an address");
         Integer port = head.count() > 1 ? head.port(1) : null;
         if (head.count() < 2) {
             head.word(1, "a port");
@@ -180,7 +181,7 @@ final class VirtualServerReader {
 
     private RealServer realServer(Node n) {
         Values head = new Values(n, d);
-        String addr = head.address(0, "an address");
+        InetAddress addr = head.address(0, "an address");
         realAddressPos.put(n.pos(), head.pos(0));
         Integer port = head.count() > 1 ? head.port(1) : null;
         if (head.count() < 2) {

@@ -4,6 +4,7 @@ import io.xlb.config.VrrpInstance.AuthType;
 import io.xlb.config.VrrpInstance.Authentication;
 import io.xlb.config.VrrpInstance.TrackScript;
 import io.xlb.config.VrrpInstance.VirtualAddress;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +19,15 @@ final class VrrpInstanceReader {
     private static final class Builder {
         final String name;
         VrrpInstance.State state = VrrpInstance.State.BACKUP;
-        String iface, unicastSrc;
+        String iface;
+        InetAddress unicastSrc;
         Integer vrid, garpRepeat;
         int priority = 100, version;
         Duration advert = DEFAULT_ADVERT, preemptDelay, garpDelay, garpRefresh;
         SourcePos advertPos, authPos;
         Authentication auth;
         final List<VirtualAddress> vips = new ArrayList<>(), excluded = new ArrayList<>();
-        final List<String> peers = new ArrayList<>();
+        final List<InetAddress> peers = new ArrayList<>();
         final List<VrrpInstance.TrackInterface> trackIfs = new ArrayList<>();
         final List<TrackScript> trackScripts = new ArrayList<>();
         final NotifyKeywords notify = new NotifyKeywords();
@@ -100,7 +102,7 @@ final class VrrpInstanceReader {
                     if (!Addresses.isLiteral(p.keyword())) {
                         d.error(p.pos(), "not an IP address: '" + p.keyword() + "'");
                     } else {
-                        b.peers.add(Addresses.normalize(p.keyword()));
+                        b.peers.add(Addresses.parse(p.keyword()));
                     }
                 })
                 .list("track_interface", (b, t) -> b.trackIfs.add(trackInterface(t)))
@@ -228,7 +230,7 @@ final class VrrpInstanceReader {
                 default -> d.warning(v.pos(i), "unknown option '" + key + "' of a virtual address: ignored");
             }
         }
-        return new VirtualAddress(Addresses.normalize(addr), len != null ? len : max, dev, label, scope, brd, n.pos());
+        return new VirtualAddress(Addresses.parse(addr), len != null ? len : max, dev, label, scope, brd, n.pos());
     }
 
     private VrrpInstance.TrackInterface trackInterface(Node n) {
