@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -142,17 +143,17 @@ final class KeywordTable<B> {
     }
 
     /**
-     * {@code keyword NAME { ... }}: a builder made for the name and filled from the block, or null
-     * (said) when there is no name or no block.
+     * {@code keyword NAME { ... }}: a builder made for the name, filled from the block and given to
+     * {@code build} with the name; null (said) when there is no name or no block.
      */
-    B readNamed(Node n, Function<String, B> builder) {
+    <R> R readNamed(Node n, Function<String, B> builder, BiFunction<String, B, R> build) {
         String name = blockName(n, d);
         if (name == null) {
             return null;
         }
         B b = builder.apply(name);
         read(n, b);
-        return b;
+        return build.apply(name, b);
     }
 
     /** Reads the children of {@code block} into {@code builder}. */

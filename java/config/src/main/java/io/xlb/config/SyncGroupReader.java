@@ -6,21 +6,14 @@ import java.util.List;
 /** {@code vrrp_sync_group NAME { group { ... } notify... smtp_alert }}. */
 final class SyncGroupReader {
     private static final class Builder {
-        final String name;
         final List<String> members = new ArrayList<>();
         final NotifyKeywords notify = new NotifyKeywords();
         Boolean smtp;
-
-        Builder(String name) {
-            this.name = name;
-        }
     }
 
-    private final Diagnostics d;
     private final KeywordTable<Builder> table;
 
     SyncGroupReader(Diagnostics d) {
-        this.d = d;
         this.table = new KeywordTable<Builder>("vrrp_sync_group", d)
                 .list("group", (b, m) -> {
                     b.members.add(m.keyword());
@@ -31,7 +24,7 @@ final class SyncGroupReader {
     }
 
     SyncGroup read(Node n) {
-        Builder b = table.readNamed(n, Builder::new);
-        return b == null ? null : new SyncGroup(b.name, b.members, b.notify.build(), b.smtp, n.pos());
+        return table.readNamed(n, name -> new Builder(),
+                (name, b) -> new SyncGroup(name, b.members, b.notify.build(), b.smtp, n.pos()));
     }
 }

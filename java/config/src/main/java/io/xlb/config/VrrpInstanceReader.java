@@ -140,7 +140,7 @@ final class VrrpInstanceReader {
     }
 
     VrrpInstance read(Node n, int defaultVersion) {
-        Builder b = table.readNamed(n, name -> new Builder(name, defaultVersion));
+        Builder b = table.readNamed(n, name -> new Builder(name, defaultVersion), (name, built) -> built);
         if (b == null) {
             return null;
         }

@@ -5,15 +5,10 @@ import java.time.Duration;
 /** {@code vrrp_script NAME { ... }}. */
 final class VrrpScriptReader {
     private static final class Builder {
-        final String name;
         String script, user, group;
         Duration interval = Duration.ofSeconds(1), timeout;
         int weight, rise = 1, fall = 1;
         boolean reverse;
-
-        Builder(String name) {
-            this.name = name;
-        }
     }
 
     private final Diagnostics d;
@@ -44,14 +39,14 @@ final class VrrpScriptReader {
     }
 
     VrrpScript read(Node n) {
-        Builder b = table.readNamed(n, Builder::new);
-        if (b == null) {
-            return null;
-        }
+        return table.readNamed(n, name -> new Builder(), (name, b) -> build(name, b, n));
+    }
+
+    private VrrpScript build(String name, Builder b, Node n) {
         if (b.script == null) {
-            d.error(n.pos(), "vrrp_script " + b.name + " has no script");
+            d.error(n.pos(), "vrrp_script " + name + " has no script");
         }
-        return new VrrpScript(b.name, b.script, b.interval, b.timeout != null ? b.timeout : b.interval, b.weight,
+        return new VrrpScript(name, b.script, b.interval, b.timeout != null ? b.timeout : b.interval, b.weight,
                 b.reverse, b.rise, b.fall, b.user, b.group, n.pos());
     }
 }
