@@ -5,16 +5,21 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializerBase;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.xlb.config.Addresses;
 import io.xlb.config.Checker;
 import io.xlb.config.Config;
 import io.xlb.config.VirtualServer;
 import io.xlb.config.VirtualServerGroup;
+import java.net.InetAddress;
 
 /**
  * The configuration as JSON (check-config --dump): records as objects, durations as ISO-8601
- * ("PT6S"), variants tagged by "kind". java/config stays free of Jackson: the tags are mix-ins.
+ * ("PT6S"), addresses as the file writes them ("2001:db8::1"), variants tagged by "kind". java/config stays free of Jackson: the tags are mix-ins.
  */
 public final class ConfigJson {
     private ConfigJson() {}
@@ -43,9 +48,28 @@ public final class ConfigJson {
             @JsonSubTypes.Type(value = VirtualServerGroup.Fwmark.class, name = "fwmark")})
     private interface MemberMixin {}
 
+    /** An address as the configuration writes it, never looked up. */
+    private static SimpleModule addresses() {
+        return new SimpleModule().addSerializer(InetAddress.class, new ToStringSerializerBase(InetAddress.class) {
+            @Override
+            public String valueToString(Object value) {
+                return Addresses.text((InetAddress) value);
+            }
+        }).addDeserializer(InetAddress.class, new FromStringDeserializer<>(InetAddress.class) {
+            @Override
+            protected InetAddress _deserialize(String value, com.fasterxml.jackson.databind.DeserializationContext ctxt) {
+                if (!Addresses.isLiteral(value)) {
+                    throw new IllegalArgumentException("not an IP address: '" + value + "'");
+                }
+                return Addresses.parse(value);
+            }
+        });
+    }
+
     public static ObjectMapper mapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
+                .addModule(addresses())
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -181,7 +181,7 @@ record RealServerPlan(Map<InetAddress, Set<Mode>> vips, Set<String> interfaces,
             if (vs.sorryServer() != null) {
                 targets.add(new Target(vs.sorryServer().address(), vs.method()));
             }
-            List<Target> here = targets.stream().filter(t -> mine.containsKey(InetAddress.ofLiteral(t.address()))).toList();
+            List<Target> here = targets.stream().filter(t -> mine.containsKey(t.address())).toList();
             if (here.isEmpty()) {
                 continue;
             }
@@ -194,7 +194,7 @@ record RealServerPlan(Map<InetAddress, Set<Mode>> vips, Set<String> interfaces,
                     continue; // NAT: the parser has refused it
                 }
                 Mode m = Mode.valueOf(t.method());
-                InetAddress real = InetAddress.ofLiteral(t.address());
+                InetAddress real = t.address();
                 String i = ifname != null ? ifname : mine.get(real);
                 interfaces.add(i);
                 for (InetAddress vip : addresses.get()) {
@@ -212,12 +212,12 @@ record RealServerPlan(Map<InetAddress, Set<Mode>> vips, Set<String> interfaces,
         return new RealServerPlan(vips, interfaces, tunnels, notes);
     }
 
-    private record Target(String address, String method) {}
+    private record Target(InetAddress address, String method) {}
 
     /** The addresses a service answers at: its own, or each address of its group's ranges. */
     private static Optional<List<InetAddress>> serviceAddresses(Config config, VirtualServer vs, List<Diagnostic> notes) {
         return switch (vs.key()) {
-            case VirtualServer.AddressPort ap -> Optional.of(List.of(InetAddress.ofLiteral(ap.address())));
+            case VirtualServer.AddressPort ap -> Optional.of(List.of(ap.address()));
             case VirtualServer.Fwmark fw -> {
                 notes.add(new Diagnostic(Diagnostic.Severity.WARNING, vs.pos(), "virtual_server fwmark " + fw.mark()
                         + " names no address to put on lo: skipped (give its VIPs with --vip)"));
@@ -245,7 +245,7 @@ record RealServerPlan(Map<InetAddress, Set<Mode>> vips, Set<String> interfaces,
 
     /** {@code 10.0.0.1-3} → .1, .2, .3 (IPv4 ranges are on the last octet; an IPv6 entry is one address). */
     static List<InetAddress> expand(VirtualServerGroup.AddressRange r) {
-        InetAddress first = InetAddress.ofLiteral(r.first());
+        InetAddress first = r.first();
         if (!(first instanceof Inet4Address)) {
             return List.of(first);
         }

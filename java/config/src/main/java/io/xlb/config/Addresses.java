@@ -32,7 +32,20 @@ public final class Addresses {
 
     /** IPv4 dotted quad; IPv6 in RFC 5952's canonical form (2001:db8::1). */
     public static String normalize(String s) {
-        InetAddress a = InetAddress.ofLiteral(s);
+        return text(InetAddress.ofLiteral(s));
+    }
+
+    /** A literal as an address (an IPv4-mapped IPv6 literal is IPv4; a scope is dropped). */
+    public static InetAddress parse(String literal) {
+        try {
+            return InetAddress.getByAddress(InetAddress.ofLiteral(literal).getAddress());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e); // never: the bytes are 4 or 16
+        }
+    }
+
+    /** An address as the configuration writes it: IPv4 dotted quad, IPv6 as RFC 5952 (2001:db8::1). */
+    public static String text(InetAddress a) {
         if (a instanceof Inet4Address) {
             return a.getHostAddress();
         }
@@ -70,6 +83,10 @@ public final class Addresses {
             out.append(Integer.toHexString(words[i]));
         }
         return out.toString();
+    }
+
+    static boolean isV4(InetAddress a) {
+        return a instanceof Inet4Address;
     }
 
     static boolean isV4(String literal) {

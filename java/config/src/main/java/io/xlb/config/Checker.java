@@ -1,5 +1,6 @@
 package io.xlb.config;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -8,7 +9,7 @@ public sealed interface Checker extends Model {
     Common common();
 
     /** What every checker has: where to connect, timeouts and retries (null: the defaults). */
-    record Common(String connectIp, Integer connectPort, String bindto, Duration connectTimeout, Integer retry,
+    record Common(InetAddress connectIp, Integer connectPort, InetAddress bindto, Duration connectTimeout, Integer retry,
                   Duration delayBeforeRetry, Duration warmup) {
         static final Common NONE = new Common(null, null, null, null, null, null, null);
         /** Nothing set: every default applies. */

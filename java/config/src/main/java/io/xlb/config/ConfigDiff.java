@@ -79,7 +79,7 @@ public record ConfigDiff(boolean globalChanged, List<Change<VrrpInstance>> vrrpI
     }
 
     private static String realKey(RealServer r) {
-        return r.address() + " " + r.port();
+        return Addresses.text(r.address()) + " " + r.port();
     }
 
     private static List<ServiceChange> services(Config before, Config after) {

@@ -1,5 +1,6 @@
 package io.xlb.config;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -9,7 +10,7 @@ import java.util.List;
  * which they are forwarded untracked; 0: no limit) and {@code xlb_tunnel_ttl} (outer TTL of TUN packets).
  */
 public record GlobalDefs(String routerId, List<String> notificationEmail, String notificationEmailFrom,
-                         String smtpServer, Integer smtpPort, Duration smtpConnectTimeout, String smtpHeloName,
+                         InetAddress smtpServer, Integer smtpPort, Duration smtpConnectTimeout, String smtpHeloName,
                          boolean enableScriptSecurity, String scriptUser, String scriptGroup, Integer vrrpVersion,
                          Duration vrrpGarpMasterDelay, Integer vrrpGarpMasterRepeat, Duration vrrpGarpMasterRefresh,
                          Duration vrrpGarpInterval, LvsTimeouts lvsTimeouts, boolean vrrpSkipCheckAdvAddr,

@@ -1,6 +1,7 @@
 package io.xlb.config;
 
 import java.math.BigDecimal;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -124,7 +125,7 @@ final class Values {
     }
 
     /** An IPv4 or IPv6 literal (never a name to look up). */
-    String address(int i, String what) {
+    InetAddress address(int i, String what) {
         String w = word(i, what);
         if (w == null) {
             return null;
@@ -133,7 +134,7 @@ final class Values {
             d.error(pos(i), "not an IP address: '" + w + "'");
             return null;
         }
-        return Addresses.normalize(w);
+        return Addresses.parse(w);
     }
 
     String oneOf(int i, Set<String> allowed, String what) {

@@ -1,5 +1,6 @@
 package io.xlb.config;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,11 +22,11 @@ public record VirtualServer(Key key, Duration delayLoop, String scheduler, Strin
     /** How the service is named: address and port, a firewall mark, or a group. */
     public sealed interface Key permits AddressPort, Fwmark, Group {}
 
-    public record AddressPort(String address, int port) implements Key {}
+    public record AddressPort(InetAddress address, int port) implements Key {}
 
     public record Fwmark(int mark) implements Key {}
 
     public record Group(String name) implements Key {}
 
-    public record SorryServer(String address, int port) {}
+    public record SorryServer(InetAddress address, int port) {}
 }

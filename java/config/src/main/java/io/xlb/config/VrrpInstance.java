@@ -1,5 +1,6 @@
 package io.xlb.config;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -7,7 +8,7 @@ import java.util.List;
 public record VrrpInstance(String name, State state, String interfaceName, int virtualRouterId, int priority,
                            Duration advertInt, int version, Authentication authentication,
                            List<VirtualAddress> virtualIpaddress, List<VirtualAddress> virtualIpaddressExcluded,
-                           boolean nopreempt, Duration preemptDelay, String unicastSrcIp, List<String> unicastPeers,
+                           boolean nopreempt, Duration preemptDelay, InetAddress unicastSrcIp, List<InetAddress> unicastPeers,
                            List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts, Notify notifyScripts,
                            Duration garpMasterDelay, Integer garpMasterRepeat, Duration garpMasterRefresh,
                            Boolean smtpAlert, boolean dontTrackPrimary, Boolean accept, SourcePos pos) implements Model {
@@ -27,7 +28,7 @@ public record VrrpInstance(String name, State state, String interfaceName, int v
     public record Authentication(AuthType type, String pass) {}
 
     /** An address of {@code virtual_ipaddress}: {@code addr[/len] [dev D] [label L] [scope S] [brd B]}. */
-    public record VirtualAddress(String address, int prefixLength, String dev, String label, String scope,
+    public record VirtualAddress(InetAddress address, int prefixLength, String dev, String label, String scope,
                                  String broadcast, SourcePos pos) {}
 
     /** {@code track_interface { NAME [weight W] }}: weight null (0) puts the instance in fault while NAME is down. */

@@ -28,7 +28,7 @@ class KeywordsTest {
         assertEquals("LB_FULL", g.routerId());
         assertEquals(List.of("ops@example.com", "oncall@example.com"), g.notificationEmail());
         assertEquals("xlb@example.com", g.notificationEmailFrom());
-        assertEquals("192.0.2.25", g.smtpServer());
+        assertEquals("192.0.2.25", Addresses.text(g.smtpServer()));
         assertEquals(2525, g.smtpPort());
         assertEquals(Duration.ofSeconds(20), g.smtpConnectTimeout());
         assertEquals("lb.example.com", g.smtpHeloName());
@@ -72,14 +72,14 @@ class KeywordsTest {
         assertEquals(3, i.version());
         VirtualAddress vip = i.virtualIpaddress().getFirst();
         assertEquals(List.of("192.0.2.50", "24", "eth0", "eth0:vip", "global", "192.0.2.255"),
-                List.of(vip.address(), String.valueOf(vip.prefixLength()), vip.dev(), vip.label(), vip.scope(), vip.broadcast()));
-        assertEquals("192.0.2.51", i.virtualIpaddress().get(1).address());
-        assertEquals("2001:db8::50", i.virtualIpaddressExcluded().getFirst().address());
+                List.of(Addresses.text(vip.address()), String.valueOf(vip.prefixLength()), vip.dev(), vip.label(), vip.scope(), vip.broadcast()));
+        assertEquals("192.0.2.51", Addresses.text(i.virtualIpaddress().get(1).address()));
+        assertEquals("2001:db8::50", Addresses.text(i.virtualIpaddressExcluded().getFirst().address()));
         assertEquals(64, i.virtualIpaddressExcluded().getFirst().prefixLength());
         assertTrue(i.nopreempt());
         assertEquals(Duration.ofSeconds(30), i.preemptDelay());
-        assertEquals("192.0.2.2", i.unicastSrcIp());
-        assertEquals(List.of("192.0.2.3"), i.unicastPeers());
+        assertEquals("192.0.2.2", Addresses.text(i.unicastSrcIp()));
+        assertEquals(List.of("192.0.2.3"), i.unicastPeers().stream().map(Addresses::text).toList());
         assertEquals(List.of(new VrrpInstance.TrackInterface("eth1", -20), new VrrpInstance.TrackInterface("eth2", null)),
                 i.trackInterfaces());
         assertEquals(List.of(new VrrpInstance.TrackScript("chk_nginx", -10, true)), i.trackScripts());
@@ -104,7 +104,7 @@ class KeywordsTest {
         VirtualServerGroup g = c.virtualServerGroups().getFirst();
         assertEquals("WEB", g.name());
         VirtualServerGroup.AddressRange range = assertInstanceOf(VirtualServerGroup.AddressRange.class, g.members().getFirst());
-        assertEquals(List.of("192.0.2.70", "75", "80"), List.of(range.first(), String.valueOf(range.rangeEnd()), String.valueOf(range.port())));
+        assertEquals(List.of("192.0.2.70", "75", "80"), List.of(Addresses.text(range.first()), String.valueOf(range.rangeEnd()), String.valueOf(range.port())));
         assertEquals(7, assertInstanceOf(VirtualServerGroup.Fwmark.class, g.members().get(1)).mark());
         assertEquals(new VirtualServer.Fwmark(7), c.virtualServers().get(2).key());
         assertEquals(new VirtualServer.Group("WEB"), c.virtualServers().get(3).key());
@@ -114,14 +114,14 @@ class KeywordsTest {
     @Test
     void virtualServer() {
         VirtualServer vs = c.virtualServers().getFirst();
-        assertEquals(new VirtualServer.AddressPort("192.0.2.50", 80), vs.key(), "$VIP substituted");
+        assertEquals(new VirtualServer.AddressPort(Addresses.parse("192.0.2.50"), 80), vs.key(), "$VIP substituted");
         assertEquals(Duration.ofSeconds(10), vs.delayLoop());
         assertEquals("mh", vs.scheduler());
         assertEquals("TUN", vs.method());
         assertEquals(300, vs.persistenceTimeout());
         assertEquals("255.255.255.0", vs.persistenceGranularity());
         assertEquals("TCP", vs.protocol());
-        assertEquals(new VirtualServer.SorryServer("192.0.2.99", 80), vs.sorryServer());
+        assertEquals(new VirtualServer.SorryServer(Addresses.parse("192.0.2.99"), 80), vs.sorryServer());
         assertTrue(vs.sorryServerInhibit());
         assertEquals(2, vs.quorum());
         assertEquals("/etc/xlb/quorum.sh up", vs.quorumUp());
@@ -140,13 +140,13 @@ class KeywordsTest {
     void realServersAndCheckers() {
         List<RealServer> rs = c.virtualServers().getFirst().realServers();
         RealServer r1 = rs.getFirst();
-        assertEquals(List.of("10.0.0.1", "80", "5", "DR"), List.of(r1.address(), String.valueOf(r1.port()),
+        assertEquals(List.of("10.0.0.1", "80", "5", "DR"), List.of(Addresses.text(r1.address()), String.valueOf(r1.port()),
                 String.valueOf(r1.weight()), r1.method()));
         assertTrue(r1.inhibitOnFailure());
         assertEquals("/etc/xlb/up.sh 10.0.0.1", r1.notifyUp());
         assertEquals("/etc/xlb/down.sh 10.0.0.1", r1.notifyDown());
         Checker.TcpCheck tcp = assertInstanceOf(Checker.TcpCheck.class, r1.checkers().getFirst());
-        assertEquals(new Checker.Common("10.0.0.1", 80, "192.0.2.2", Duration.ofSeconds(3), 2, Duration.ofSeconds(1),
+        assertEquals(new Checker.Common(Addresses.parse("10.0.0.1"), 80, Addresses.parse("192.0.2.2"), Duration.ofSeconds(3), 2, Duration.ofSeconds(1),
                 Duration.ofSeconds(4)), tcp.common());
 
         Checker.HttpCheck http = assertInstanceOf(Checker.HttpCheck.class, rs.get(1).checkers().getFirst());

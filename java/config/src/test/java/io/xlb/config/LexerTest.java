@@ -17,7 +17,7 @@ class LexerTest {
         Config c = r.config();
         assertEquals("INC", c.global().routerId(), "a brace attached to its keyword");
         assertEquals(7, c.vrrpInstances().getFirst().virtualRouterId(), "a brace on the next line; a comment after a value");
-        assertEquals("192.0.2.7", c.vrrpInstances().getFirst().virtualIpaddress().getFirst().address(), "a block on one line");
+        assertEquals("192.0.2.7", Addresses.text(c.vrrpInstances().getFirst().virtualIpaddress().getFirst().address()), "a block on one line");
         assertEquals("wrr", c.virtualServers().getFirst().scheduler(), "a quoted value");
         assertEquals(9, c.virtualServers().getFirst().realServers().getFirst().weight());
         assertTrue(c.virtualServers().getFirst().realServers().getFirst().pos().file().endsWith("conf.d/20-vs.conf"),
@@ -49,7 +49,7 @@ class LexerTest {
                 """);
         assertFalse(r.hasErrors(false), r.diagnostics().toString());
         assertEquals("eth7", r.config().vrrpInstances().getFirst().interfaceName());
-        assertEquals(new VirtualServer.AddressPort("192.0.2.1", 8443), r.config().virtualServers().getFirst().key());
+        assertEquals(new VirtualServer.AddressPort(Addresses.parse("192.0.2.1"), 8443), r.config().virtualServers().getFirst().key());
     }
 
     @Test
@@ -77,8 +77,8 @@ class LexerTest {
                 }
                 """);
         assertFalse(r.hasErrors(true), r.diagnostics().toString());
-        assertEquals(new VirtualServer.AddressPort("2001:db8::10", 80), r.config().virtualServers().getFirst().key());
-        assertEquals("2001:db8::1:0:0:11", r.config().virtualServers().getFirst().realServers().getFirst().address());
+        assertEquals(new VirtualServer.AddressPort(Addresses.parse("2001:db8::10"), 80), r.config().virtualServers().getFirst().key());
+        assertEquals("2001:db8::1:0:0:11", Addresses.text(r.config().virtualServers().getFirst().realServers().getFirst().address()));
     }
 
     @Test

@@ -25,7 +25,7 @@ class SeedConfigTest {
         assertEquals("LVS_DEVEL", c.global().routerId());
         assertEquals(List.of("edisonchou@hotmail.com"), c.global().notificationEmail());
         assertEquals("sns-lvs@gmail.com", c.global().notificationEmailFrom());
-        assertEquals("192.168.80.1", c.global().smtpServer());
+        assertEquals("192.168.80.1", Addresses.text(c.global().smtpServer()));
         assertEquals(Duration.ofSeconds(30), c.global().smtpConnectTimeout());
 
         VrrpInstance vi = c.vrrpInstances().getFirst();
@@ -36,11 +36,11 @@ class SeedConfigTest {
         assertEquals(priority, vi.priority());
         assertEquals(Duration.ofSeconds(1), vi.advertInt());
         assertEquals(new VrrpInstance.Authentication(VrrpInstance.AuthType.PASS, "1111"), vi.authentication());
-        assertEquals("192.168.1.200", vi.virtualIpaddress().getFirst().address());
+        assertEquals("192.168.1.200", Addresses.text(vi.virtualIpaddress().getFirst().address()));
         assertEquals(32, vi.virtualIpaddress().getFirst().prefixLength());
 
         VirtualServer vs = c.virtualServers().getFirst();
-        assertEquals(new VirtualServer.AddressPort("192.168.1.200", 80), vs.key());
+        assertEquals(new VirtualServer.AddressPort(Addresses.parse("192.168.1.200"), 80), vs.key());
         assertEquals("rr", vs.scheduler());
         assertEquals("DR", vs.method());
         assertEquals("TCP", vs.protocol());
@@ -57,7 +57,7 @@ class SeedConfigTest {
             assertEquals(80, tcp.common().connectPort());
         }
         assertEquals(List.of("192.168.1.130", "192.168.1.131"),
-                vs.realServers().stream().map(RealServer::address).toList());
+                vs.realServers().stream().map(r -> Addresses.text(r.address())).toList());
     }
 
     @Test

@@ -77,7 +77,7 @@ final class AlertMail implements AutoCloseable {
         if (g.smtpServer() == null || g.notificationEmail().isEmpty()) {
             return new AlertMail(null, null, null, List.of());
         }
-        MailConfig config = new MailConfig().setHostname(g.smtpServer())
+        MailConfig config = new MailConfig().setHostname(io.xlb.config.Addresses.text(g.smtpServer()))
                 .setPort(g.smtpPort() != null ? g.smtpPort() : SMTP_PORT)
                 .setStarttls(StartTLSOptions.DISABLED).setLogin(LoginOption.DISABLED)
                 .setOwnHostname(g.smtpHeloName() != null ? g.smtpHeloName() : host)

@@ -115,7 +115,7 @@ public final class ConfigCheck {
                 }
                 for (VrrpInstance.VirtualAddress a : i.virtualIpaddress()) {
                     if (a.dev() != null && host.find(a.dev()).isEmpty()) {
-                        out.add(error(a.pos(), "virtual address " + a.address() + ": no interface " + a.dev() + " on this host"));
+                        out.add(error(a.pos(), "virtual address " + io.xlb.config.Addresses.text(a.address()) + ": no interface " + a.dev() + " on this host"));
                     }
                 }
             }

@@ -88,7 +88,7 @@ public final class ConfigMapping {
                 out.add(ConfigCheck.error(vs.pos(), e.getMessage()));
                 continue;
             }
-            InetAddress vip = InetAddress.ofLiteral(ap.address());
+            InetAddress vip = ap.address();
             Service.Persistence persistence = null;
             if (vs.persistenceTimeout() != null) {
                 Integer prefix = prefixOf(vs.persistenceGranularity(), vip);
@@ -102,7 +102,7 @@ public final class ConfigMapping {
             List<Real> reals = new ArrayList<>();
             for (RealServer r : vs.realServers()) {
                 Method m = r.method() != null ? Method.valueOf(r.method()) : null;
-                reals.add(new Real(InetAddress.ofLiteral(r.address()), r.port(), r.weight(), m, MacAddress.ZERO, 0));
+                reals.add(new Real(r.address(), r.port(), r.weight(), m, MacAddress.ZERO, 0));
             }
             Service service;
             try {
@@ -115,14 +115,14 @@ public final class ConfigMapping {
             // The sorry server joins the reals when the quorum is lost: it needs a slot and must be told apart.
             int slots = reals.size();
             if (vs.sorryServer() != null) {
-                InetAddress sorry = InetAddress.ofLiteral(vs.sorryServer().address());
+                InetAddress sorry = vs.sorryServer().address();
                 if (reals.stream().anyMatch(r -> r.address().equals(sorry) && r.port() == vs.sorryServer().port())) {
-                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + vs.sorryServer().address() + " "
+                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + io.xlb.config.Addresses.text(sorry) + " "
                             + vs.sorryServer().port() + " is also a real_server of this virtual_server: it would be both"));
                     continue;
                 }
                 if (sorry.getClass() != vip.getClass()) {
-                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + vs.sorryServer().address()
+                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + io.xlb.config.Addresses.text(sorry)
                             + " is of another address family than the virtual server"));
                     continue;
                 }

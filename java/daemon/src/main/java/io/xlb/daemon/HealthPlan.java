@@ -1,5 +1,6 @@
 package io.xlb.daemon;
 
+import io.xlb.config.Addresses;
 import io.xlb.config.Checker;
 import io.xlb.config.Config;
 import io.xlb.config.Diagnostic;
@@ -51,9 +52,9 @@ public final class HealthPlan {
             if (!(vs.key() instanceof VirtualServer.AddressPort ap)) {
                 continue;
             }
-            policies.put(new io.xlb.dataplane.abi.VipKey(java.net.InetAddress.ofLiteral(ap.address()), ap.port(),
+            policies.put(new io.xlb.dataplane.abi.VipKey(ap.address(), ap.port(),
                     io.xlb.dataplane.abi.Protocol.valueOf(vs.protocol())), new HealthFilter.Policy(vs.quorum(), vs.hysteresis(),
-                    vs.sorryServer() == null ? null : java.net.InetAddress.ofLiteral(vs.sorryServer().address()),
+                    vs.sorryServer() == null ? null : vs.sorryServer().address(),
                     vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.sorryServerInhibit(), vs.quorumUp(), vs.quorumDown(), vs.omega(),
                     vs.smtpAlert() != null ? vs.smtpAlert() : config.global().checkerAlerts()));
             for (RealServer r : vs.realServers()) {
@@ -61,33 +62,34 @@ public final class HealthPlan {
                 Checker.Common timingFrom = null;
                 for (Checker c : r.checkers()) {
                     Checker.Common k = c.common();
-                    String host = k.connectIp() != null ? k.connectIp() : r.address();
+                    String host = text(k.connectIp() != null ? k.connectIp() : r.address());
+                    String bindto = text(k.bindto());
                     int port = k.connectPort() != null ? k.connectPort() : r.port();
                     Duration timeout = k.connectTimeout() != null ? k.connectTimeout() : DEFAULT_CONNECT_TIMEOUT;
                     switch (c) {
-                        case Checker.TcpCheck t -> checks.add(new CheckSpec.Tcp(host, port, timeout, k.bindto()));
+                        case Checker.TcpCheck t -> checks.add(new CheckSpec.Tcp(host, port, timeout, bindto));
                         case Checker.HttpCheck h -> checks.add(new CheckSpec.Http(host, port, h.ssl(),
                                 h.urls().stream().map(u -> new CheckSpec.Url(u.path(),
                                         u.statusCode() == null ? Set.<Integer>of() : Set.of(u.statusCode()), u.digest())).toList(),
-                                h.virtualhost() != null ? h.virtualhost() : vs.virtualhost(), timeout, k.bindto()));
+                                h.virtualhost() != null ? h.virtualhost() : vs.virtualhost(), timeout, bindto));
                         case Checker.UdpCheck u -> checks.add(new CheckSpec.Udp(host, port,
-                                u.payload() == null ? new byte[0] : java.util.HexFormat.of().parseHex(u.payload()), timeout, k.bindto(),
+                                u.payload() == null ? new byte[0] : java.util.HexFormat.of().parseHex(u.payload()), timeout, bindto,
                                 u.requireReply() ? new CheckSpec.Reply(u.replyData() == null ? new byte[0]
                                         : java.util.HexFormat.of().parseHex(u.replyData()), u.minReplyLength(), u.maxReplyLength())
                                         : null));
-                        case Checker.PingCheck p -> checks.add(new CheckSpec.Ping(host, timeout, k.bindto()));
+                        case Checker.PingCheck p -> checks.add(new CheckSpec.Ping(host, timeout, bindto));
                         case Checker.DnsCheck d -> checks.add(new CheckSpec.Dns(host,
-                                k.connectPort() != null ? k.connectPort() : DNS_PORT, d.type(), d.name(), timeout, k.bindto()));
+                                k.connectPort() != null ? k.connectPort() : DNS_PORT, d.type(), d.name(), timeout, bindto));
                         case Checker.SmtpCheck m -> {
                             if (m.hosts().isEmpty()) {
                                 checks.add(new CheckSpec.Smtp(host, k.connectPort() != null ? k.connectPort() : SMTP_PORT,
-                                        m.heloName(), timeout, k.bindto()));
+                                        m.heloName(), timeout, bindto));
                             }
                             for (Checker.Common h : m.hosts()) {
-                                checks.add(new CheckSpec.Smtp(h.connectIp() != null ? h.connectIp() : host,
+                                checks.add(new CheckSpec.Smtp(h.connectIp() != null ? text(h.connectIp()) : host,
                                         h.connectPort() != null ? h.connectPort() : SMTP_PORT, m.heloName(),
                                         h.connectTimeout() != null ? h.connectTimeout() : timeout,
-                                        h.bindto() != null ? h.bindto() : k.bindto()));
+                                        h.bindto() != null ? text(h.bindto()) : bindto));
                             }
                         }
                         case Checker.MiscCheck m -> checks.add(new CheckSpec.Misc(m.path(),
@@ -102,7 +104,7 @@ public final class HealthPlan {
                 Duration delay = k.delayBeforeRetry() != null ? k.delayBeforeRetry()
                         : vs.delayBeforeRetry() != null ? vs.delayBeforeRetry() : DEFAULT_DELAY_BEFORE_RETRY;
                 Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
-                out.put(new RealId(ap.address(), ap.port(), vs.protocol(), r.address(), r.port()),
+                out.put(new RealId(text(ap.address()), ap.port(), vs.protocol(), text(r.address()), r.port()),
                         new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
                                 r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend(),
                                 // keepalived: the real's setting, else its service's, else global_defs'.
@@ -111,5 +113,10 @@ public final class HealthPlan {
             }
         }
         return new Result(out, policies, diagnostics);
+    }
+
+    /** An address of the configuration as the health checks and their ids name it (null: none). */
+    private static String text(java.net.InetAddress a) {
+        return a == null ? null : Addresses.text(a);
     }
 }

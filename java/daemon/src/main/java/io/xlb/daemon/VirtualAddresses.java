@@ -60,17 +60,17 @@ final class VirtualAddresses implements AutoCloseable {
                 NetworkInterface nif = NetworkInterface.getByName(vip.dev() != null ? vip.dev() : i.interfaceName());
                 if (nif == null) {
                     LOG.log(System.Logger.Level.ERROR, "{0}: no interface {1} for {2}", i.name(),
-                            vip.dev() != null ? vip.dev() : i.interfaceName(), vip.address());
+                            vip.dev() != null ? vip.dev() : i.interfaceName(), io.xlb.config.Addresses.text(vip.address()));
                     continue;
                 }
-                InetAddress a = InetAddress.ofLiteral(vip.address());
+                InetAddress a = vip.address();
                 if (master) {
                     if (addrs.add(nif.getIndex(), a, vip.prefixLength(), vip.label(),
                             vip.scope() == null ? 0 : io.xlb.config.Addresses.scopeCode(vip.scope()), broadcast(vip, a))) {
-                        LOG.log(System.Logger.Level.INFO, "{0}: added {1}/{2} to {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
+                        LOG.log(System.Logger.Level.INFO, "{0}: added {1}/{2} to {3}", i.name(), io.xlb.config.Addresses.text(vip.address()), vip.prefixLength(), nif.getName());
                     }
                 } else if (addrs.remove(nif.getIndex(), a, vip.prefixLength())) {
-                    LOG.log(System.Logger.Level.INFO, "{0}: removed {1}/{2} from {3}", i.name(), vip.address(), vip.prefixLength(), nif.getName());
+                    LOG.log(System.Logger.Level.INFO, "{0}: removed {1}/{2} from {3}", i.name(), io.xlb.config.Addresses.text(vip.address()), vip.prefixLength(), nif.getName());
                 }
             }
         } catch (SocketException | RuntimeException e) {
@@ -141,13 +141,13 @@ final class VirtualAddresses implements AutoCloseable {
                 if (mac == null) {
                     continue;
                 }
-                switch (InetAddress.ofLiteral(vip.address())) {
+                switch (vip.address()) {
                     case Inet4Address a -> GratuitousArp.send(nif.getIndex(), mac, a);
                     case Inet6Address a -> NeighbourAdvert.send(nif.getName(), nif.getIndex(), mac, a);
-                    default -> throw new IllegalStateException("not an IP address: " + vip.address());
+                    default -> throw new IllegalStateException("not an IP address: " + io.xlb.config.Addresses.text(vip.address()));
                 }
             } catch (SocketException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, i.name() + ": gratuitous ARP for " + vip.address(), e);
+                LOG.log(System.Logger.Level.WARNING, i.name() + ": gratuitous ARP for " + io.xlb.config.Addresses.text(vip.address()), e);
             }
         }
     }

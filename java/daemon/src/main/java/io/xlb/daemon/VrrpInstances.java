@@ -74,7 +74,7 @@ final class VrrpInstances implements AutoCloseable {
     static List<io.xlb.config.Diagnostic> unsupported(Config config) {
         List<io.xlb.config.Diagnostic> out = new ArrayList<>();
         for (VrrpInstance i : config.vrrpInstances()) {
-            long v6 = i.virtualIpaddress().stream().filter(a -> InetAddress.ofLiteral(a.address()) instanceof Inet6Address).count();
+            long v6 = i.virtualIpaddress().stream().filter(a -> a.address() instanceof Inet6Address).count();
             if (v6 > 0 && v6 < i.virtualIpaddress().size()) {
                 out.add(ConfigCheck.error(i.pos(), i.name() + ": IPv4 and IPv6 virtual addresses in one instance: VRRP carries one"
                         + " family per instance; use one instance per family"));
@@ -110,7 +110,7 @@ final class VrrpInstances implements AutoCloseable {
                 }
                 RouterSettings s = settings(i, primary(i, nif), global.vrrpSkipCheckAdvAddr());
                 List<Inet4Address> peers = ipv6(i) ? List.of()
-                        : i.unicastPeers().stream().map(p -> (Inet4Address) InetAddress.ofLiteral(p)).toList();
+                        : i.unicastPeers().stream().map(p -> (Inet4Address) p).toList();
                 running.put(i.name(), new Running(i, VrrpSpeaker.start(s, nif.getName(), nif.getIndex(), peers,
                         InstantSource.system(), (settings, from, to) -> changed(i, from, to))));
             }
@@ -194,12 +194,12 @@ final class VrrpInstances implements AutoCloseable {
     }
 
     private static String withoutPos(VrrpInstance.VirtualAddress v) {
-        return v.address() + "/" + v.prefixLength() + " " + v.dev() + " " + v.label() + " " + v.scope() + " " + v.broadcast();
+        return io.xlb.config.Addresses.text(v.address()) + "/" + v.prefixLength() + " " + v.dev() + " " + v.label() + " " + v.scope() + " " + v.broadcast();
     }
 
     /** IPv6 virtual addresses: VRRPv3 whatever version says (VRRPv2 has no IPv6; keepalived does the same). */
     static boolean ipv6(VrrpInstance i) {
-        return !i.virtualIpaddress().isEmpty() && InetAddress.ofLiteral(i.virtualIpaddress().getFirst().address()) instanceof Inet6Address;
+        return !i.virtualIpaddress().isEmpty() && i.virtualIpaddress().getFirst().address() instanceof Inet6Address;
     }
 
     static RouterSettings settings(VrrpInstance i, InetAddress primary, boolean skipCheckAdvAddr) {
@@ -209,7 +209,7 @@ final class VrrpInstances implements AutoCloseable {
             byte[] b = i.authentication().pass().getBytes(StandardCharsets.UTF_8);
             pass = new String(Arrays.copyOf(b, Math.min(b.length, 8)), StandardCharsets.UTF_8);
         }
-        List<InetAddress> addresses = i.virtualIpaddress().stream().map(a -> InetAddress.ofLiteral(a.address())).toList();
+        List<InetAddress> addresses = i.virtualIpaddress().stream().map(VrrpInstance.VirtualAddress::address).toList();
         return new RouterSettings(i.name(), version, i.virtualRouterId(), i.priority(), (int) (i.advertInt().toMillis() / 10),
                 addresses, pass, primary, !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
                 skipCheckAdvAddr);
@@ -223,11 +223,11 @@ final class VrrpInstances implements AutoCloseable {
                     .orElseThrow(() -> new IllegalArgumentException(i.name() + ": " + nif.getName() + " has no IPv6 link-local address"));
         }
         if (i.unicastSrcIp() != null) {
-            return InetAddress.ofLiteral(i.unicastSrcIp());
+            return i.unicastSrcIp();
         }
         // Not a virtual address: one left behind by a daemon killed while master would otherwise
         // be taken for ours, and removed from under us.
-        List<InetAddress> virtual = i.virtualIpaddress().stream().map(a -> InetAddress.ofLiteral(a.address())).toList();
+        List<InetAddress> virtual = i.virtualIpaddress().stream().map(VrrpInstance.VirtualAddress::address).toList();
         return nif.inetAddresses().filter(Inet4Address.class::isInstance).map(Inet4Address.class::cast)
                 .filter(a -> !a.isLinkLocalAddress() && !virtual.contains(a)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(i.name() + ": " + nif.getName() + " has no IPv4 address to send adverts from"));
