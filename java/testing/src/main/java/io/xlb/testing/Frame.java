@@ -20,6 +20,9 @@ import java.util.HexFormat;
  * whole. Lengths and checksums (IPv4 header, TCP, UDP, ICMP, ICMPv6 with their pseudo-headers) are
  * computed from the layers with {@link Checksum}. Every call returns a new frame; a frame never
  * changes. Replacing the IP header ({@link #ipv4}, {@link #ipv6}) keeps the layers above it.
+ *
+ * Longer than most files: one builder for every layer the tests state, so that input and expected
+ * output are written the same way.
  */
 public final class Frame {
     public static final int ICMP = 1;
