@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -76,14 +75,9 @@ public final class LabCommand implements Runnable {
             Thread onCtrlC = Thread.ofPlatform().unstarted(teardown);
             Runtime.getRuntime().addShutdownHook(onCtrlC);
             try {
-                Map<String, Integer> hosts = new LinkedHashMap<>();
-                hosts.put("client", 100);
-                hosts.put("director", 128);
-                hosts.put("rs1", 130);
-                hosts.put("rs2", 131);
                 out.println("== building the tutorial's network in namespaces: client .100, director .128, reals .130 .131, VIP .200 (" + SUBNET + ".0/24)");
                 out.flush();
-                Lan lan = Lan.create(lab, SUBNET, hosts);
+                Lan lan = Lan.tutorial(lab, SUBNET);
                 for (String rs : List.of("rs1", "rs2")) {
                     RealServerStep.apply(lan.host(rs), VIP);
                     Nginx.start(lab, lan.host(rs));

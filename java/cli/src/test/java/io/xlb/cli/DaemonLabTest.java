@@ -55,12 +55,7 @@ class DaemonLabTest {
     @BeforeAll
     void build() throws Exception {
         lab = new Lab("xlbt");
-        Map<String, Integer> hosts = new LinkedHashMap<>();
-        hosts.put("client", 100);
-        hosts.put("director", 128);
-        hosts.put("rs1", 130);
-        hosts.put("rs2", 131);
-        lan = Lan.create(lab, SUBNET, hosts);
+        lan = Lan.tutorial(lab, SUBNET);
         for (String rs : List.of("rs1", "rs2")) {
             RealServerStep.apply(lan.host(rs), VIP);
             nginx.put(rs, Nginx.start(lab, lan.host(rs)));

@@ -65,12 +65,7 @@ class RealServerLabTest {
     @BeforeAll
     void build() throws Exception {
         lab = new Lab("xlbt");
-        Map<String, Integer> hosts = new LinkedHashMap<>();
-        hosts.put("client", 100);
-        hosts.put("director", 128);
-        hosts.put("rs1", 130);
-        hosts.put("rs2", 131);
-        lan = Lan.create(lab, SUBNET, hosts);
+        lan = Lan.tutorial(lab, SUBNET);
         rs1 = lan.host("rs1");
         rs2 = lan.host("rs2");
         for (Lan.Host rs : List.of(rs1, rs2)) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.dataplane.abi.Structs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.xlb.testing.KeepalivedConf;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,20 +29,10 @@ class RefusedConfigTest {
             }
             """;
 
-    private static String service(String address, String algo, int reals, String extra) {
-        StringBuilder b = new StringBuilder("virtual_server " + address + " 80 {\n    lb_algo " + algo
-                + "\n    lb_kind DR\n    protocol TCP\n" + extra);
-        for (int i = 0; i < reals; i++) {
-            b.append("    real_server 10.").append(i / 65536 % 256).append('.').append(i / 256 % 256).append('.')
-                    .append(i % 256).append(" 80 {\n    }\n");
-        }
-        return b.append("}\n").toString();
-    }
-
     /** Each refused file and the line:col and message its refusal must carry. */
     private static Map<String, String> cases() {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put(INSTANCE + service("192.0.2.10", "sed", 1, ""), ":8:1: error: scheduler sed is not implemented yet");
+        c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "sed", 1, ""), ":8:1: error: scheduler sed is not implemented yet");
         c.put(INSTANCE + "virtual_server fwmark 1 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n}\n",
                 ":8:1: error: virtual_server fwmark 1: firewall marks are set by netfilter");
         c.put(INSTANCE + "virtual_server_group G {\n    192.0.2.20 80\n}\nvirtual_server group G {\n    lb_algo rr\n"
@@ -53,12 +44,12 @@ class RefusedConfigTest {
         }
         c.put(many.toString(), ":" + (8 + 5 * Structs.MAX_SERVICES) + ":1: error: more than " + Structs.MAX_SERVICES
                 + " virtual servers");
-        c.put(INSTANCE + service("192.0.2.10", "rr", Structs.MAX_REALS / 2, "") + service("192.0.2.11", "rr",
+        c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", Structs.MAX_REALS / 2, "") + KeepalivedConf.service("192.0.2.11", "rr",
                 Structs.MAX_REALS / 2 + 1, ""), ":" + (8 + 5 + 2 * Structs.MAX_REALS / 2) + ":1: error: more than "
                 + Structs.MAX_REALS + " real servers in all");
-        c.put(INSTANCE + service("192.0.2.10", "wlc", Structs.LC_MAX + 1, ""), ":8:1: error: wlc scans at most "
+        c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "wlc", Structs.LC_MAX + 1, ""), ":8:1: error: wlc scans at most "
                 + Structs.LC_MAX + " reals per service");
-        c.put(INSTANCE + service("192.0.2.10", "rr", 1, "    sorry_server 10.0.0.0 80\n"),
+        c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 1, "    sorry_server 10.0.0.0 80\n"),
                 ":8:1: error: sorry_server 10.0.0.0 80 is also a real_server");
         c.put(INSTANCE.replace("192.0.2.10\n", "192.0.2.10\n        2001:db8::10\n"),
                 ":1:1: error: VI_1: IPv4 and IPv6 virtual addresses in one instance");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.config.ConfigParser;
 import io.xlb.config.Diagnostic;
 import io.xlb.dataplane.abi.Structs;
+import io.xlb.testing.KeepalivedConf;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -44,19 +45,9 @@ class ConfigCheckTest {
         assertTrue(all.stream().anyMatch(m -> m.startsWith(prefix)), "expected '" + prefix + "…' in " + all);
     }
 
-    private static String service(String address, String algo, int reals, String extra) {
-        StringBuilder b = new StringBuilder("virtual_server " + address + " 80 {\n    lb_algo " + algo
-                + "\n    lb_kind DR\n    protocol TCP\n" + extra);
-        for (int i = 0; i < reals; i++) {
-            b.append("    real_server 10.").append(i / 65536 % 256).append('.').append(i / 256 % 256).append('.')
-                    .append(i % 256).append(" 80 {\n    }\n");
-        }
-        return b.append("}\n").toString();
-    }
-
     @Test
     void theTutorialsShapeIsAccepted() {
-        ConfigCheck.Outcome o = check(INSTANCE + service("192.0.2.10", "rr", 2, ""));
+        ConfigCheck.Outcome o = check(INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 2, ""));
         assertTrue(o.accepted(true), o.diagnostics().toString());
         assertEquals(1, o.desired().services().size());
         assertEquals(List.of("eth0"), o.interfaces());
@@ -64,7 +55,7 @@ class ConfigCheckTest {
 
     @Test
     void aSchedulerTheDataplaneLacksIsRefused() {
-        has(errors(INSTANCE + service("192.0.2.10", "sed", 1, "")), "t.conf:8:1: error: scheduler sed is not implemented yet");
+        has(errors(INSTANCE + KeepalivedConf.service("192.0.2.10", "sed", 1, "")), "t.conf:8:1: error: scheduler sed is not implemented yet");
     }
 
     @Test
@@ -99,22 +90,22 @@ class ConfigCheckTest {
         assertEquals(1, e.size(), e.toString());
         has(e, "t.conf:" + (8 + 5 * Structs.MAX_SERVICES) + ":1: error: more than " + Structs.MAX_SERVICES + " virtual servers");
 
-        String big = service("192.0.2.10", "rr", Structs.MAX_REALS / 2, "")
-                + service("192.0.2.11", "rr", Structs.MAX_REALS / 2, "")
-                + service("192.0.2.12", "rr", 1, "");
+        String big = KeepalivedConf.service("192.0.2.10", "rr", Structs.MAX_REALS / 2, "")
+                + KeepalivedConf.service("192.0.2.11", "rr", Structs.MAX_REALS / 2, "")
+                + KeepalivedConf.service("192.0.2.12", "rr", 1, "");
         has(errors(INSTANCE + big), "t.conf:" + (8 + 2 * (5 + 2 * Structs.MAX_REALS / 2)) + ":1: error: more than "
                 + Structs.MAX_REALS + " real servers in all");
 
-        has(errors(INSTANCE + service("192.0.2.10", "wlc", Structs.LC_MAX + 1, "")),
+        has(errors(INSTANCE + KeepalivedConf.service("192.0.2.10", "wlc", Structs.LC_MAX + 1, "")),
                 "t.conf:8:1: error: wlc scans at most " + Structs.LC_MAX + " reals per service");
-        assertTrue(check(INSTANCE + service("192.0.2.10", "wlc", Structs.LC_MAX, "")).accepted(false));
+        assertTrue(check(INSTANCE + KeepalivedConf.service("192.0.2.10", "wlc", Structs.LC_MAX, "")).accepted(false));
     }
 
     @Test
     void aSorryServerThatIsAlsoARealIsRefused() {
-        has(errors(INSTANCE + service("192.0.2.10", "rr", 1, "    sorry_server 10.0.0.0 80\n")),
+        has(errors(INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 1, "    sorry_server 10.0.0.0 80\n")),
                 "t.conf:8:1: error: sorry_server 10.0.0.0 80 is also a real_server of this virtual_server");
-        assertTrue(check(INSTANCE + service("192.0.2.10", "rr", 1, "    sorry_server 10.0.0.0 8080\n")).accepted(false));
+        assertTrue(check(INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 1, "    sorry_server 10.0.0.0 8080\n")).accepted(false));
     }
 
     @Test
@@ -152,6 +143,6 @@ class ConfigCheckTest {
         assertTrue(offline.accepted(false), offline.diagnostics().toString());
         ConfigCheck.Outcome extra = ConfigCheck.check(ConfigParser.parse("t.conf", INSTANCE), List.of("nosuch1"), HOST, "t.conf");
         assertEquals("t.conf:1:1: error: --interface nosuch1: no such interface on this host", extra.errors().getFirst().toString());
-        assertFalse(check(service("192.0.2.10", "rr", 1, "")).accepted(false), "no interface at all");
+        assertFalse(check(KeepalivedConf.service("192.0.2.10", "rr", 1, "")).accepted(false), "no interface at all");
     }
 }

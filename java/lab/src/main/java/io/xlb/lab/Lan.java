@@ -30,6 +30,16 @@ public final class Lan {
     }
 
     /** Hosts get {@code subnet24.N} with N as given, e.g. the seed's .128 director and .130/.131 reals. */
+    /** The tutorial's network: client .100, director .128, real servers rs1 .130 and rs2 .131. */
+    public static Lan tutorial(Lab lab, String subnet24) {
+        Map<String, Integer> hosts = new LinkedHashMap<>();
+        hosts.put("client", 100);
+        hosts.put("director", 128);
+        hosts.put("rs1", 130);
+        hosts.put("rs2", 131);
+        return create(lab, subnet24, hosts);
+    }
+
     public static Lan create(Lab lab, String subnet24, Map<String, Integer> lastOctets) {
         Netns sw = lab.namespace();
         sw.exec("ip", "link", "add", "br0", "type", "bridge");
