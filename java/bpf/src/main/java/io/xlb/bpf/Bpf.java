@@ -30,6 +30,31 @@ public final class Bpf implements AutoCloseable {
         this.possibleCpus = possibleCpus;
     }
 
+    /** linux/magic.h: the f_type of a BPF filesystem. */
+    private static final long BPF_FS_MAGIC = 0xcafe4a11L;
+
+    /**
+     * Whether {@code dir}, or the nearest of its ancestors that exists, is on a BPF filesystem (where
+     * pins live). Asked of the kernel (statfs), not of the mount table, which a chroot or an
+     * {@code ip netns exec} shows differently.
+     */
+    public static boolean onBpffs(Path dir) {
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(LibC.STATFS_SIZE, 8);
+            int rc = (int) LibC.statfs.invokeExact(Native.callState(arena), arena.allocateFrom(existing.toString()), buf);
+            return rc == 0 && buf.get(ValueLayout.JAVA_LONG, 0) == BPF_FS_MAGIC;
+        } catch (Throwable t) {
+            throw Call.rethrow(t);
+        }
+    }
+
     public static Bpf open() {
         LibbpfLog.ensureInstalled();
         try (Arena arena = Arena.ofConfined()) {

@@ -57,6 +57,19 @@ class PinTest {
     }
 
     @Test
+    void aBpffsIsToldApartByTheKernelNotByTheMountTable() throws IOException {
+        assertTrue(Bpf.onBpffs(Path.of("/sys/fs/bpf")));
+        assertTrue(Bpf.onBpffs(Path.of("/sys/fs/bpf/xlbt-not-there/deeper")), "judged by the nearest existing ancestor");
+        Path tmp = Files.createTempDirectory("xlbt-not-bpffs");
+        try {
+            assertFalse(Bpf.onBpffs(tmp));
+        } finally {
+            Files.delete(tmp);
+        }
+        assertFalse(Bpf.onBpffs(Path.of("/proc")));
+    }
+
+    @Test
     void aPinnedMapAndProgramOutliveTheirCreator() {
         int progId;
         Key key = new Key(0x0a000001, 443, 6);

@@ -135,16 +135,11 @@ public final class Daemon implements AutoCloseable {
      * Pins only live on a BPF filesystem. {@code ip netns exec} remounts /sys, hiding /sys/fs/bpf:
      * say so rather than fail deep in a bpf() call.
      */
-    static void requireBpffs(Path pinDir) throws IOException {
-        Path existing = pinDir.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        String type = existing == null ? "nothing" : Files.getFileStore(existing).type();
-        if (!type.equals("bpf")) {
-            throw new IllegalArgumentException("--pin-dir " + pinDir + " is not on a BPF filesystem (" + existing + " is "
-                    + type + "): mount one (mount -t bpf bpf /sys/fs/bpf); under 'ip netns exec', which remounts /sys,"
-                    + " run the daemon with 'nsenter --net=/run/netns/NAME' instead");
+    static void requireBpffs(Path pinDir) {
+        if (!Bpf.onBpffs(pinDir)) {
+            throw new IllegalArgumentException("--pin-dir " + pinDir + " is not on a BPF filesystem: mount one (mount -t bpf"
+                    + " bpf /sys/fs/bpf); under 'ip netns exec', which remounts /sys, run the daemon with"
+                    + " 'nsenter --net=/run/netns/NAME' instead");
         }
     }
 

@@ -32,6 +32,10 @@ public final class LibC {
 
     /** int open(const char *pathname, int flags) */
     public static final MethodHandle open = h("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** int statfs(const char *path, struct statfs *buf) */
+    public static final MethodHandle statfs = h("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** sizeof(struct statfs) on x86-64; f_type, a long, comes first. */
+    public static final int STATFS_SIZE = 120;
     /** int close(int fd) */
     public static final MethodHandle close = h("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** int setns(int fd, int nstype) */
