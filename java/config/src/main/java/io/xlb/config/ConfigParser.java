@@ -38,8 +38,13 @@ public final class ConfigParser {
     }
 
     public static Result parse(Path file) {
+        return parse(file, ConfigFiles.DISK);
+    }
+
+    /** The file and what it includes, read from {@code files}. */
+    public static Result parse(Path file, ConfigFiles files) {
         List<Diagnostic> diagnostics = new ArrayList<>();
-        List<Token> tokens = Lexer.lexFile(file, diagnostics);
+        List<Token> tokens = Lexer.lexFile(file, files, diagnostics);
         return interpret(tokens, diagnostics, new SourcePos(file.toString(), 1, 1));
     }
 

@@ -33,19 +33,21 @@ final class Lexer {
     private final List<Diagnostic> diagnostics;
     private final Map<String, String> definitions = new HashMap<>();
     private final Deque<Path> including = new ArrayDeque<>();
+    private final ConfigFiles files;
 
-    private Lexer(List<Diagnostic> diagnostics) {
+    private Lexer(List<Diagnostic> diagnostics, ConfigFiles files) {
         this.diagnostics = diagnostics;
+        this.files = files;
     }
 
-    static List<Token> lexFile(Path file, List<Diagnostic> diagnostics) {
-        Lexer l = new Lexer(diagnostics);
+    static List<Token> lexFile(Path file, ConfigFiles files, List<Diagnostic> diagnostics) {
+        Lexer l = new Lexer(diagnostics, files);
         l.file(file, null);
         return l.tokens;
     }
 
     static List<Token> lexText(String name, String text, List<Diagnostic> diagnostics) {
-        Lexer l = new Lexer(diagnostics);
+        Lexer l = new Lexer(diagnostics, ConfigFiles.DISK);
         l.text(name, Path.of(name).toAbsolutePath().getParent(), text);
         return l.tokens;
     }
@@ -54,8 +56,8 @@ final class Lexer {
         Path canonical;
         String text;
         try {
-            canonical = file.toRealPath();
-            text = Files.readString(canonical, StandardCharsets.UTF_8);
+            canonical = files.canonical(file);
+            text = files.read(canonical);
         } catch (IOException e) {
             SourcePos at = includedFrom != null ? includedFrom : new SourcePos(file.toString(), 1, 1);
             error(at, "cannot read " + file + ": " + reason(e));
@@ -136,9 +138,9 @@ final class Lexer {
             return;
         }
         List<Path> matches = new ArrayList<>();
-        if (parent != null && Files.isDirectory(parent)) {
-            try (Stream<Path> entries = Files.list(parent)) {
-                entries.filter(e -> matcher.matches(e.getFileName()) && Files.isRegularFile(e)).sorted().forEach(matches::add);
+        if (parent != null) {
+            try {
+                files.list(parent).stream().filter(e -> matcher.matches(e.getFileName())).forEach(matches::add);
             } catch (IOException e) {
                 error(pattern.pos(), "cannot list " + parent + ": " + reason(e));
                 return;

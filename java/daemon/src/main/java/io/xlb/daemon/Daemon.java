@@ -88,7 +88,7 @@ public final class Daemon implements AutoCloseable {
         this.mail = AlertMail.of(vertx, config.global());
         // Scripts run as the configuration in force says (script_user); a change is applied on the daemon's thread.
         this.health = new HealthChecks(vertx, () -> Scripts.runAs(config.global()), alert -> mail.send(alert),
-                () -> loop.execute(this::applyHealthChange));
+                () -> loop.execute(this::applyHealthChange), io.xlb.daemon.status.RealHealth.Attempts.NONE);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.xlb.daemon;
 
 import io.vertx.core.Vertx;
+import io.xlb.daemon.status.RealHealth;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.health.Check;
@@ -39,15 +40,18 @@ final class HealthChecks implements AutoCloseable {
     private Map<VipKey, Boolean> quorum = new HashMap<>();
     /** Each real's up/down as last announced (notify scripts, log), to tell weight-only changes apart. */
     private final Map<HealthPlan.RealId, Boolean> announced = new ConcurrentHashMap<>();
-    /** The last attempt of each real's checks: latency and outcome. */
-    private final Map<HealthPlan.RealId, String> lastCheck = new ConcurrentHashMap<>();
+    /** The last attempt of each real's checks. */
+    private final Map<HealthPlan.RealId, RealHealth.LastCheck> lastCheck = new ConcurrentHashMap<>();
+    private final RealHealth.Attempts attempts;
 
     /**
      * @param scripts who runs notify and quorum scripts under the configuration in force
      * @param changed called (on a Vert.x thread) when a real's health or weight changed
      */
-    HealthChecks(Vertx vertx, Supplier<ScriptCommand> scripts, Consumer<AlertMail.Alert> alerts, Runnable changed) {
+    HealthChecks(Vertx vertx, Supplier<ScriptCommand> scripts, Consumer<AlertMail.Alert> alerts, Runnable changed,
+                 RealHealth.Attempts attempts) {
         this.vertx = vertx;
+        this.attempts = attempts;
         this.scripts = scripts;
         this.alerts = alerts;
         this.monitor = new HealthMonitor<>((delay, task) -> vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run()),
@@ -72,7 +76,7 @@ final class HealthChecks implements AutoCloseable {
             }
             // ha_suspend: check only while the service's address is on this host (VRRP master).
             InetAddress vip = InetAddress.ofLiteral(id.vipAddress());
-            monitor.watch(id, e.checks().stream().map(spec -> timed(id, Checks.of(vertx, spec))).toList(), e.timing(),
+            monitor.watch(id, e.checks().stream().map(spec -> timed(id, checkerName(spec), Checks.of(vertx, spec))).toList(), e.timing(),
                     e.startUp(), e.haSuspend() ? () -> isLocal(vip) : () -> true);
         });
         plan = r.entries();
@@ -84,17 +88,44 @@ final class HealthChecks implements AutoCloseable {
         return new HealthPlan.Result(plan, policies, List.of());
     }
 
-    /** A check whose attempts are timed and remembered for xlb status. */
-    private Check timed(HealthPlan.RealId id, Check check) {
+    /** A check whose attempts are timed and remembered for xlb status, the API and metrics. */
+    private Check timed(HealthPlan.RealId id, String checker, Check check) {
         return () -> {
             long start = System.nanoTime();
-            return check.attempt().whenComplete((verdict, error) -> lastCheck.put(id, String.format("%.1f ms, %s",
-                    (System.nanoTime() - start) / 1e6, error != null ? error.getMessage() : switch (verdict) {
-                        case Verdict.Pass p when p.weight().isPresent() -> "passed, weight " + p.weight().getAsInt();
-                        case Verdict.Pass p -> "passed";
-                        case Verdict.Fail f -> f.reason();
-                    })));
+            return check.attempt().whenComplete((verdict, error) -> {
+                RealHealth.LastCheck last = new RealHealth.LastCheck(java.time.Instant.now(), java.time.Duration.ofNanos(System.nanoTime() - start),
+                        checker, error == null && verdict instanceof Verdict.Pass, error != null ? error.getMessage() : switch (verdict) {
+                            case Verdict.Pass p when p.weight().isPresent() -> "passed, weight " + p.weight().getAsInt();
+                            case Verdict.Pass p -> "passed";
+                            case Verdict.Fail f -> f.reason();
+                        });
+                lastCheck.put(id, last);
+                attempts.attempted(last);
+            });
         };
+    }
+
+    /** keepalived's name of the checker. */
+    static String checkerName(io.xlb.health.CheckSpec spec) {
+        return switch (spec) {
+            case io.xlb.health.CheckSpec.Tcp t -> "TCP_CHECK";
+            case io.xlb.health.CheckSpec.Http h -> h.ssl() ? "SSL_GET" : "HTTP_GET";
+            case io.xlb.health.CheckSpec.Udp u -> "UDP_CHECK";
+            case io.xlb.health.CheckSpec.Ping p -> "PING_CHECK";
+            case io.xlb.health.CheckSpec.Dns d -> "DNS_CHECK";
+            case io.xlb.health.CheckSpec.Smtp m -> "SMTP_CHECK";
+            case io.xlb.health.CheckSpec.Misc m -> "MISC_CHECK";
+        };
+    }
+
+    /** Every watched real's health, in a stable order. */
+    List<RealHealth> snapshot() {
+        List<RealHealth> out = new java.util.ArrayList<>();
+        plan.forEach((id, entry) -> out.add(new RealHealth(id.protocol(), id.vipAddress(), id.vipPort(), id.address(), id.port(),
+                monitor.isUp(id), monitor.weight(id), entry.checks().size(), java.util.Optional.ofNullable(lastCheck.get(id)))));
+        out.sort(java.util.Comparator.comparing(RealHealth::vipAddress).thenComparingInt(RealHealth::vipPort)
+                .thenComparing(RealHealth::protocol).thenComparing(RealHealth::address).thenComparingInt(RealHealth::port));
+        return out;
     }
 
     private static boolean isLocal(InetAddress address) {
@@ -170,7 +201,7 @@ final class HealthChecks implements AutoCloseable {
             b.append(String.format("%s %s:%d of %s:%d: %s%s; last check %s%n", id.protocol(), id.address(), id.port(),
                     id.vipAddress(), id.vipPort(), monitor.isUp(id) ? "up" : "down",
                     weight.isPresent() ? ", weight " + weight.getAsInt() + " (misc_dynamic)" : "",
-                    lastCheck.getOrDefault(id, entry.checks().isEmpty() ? "none (no checker)" : "pending")));
+                    lastCheck.containsKey(id) ? lastCheck.get(id).toString() : entry.checks().isEmpty() ? "none (no checker)" : "pending"));
         });
         quorum.forEach((vip, held) -> {
             if (!held) {

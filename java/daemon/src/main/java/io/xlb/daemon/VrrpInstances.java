@@ -311,6 +311,12 @@ final class VrrpInstances implements AutoCloseable {
         }
     }
 
+    /** Every running instance, by name. */
+    List<io.xlb.daemon.status.InstanceStatus> snapshot() {
+        return running.values().stream().map(r -> new io.xlb.daemon.status.InstanceStatus(r.config().name(), r.config().interfaceName(),
+                r.config().virtualRouterId(), r.speaker().status())).toList();
+    }
+
     /** One line per instance for {@code xlb status}. */
     String statusLines() {
         StringBuilder b = new StringBuilder();
