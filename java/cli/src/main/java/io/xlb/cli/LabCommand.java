@@ -153,7 +153,8 @@ public final class LabCommand implements Runnable {
             String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
             Path jar = Path.of(LabCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return new String[] {java, "--enable-native-access=ALL-UNNAMED", "-cp", jar.toString(), Xlb.class.getName(),
-                    "daemon", "-f", conf.toString(), "--pin-dir", pinDir.toString()};
+                    "daemon", "-f", conf.toString(), "--pin-dir", pinDir.toString(), "--api-token-file",
+                    io.xlb.lab.XlbDaemon.apiTokenFile(conf).toString()};
         }
 
         private static void awaitPinned(Path pinDir, BackgroundProcess daemon, Duration limit) throws InterruptedException {

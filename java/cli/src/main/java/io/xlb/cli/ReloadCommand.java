@@ -1,13 +1,11 @@
 package io.xlb.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.xlb.daemon.Daemon;
 import io.xlb.daemon.PinLock;
-import io.xlb.daemon.ReloadVerdict;
-import io.xlb.sys.Signals;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -15,25 +13,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code xlb reload}: asks the running daemon to re-read its file (SIGHUP) and prints its verdict:
- * the diff when it took the file (exit 0), the errors when it refused it and kept the running
- * configuration (exit 1).
+ * {@code xlb reload}: asks the running daemon, over its API, to re-read its files and prints its
+ * verdict: the diff when it took them (exit 0), the errors when it refused them and kept the
+ * running configuration (exit 1).
  */
 @Command(name = "reload", description = "Make the running daemon re-read its configuration and print its verdict (exit 1 if it refused the file).")
 public final class ReloadCommand implements Callable<Integer> {
-    private static final Duration POLL = Duration.ofMillis(50);
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--pin-dir", paramLabel = "DIR", description = "the daemon's pin directory (default: ${DEFAULT-VALUE})")
     Path pinDir = Daemon.DEFAULT_PIN_DIR;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for the verdict (default: ${DEFAULT-VALUE})")
-    int timeoutSeconds = 30;
+    @Option(names = "--dry-run", description = "check the files as the daemon would take them, change nothing")
+    boolean dryRun;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         OptionalLong pid = PinLock.holder(pinDir);
@@ -42,26 +38,31 @@ public final class ReloadCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        Path file = PinLock.reloadFile(pinDir);
-        long before = ReloadVerdict.read(file).map(ReloadVerdict::generation).orElse(-1L);
-        Signals.hangup(pid.getAsLong());
-        Instant deadline = Instant.now().plusSeconds(timeoutSeconds);
-        while (Instant.now().isBefore(deadline)) {
-            var verdict = ReloadVerdict.read(file).filter(v -> v.generation() > before);
-            if (verdict.isPresent()) {
-                ReloadVerdict v = verdict.get();
-                PrintWriter to = v.accepted() ? out : err;
-                to.println(v.accepted() ? "xlb reload: daemon " + pid.getAsLong() + " reloaded:"
-                        : "xlb reload: daemon " + pid.getAsLong() + " refused the file and keeps running the previous configuration:");
-                v.lines().forEach(l -> to.println("  " + l));
-                to.flush();
-                return v.accepted() ? 0 : 1;
-            }
-            Thread.sleep(POLL);
+        DaemonClient.Response r;
+        try {
+            r = DaemonClient.of(pinDir).post("/api/v1/config/reload" + (dryRun ? "?dryRun=true" : ""));
+        } catch (IOException e) {
+            err.println("xlb reload: daemon " + pid.getAsLong() + " does not answer on " + Daemon.apiSocket(pinDir) + ": " + e.getMessage());
+            err.flush();
+            return 1;
         }
-        err.println("xlb reload: asked daemon " + pid.getAsLong() + " to reload, but it gave no verdict within "
-                + timeoutSeconds + " s (see its log)");
-        err.flush();
-        return 1;
+        JsonNode v = r.json();
+        boolean accepted = r.status() == 200 && v != null && v.path("accepted").asBoolean();
+        PrintWriter to = accepted ? out : err;
+        if (v == null) {
+            err.println("xlb reload: daemon " + pid.getAsLong() + " answered " + r.status() + ": " + r.body());
+        } else if (accepted) {
+            to.println("xlb reload: daemon " + pid.getAsLong() + (dryRun ? " would take the files:" : " reloaded:"));
+            if (v.path("diff").isEmpty()) {
+                to.println("  no change");
+            }
+            v.path("diff").forEach(l -> to.println("  " + l.asText()));
+            v.path("warnings").forEach(l -> to.println("  " + l.asText()));
+        } else {
+            to.println("xlb reload: daemon " + pid.getAsLong() + " refused the file and keeps running the previous configuration:");
+            v.path("errors").forEach(e -> to.println("  " + e.path("message").asText()));
+        }
+        to.flush();
+        return accepted ? 0 : 1;
     }
 }

@@ -59,10 +59,12 @@ public final class StatusCommand implements Callable<Integer> {
             });
             out.println("packets:    " + (b.isEmpty() ? "none yet" : b));
         }
-        Path healthFile = PinLock.healthFile(pinDir);
-        if (PinLock.daemon(pinDir).isPresent() && Files.exists(healthFile)) {
-            out.println("health:");
-            Files.readAllLines(healthFile).forEach(l -> out.println("  " + l));
+        if (PinLock.daemon(pinDir).isPresent()) {
+            List<String> lines = DaemonStatus.lines(pinDir);
+            if (!lines.isEmpty()) {
+                out.println("health:");
+                lines.forEach(l -> out.println("  " + l));
+            }
         }
         out.flush();
         return 0;

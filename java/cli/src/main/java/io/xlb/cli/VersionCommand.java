@@ -25,11 +25,16 @@ public final class VersionCommand implements Callable<Integer>, CommandLine.IVer
         return 0;
     }
 
+    /** This build's version, or "(development build)" outside a packaged jar. */
+    static String version() {
+        String version = VersionCommand.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+
     @Override
     public String[] getVersion() {
-        String version = VersionCommand.class.getPackage().getImplementationVersion();
         return List.of(
-                "xlb " + (version == null ? "(development build)" : version),
+                "xlb " + version(),
                 "jdk " + Runtime.version(),
                 "libbpf " + Bpf.libbpfVersion(),
                 "kernel " + kernelRelease(),

@@ -519,12 +519,7 @@ class VrrpLabTest {
     }
 
     private String status(String host) {
-        try {
-            Path file = PinLock.healthFile(pinDir(host));
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (java.io.IOException e) {
-            return "";
-        }
+        return String.join("\n", DaemonStatus.lines(pinDir(host))) + "\n";
     }
 
     private boolean owns(String host) {

@@ -88,7 +88,12 @@ public final class ConfigCheck {
      * {@code extraInterfaces} (the daemon's {@code --interface}); {@code host} says which exist.
      */
     public static Outcome check(Path file, List<String> extraInterfaces, Host host) {
-        return check(ConfigParser.parse(file), extraInterfaces, host, file.toString());
+        return check(file, io.xlb.config.ConfigFiles.DISK, extraInterfaces, host);
+    }
+
+    /** The same, reading the files from {@code files} (the API's pending write). */
+    public static Outcome check(Path file, io.xlb.config.ConfigFiles files, List<String> extraInterfaces, Host host) {
+        return check(ConfigParser.parse(file, files), extraInterfaces, host, file.toString());
     }
 
     public static Outcome check(ConfigParser.Result parsed, List<String> extraInterfaces, Host host, String fileName) {

@@ -13,6 +13,14 @@ import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.Real;
 import io.vertx.core.Vertx;
+import io.xlb.daemon.api.ApiServer;
+import io.xlb.daemon.api.Director;
+import io.xlb.daemon.status.InstanceStatus;
+import io.xlb.daemon.status.RealHealth;
+import io.xlb.dataplane.abi.ConnEntry;
+import io.xlb.dataplane.abi.FlowKey;
+import io.xlb.dataplane.abi.RealEntry;
+import io.xlb.dataplane.abi.Reason;
 import io.xlb.sys.Neighbours;
 import java.io.IOException;
 import java.net.NetworkInterface;
@@ -42,8 +50,12 @@ public final class Daemon implements AutoCloseable {
     public static final Path DEFAULT_PIN_DIR = Path.of("/sys/fs/bpf/xlb");
     private static final int TICKS_PER_REAP = 10;
 
-    /** What the command line says. */
-    public record Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick) {}
+    /** What the command line says; {@code api} null: no HTTP API. */
+    public record Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick, ApiServer.Options api) {
+        public Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick) {
+            this(configFile, interfaces, pinDir, tick, null);
+        }
+    }
 
     private final Options options;
     private final PinLock lock;
@@ -55,18 +67,23 @@ public final class Daemon implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("xlb-daemon").daemon(false).unstarted(r));
     private final AtomicBoolean reloadRequested = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int primaryIfindex;
     /** The interfaces attached at start: a reload may not change them (XDP is attached once). */
     private final List<String> interfaces;
-    private long generation;
+    /** The configuration's generation: one more at each change that takes effect; with the boot id, the API's ETag. */
+    private volatile long generation;
+    private final String bootId = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextInt());
+    private final java.time.Instant startedAt = java.time.Instant.now();
+    private volatile ApiServer api;
     private final Vertx vertx = Vertx.vertx();
     private volatile AlertMail mail;
     private final VrrpInstances vrrp = new VrrpInstances(loop, alert -> mail.send(alert));
     private final HealthChecks health;
     private volatile Config config;
-    private DesiredState desired;
-    private DesiredState applied;
+    private volatile DesiredState desired;
+    private volatile DesiredState applied;
     private long ticks;
 
     private Daemon(Options options, PinLock lock, Bpf bpf, Dataplane dataplane, ConfigCheck.Outcome accepted)
@@ -119,7 +136,11 @@ public final class Daemon implements AutoCloseable {
             d.health.sync(accepted.health());
             d.desired = accepted.desired();
             d.applyWithMacs();
-            d.writeVerdict(new ReloadVerdict(0, true, List.of("started with " + options.configFile())));
+            if (options.api() != null) {
+                d.api = ApiServer.start(d.vertx, d.director(), options.api(), null);
+                LOG.log(System.Logger.Level.INFO, "API on {0}{1}", options.api().port() < 0 ? "" : options.api().host() + ":"
+                        + d.api.port() + " and ", options.api().socket());
+            }
             d.loop.scheduleWithFixedDelay(d::tick, options.tick().toMillis(), options.tick().toMillis(), TimeUnit.MILLISECONDS);
             LOG.log(System.Logger.Level.INFO, "running {0} on {1}: {2} services", options.configFile(), accepted.interfaces(),
                     d.desired.services().size());
@@ -129,6 +150,11 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** Where the daemon of {@code pinDir} listens for xlb's own commands (root only). */
+    public static Path apiSocket(Path pinDir) {
+        return PinLock.lockFile(pinDir).resolveSibling(PinLock.lockFile(pinDir).getFileName().toString().replace(".lock", ".sock"));
     }
 
     /**
@@ -172,18 +198,6 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The health snapshot xlb status shows: each real, lost quorums, each VRRP instance. */
-    private void writeStatus() {
-        try {
-            Path file = PinLock.healthFile(options.pinDir());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, health.statusLines() + vrrp.statusLines());
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "health snapshot", e);
-        }
-    }
-
     private void applyHealthChange() {
         try {
             applyWithMacs();
@@ -206,7 +220,6 @@ public final class Daemon implements AutoCloseable {
                 reload();
             }
             applyWithMacs();
-            writeStatus();
             if (++ticks % TICKS_PER_REAP == 0) {
                 ConnReaper.Sweep s = reaper.sweep();
                 if (s.expired() > 0 || s.countersCorrected() > 0) {
@@ -224,49 +237,171 @@ public final class Daemon implements AutoCloseable {
         reloadRequested.set(true);
     }
 
-    /**
-     * Reloads all or nothing: the new file passes the same check as at start, and the dataplane
-     * confirms it has room, before anything changes; if applying still fails, the old
-     * configuration is put back. The verdict goes to the log and to {@code xlb reload}.
-     */
+    /** SIGHUP: the files on disk, all or nothing; the verdict goes to the log. */
     private void reload() {
-        ConfigCheck.Outcome next = ConfigCheck.check(options.configFile(), options.interfaces(), ConfigCheck.Host.local());
-        next.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
-        List<String> refusals = new ArrayList<>(next.errors().stream().map(Diagnostic::toString).toList());
-        if (refusals.isEmpty() && !next.interfaces().equals(interfaces)) {
-            refusals.add(options.configFile() + ": the director is attached to " + interfaces + " and this file needs "
+        apply(io.xlb.config.ConfigFiles.DISK, Director.Writes.NONE);
+    }
+
+    /**
+     * Checks the configuration read from {@code files} with the one acceptance rule and asks the
+     * dataplane whether it has room; unless {@code write} is null (a dry run), writes the files and
+     * switches to it. All or nothing: if applying fails, the files and the previous configuration
+     * are put back. On the daemon's thread.
+     */
+    private Director.Verdict apply(io.xlb.config.ConfigFiles files, Director.Writes write) {
+        Path file = options.configFile();
+        ConfigCheck.Outcome next = ConfigCheck.check(file, files, options.interfaces(), ConfigCheck.Host.local());
+        List<String> refusals = new ArrayList<>();
+        if (next.accepted(false) && !next.interfaces().equals(interfaces)) {
+            refusals.add(file + ": the director is attached to " + interfaces + " and this file needs "
                     + next.interfaces() + ": a reload cannot change the interfaces; restart the daemon");
         }
-        if (refusals.isEmpty()) {
+        if (next.accepted(false) && refusals.isEmpty()) {
             try {
                 dataplane.check(withSorryServers(next.desired(), next.health()));
             } catch (IllegalArgumentException e) {
-                refusals.add(options.configFile() + ": the dataplane has no room for it: " + e.getMessage());
+                refusals.add(file + ": the dataplane has no room for it: " + e.getMessage());
             }
         }
-        if (refusals.isEmpty()) {
-            Config before = config;
-            DesiredState desiredBefore = desired;
-            HealthPlan.Result healthBefore = health.current();
+        boolean accepted = next.accepted(false) && refusals.isEmpty();
+        List<Diagnostic> shown = accepted ? next.diagnostics() : next.errors();
+        List<String> diff = accepted ? ConfigDiff.between(config, next.config()).toString().lines().filter(l -> !l.isBlank()).toList() : List.of();
+        if (!accepted || write == null) {
+            if (write != null) {
+                next.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+                refusals.forEach(r -> LOG.log(System.Logger.Level.ERROR, r));
+                LOG.log(System.Logger.Level.ERROR, "reload refused; the running configuration stays");
+            }
+            return new Director.Verdict(accepted, false, etag(), diff, shown, refusals, accepted ? next.config() : config);
+        }
+        next.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        Config before = config;
+        DesiredState desiredBefore = desired;
+        HealthPlan.Result healthBefore = health.current();
+        try {
+            write.apply();
+        } catch (IOException e) {
+            refusals.add("writing the configuration failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "writing the configuration failed", e);
+            return new Director.Verdict(false, false, etag(), List.of(), List.of(), refusals, config);
+        }
+        try {
+            switchTo(next.config(), next.health(), next.desired());
+            generation++;
+            LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1}", file, diff.isEmpty() ? "no change" : "\n" + String.join("\n", diff));
+            return new Director.Verdict(true, true, etag(), diff, shown, List.of(), next.config());
+        } catch (SocketException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying the configuration failed; putting the previous one back", e);
+            refusals.add(file + ": applying it failed (" + e.getMessage() + "); the previous configuration was put back");
             try {
-                switchTo(next.config(), next.health(), next.desired());
-                ConfigDiff diff = ConfigDiff.between(before, next.config());
-                LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1}", options.configFile(), diff.isEmpty() ? "no change" : "\n" + diff);
-                writeVerdict(new ReloadVerdict(++generation, true,
-                        diff.isEmpty() ? List.of("no change") : diff.toString().lines().toList()));
-                return;
-            } catch (SocketException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "applying the reload failed; putting the previous configuration back", e);
-                refusals.add(options.configFile() + ": applying it failed (" + e.getMessage() + "); the previous configuration was put back");
-                try {
-                    switchTo(before, healthBefore, desiredBefore);
-                } catch (SocketException | RuntimeException again) {
-                    LOG.log(System.Logger.Level.ERROR, "putting the previous configuration back failed", again);
-                }
+                write.undo();
+                switchTo(before, healthBefore, desiredBefore);
+            } catch (IOException | RuntimeException again) {
+                LOG.log(System.Logger.Level.ERROR, "putting the previous configuration back failed", again);
             }
+            return new Director.Verdict(false, false, etag(), List.of(), List.of(), refusals, config);
         }
-        LOG.log(System.Logger.Level.ERROR, "reload refused; the running configuration stays");
-        writeVerdict(new ReloadVerdict(++generation, false, refusals));
+    }
+
+    private String etag() {
+        return bootId + "-" + generation;
+    }
+
+    /** What the API sees of this daemon. */
+    private Director director() {
+        return new Director() {
+            @Override
+            public Path configFile() {
+                return options.configFile();
+            }
+
+            @Override
+            public <T> java.util.concurrent.CompletableFuture<T> serialized(java.util.concurrent.Callable<T> task) {
+                java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+                try {
+                    loop.execute(() -> {
+                        try {
+                            f.complete(task.call());
+                        } catch (Throwable e) {
+                            f.completeExceptionally(e);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    f.completeExceptionally(new io.xlb.daemon.api.ApiProblem(503, "", "the daemon is stopping"));
+                }
+                return f;
+            }
+
+            @Override
+            public Config config() {
+                return config;
+            }
+
+            @Override
+            public String etag() {
+                return Daemon.this.etag();
+            }
+
+            @Override
+            public Director.Verdict apply(io.xlb.config.ConfigFiles files, Director.Writes write) {
+                return Daemon.this.apply(files, write);
+            }
+
+            @Override
+            public DesiredState effective() {
+                return applied;
+            }
+
+            @Override
+            public List<Dataplane.ServiceView> dataplane() {
+                return dataplane.view();
+            }
+
+            @Override
+            public List<RealHealth> health() {
+                return health.snapshot();
+            }
+
+            @Override
+            public List<InstanceStatus> vrrp() {
+                return vrrp.snapshot();
+            }
+
+            @Override
+            public java.util.Map<String, String> vrrpScripts() {
+                return vrrp.scriptStates();
+            }
+
+            @Override
+            public List<io.xlb.dataplane.abi.VipKey> lostQuorums() {
+                return health.lostQuorums();
+            }
+
+            @Override
+            public java.util.Map<Reason, Long> reasons() {
+                return dataplane.reasons();
+            }
+
+            @Override
+            public java.util.Map<FlowKey, ConnEntry> connections() {
+                return dataplane.connections();
+            }
+
+            @Override
+            public java.util.Map<Integer, RealEntry> realEntries() {
+                return dataplane.realEntries();
+            }
+
+            @Override
+            public java.time.Instant started() {
+                return startedAt;
+            }
+
+            @Override
+            public void stop() {
+                Thread.ofPlatform().name("xlb-stop").start(Daemon.this::close);
+            }
+        };
     }
 
     /** Health, VRRP and the maps under {@code c}: called with a configuration ConfigCheck accepted. */
@@ -295,14 +430,6 @@ public final class Daemon implements AutoCloseable {
         });
     }
 
-    private void writeVerdict(ReloadVerdict verdict) {
-        try {
-            verdict.write(PinLock.reloadFile(options.pinDir()));
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "writing the reload verdict", e);
-        }
-    }
-
     public Dataplane dataplane() {
         return dataplane;
     }
@@ -314,6 +441,12 @@ public final class Daemon implements AutoCloseable {
     /** Stops the daemon; the dataplane stays pinned, attached and forwarding. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (api != null) {
+            api.close();
+        }
         health.runOmegaScripts();
         vrrp.close();
         loop.shutdown();
@@ -325,12 +458,6 @@ public final class Daemon implements AutoCloseable {
         health.close();
         mail.close();
         vertx.close();
-        try {
-            Files.deleteIfExists(PinLock.healthFile(options.pinDir()));
-            Files.deleteIfExists(PinLock.reloadFile(options.pinDir()));
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "removing the health snapshot", e);
-        }
         neighbours.close();
         bpf.close();
         try {
@@ -373,8 +500,7 @@ public final class Daemon implements AutoCloseable {
         try {
             if (PinLock.daemon(pinDir).isEmpty()) {
                 Files.deleteIfExists(PinLock.lockFile(pinDir));
-                Files.deleteIfExists(PinLock.healthFile(pinDir));
-                Files.deleteIfExists(PinLock.reloadFile(pinDir));
+                Files.deleteIfExists(apiSocket(pinDir));
             }
         } catch (IOException e) {
             done.add("could not remove the lock file: " + e.getMessage());

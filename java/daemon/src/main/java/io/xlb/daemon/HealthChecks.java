@@ -193,22 +193,9 @@ final class HealthChecks implements AutoCloseable {
         return o.state();
     }
 
-    /** One line per real (and per lost quorum) for {@code xlb status}. */
-    synchronized String statusLines() {
-        StringBuilder b = new StringBuilder();
-        plan.forEach((id, entry) -> {
-            OptionalInt weight = monitor.weight(id);
-            b.append(String.format("%s %s:%d of %s:%d: %s%s; last check %s%n", id.protocol(), id.address(), id.port(),
-                    id.vipAddress(), id.vipPort(), monitor.isUp(id) ? "up" : "down",
-                    weight.isPresent() ? ", weight " + weight.getAsInt() + " (misc_dynamic)" : "",
-                    lastCheck.containsKey(id) ? lastCheck.get(id).toString() : entry.checks().isEmpty() ? "none (no checker)" : "pending"));
-        });
-        quorum.forEach((vip, held) -> {
-            if (!held) {
-                b.append("quorum lost: ").append(vip).append('\n');
-            }
-        });
-        return b.toString();
+    /** The services whose quorum is lost now. */
+    synchronized List<VipKey> lostQuorums() {
+        return quorum.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
     }
 
     /**

@@ -33,18 +33,6 @@ public final class PinLock implements AutoCloseable {
     /** What a running daemon wrote in its lock: its pid and the file it runs. */
     public record Holder(long pid, String configFile) {}
 
-    /** Where the daemon of {@code pinDir} writes its health snapshot (for xlb status). */
-    public static Path healthFile(Path pinDir) {
-        String name = pinDir.toAbsolutePath().normalize().toString().replaceAll("[^A-Za-z0-9]+", "_");
-        return RUN_DIR.resolve(name + ".health");
-    }
-
-    /** Where the daemon of {@code pinDir} writes the verdict of its last reload (for xlb reload). */
-    public static Path reloadFile(Path pinDir) {
-        String name = pinDir.toAbsolutePath().normalize().toString().replaceAll("[^A-Za-z0-9]+", "_");
-        return RUN_DIR.resolve(name + ".reload");
-    }
-
     /** Takes the lock, or fails with who holds it. */
     public static PinLock acquire(Path pinDir) throws IOException {
         return acquire(pinDir, null);

@@ -317,17 +317,9 @@ final class VrrpInstances implements AutoCloseable {
                 r.config().virtualRouterId(), r.speaker().status())).toList();
     }
 
-    /** One line per instance for {@code xlb status}. */
-    String statusLines() {
-        StringBuilder b = new StringBuilder();
-        for (Running r : running.values()) {
-            VrrpSpeaker.Status s = r.speaker().status();
-            b.append(String.format("vrrp %s: %s, priority %d, master %s, adverts sent %d received %d, became master %d times%s%n",
-                    s.name(), s.state(), s.priority(), s.master().map(a -> Addresses.normalize(a.getHostAddress())).orElse("unknown"),
-                    s.advertsSent(), s.advertsReceived(), s.becameMaster(), s.drops().isEmpty() ? "" : ", dropped " + s.drops()));
-        }
-        b.append(scripts.statusLines());
-        return b.toString();
+    /** Each vrrp_script's state: ok, failing, or not run yet. */
+    java.util.Map<String, String> scriptStates() {
+        return scripts.states();
     }
 
     /** Stops every instance: masters send priority 0 and give their addresses up. */

@@ -70,11 +70,11 @@ final class VrrpScripts implements AutoCloseable {
     }
 
     /** One line per script for {@code xlb status}. */
-    String statusLines() {
-        StringBuilder b = new StringBuilder();
-        states.forEach((name, st) -> b.append("vrrp_script ").append(name).append(": ")
-                .append(st.ok() == null ? "not run yet" : st.isOk() ? "ok" : "failing").append('\n'));
-        return b.toString();
+    /** Each script's state: ok, failing, or not run yet. */
+    java.util.Map<String, String> states() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        states.forEach((name, st) -> out.put(name, st.ok() == null ? "not run yet" : st.isOk() ? "ok" : "failing"));
+        return out;
     }
 
     private void record(VrrpScript s, boolean success) {

@@ -30,6 +30,11 @@ public record XlbDaemon(String mainClass, Path config, Path pinDir, boolean nohu
         return Path.of("/sys/fs/bpf", prefix + "-" + ProcessHandle.current().pid() + "-" + name);
     }
 
+    /** The API token file a lab daemon of {@code config} uses (the daemon creates it with one rw token). */
+    public static Path apiTokenFile(Path config) {
+        return config.resolveSibling("api-tokens");
+    }
+
     /** Under nohup, as operators often start it (SIGHUP must still reload it). */
     public XlbDaemon underNohup() {
         return new XlbDaemon(mainClass, config, pinDir, true, readyText, readyWithin);
@@ -47,7 +52,9 @@ public record XlbDaemon(String mainClass, Path config, Path pinDir, boolean nohu
             argv.add("nohup");
         }
         argv.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass,
-                "daemon", "-f", config.toString(), "--pin-dir", pinDir.toString()));
+                "daemon", "-f", config.toString(), "--pin-dir", pinDir.toString(),
+                // The lab's own token file, beside the configuration: a test never writes /etc.
+                "--api-token-file", apiTokenFile(config).toString()));
         return argv;
     }
 

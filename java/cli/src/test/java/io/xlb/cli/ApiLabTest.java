@@ -1,0 +1,219 @@
+package io.xlb.cli;
+
+import static io.xlb.testing.Eventually.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfProgram;
+import io.xlb.bpf.Xdp;
+import io.xlb.daemon.Daemon;
+import io.xlb.daemon.api.ApiTokens;
+import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
+import io.xlb.lab.BackgroundProcess;
+import io.xlb.lab.Command;
+import io.xlb.lab.Lab;
+import io.xlb.lab.Lan;
+import io.xlb.lab.Nginx;
+import io.xlb.lab.RealServerStep;
+import io.xlb.lab.XlbDaemon;
+import io.xlb.testing.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Tier 3: the HTTP API of a running daemon, driven by curl on the director. A VIP that the
+ * tutorial's vrrp_instance holds but no virtual_server serves is created, survives kill -9 and a
+ * restart (it is in the managed file), and is deleted; two writers with one ETag race.
+ */
+@Privileged(tools = {"ip", "nsenter", "ethtool", "sysctl", "nginx", "curl", "bash"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ApiLabTest {
+    private static final String SUBNET = "10.77.6";
+    private static final String VIP = SUBNET + ".200";
+    private static final String VIP2 = SUBNET + ".201";
+    private static final String SERVICE = "/api/v1/services/tcp:" + VIP2 + ":80";
+    private static final String API = "http://127.0.0.1:9180";
+    private Lab lab;
+    private Lan lan;
+    private Path conf;
+    private final Path pinDir = XlbDaemon.pinDir("xlbt", "api");
+    private BackgroundProcess daemon;
+    private int daemons;
+    private String token;
+
+    @BeforeAll
+    void build() throws Exception {
+        lab = new Lab("xlbt");
+        lan = Lan.tutorial(lab, SUBNET);
+        for (String rs : List.of("rs1", "rs2")) {
+            RealServerStep.apply(lan.host(rs), VIP);
+            lan.host(rs).ns().exec("ip", "addr", "add", VIP2 + "/32", "dev", "lo");
+            Nginx.start(lab, lan.host(rs));
+        }
+        conf = lab.scratch().resolve("keepalived.conf");
+        String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
+        // The instance holds a second VIP, which no hand-written virtual_server serves: the API's.
+        text = text.replaceFirst("(" + VIP.replace(".", "\\.") + ")(\\s)", "$1\n        " + VIP2 + "$2");
+        Files.writeString(conf, text + "\ninclude xlb-api.d/*.conf\n");
+        daemon = startDaemon();
+        try (Bpf bpf = Bpf.open()) {
+            BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
+            int port = lan.switchNamespace().namespace().ifindex(lan.host("director").switchPort());
+            lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
+        }
+        await(Duration.ofSeconds(30), () -> served(VIP));
+        token = ApiTokens.firstReadWrite(XlbDaemon.apiTokenFile(conf)).orElseThrow();
+    }
+
+    @AfterAll
+    void teardown() throws Exception {
+        try {
+            if (lab != null) {
+                lab.close();
+            }
+        } finally {
+            Daemon.flush(pinDir);
+        }
+    }
+
+    private BackgroundProcess startDaemon() throws Exception {
+        return XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, lan.host("director").ns(), "daemon-" + (++daemons));
+    }
+
+    private boolean served(String vip) {
+        Command.Result r = lan.host("client").ns().command("curl", "-sS", "--max-time", "1", "http://" + vip + "/").result();
+        return r.exitCode() == 0 && (r.output().strip().equals("rs1") || r.output().strip().equals("rs2"));
+    }
+
+    /** curl on the director: the status code, then the body. */
+    private String curl(String method, String path, String body, String ifMatch) {
+        StringBuilder cmd = new StringBuilder("curl -sS -g -o /dev/stderr -w '%{http_code}' -X " + method
+                + " -H 'Authorization: Bearer " + token + "'");
+        if (ifMatch != null) {
+            cmd.append(" -H 'If-Match: ").append(ifMatch).append("'");
+        }
+        if (body != null) {
+            cmd.append(" -H 'Content-Type: application/json' --data '").append(body).append("'");
+        }
+        cmd.append(" '").append(API).append(path).append("' 2>&1");
+        return lan.host("director").ns().command("bash", "-c", cmd.toString()).run();
+    }
+
+    private String etag() {
+        String headers = lan.host("director").ns().command("curl", "-sS", "-g", "-D", "-", "-o", "/dev/null",
+                "-H", "Authorization: Bearer " + token, API + "/api/v1/services").run();
+        return headers.lines().filter(l -> l.toLowerCase().startsWith("etag:")).findFirst().orElseThrow()
+                .substring(5).strip();
+    }
+
+    private String listing() {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
+            return IpvsListing.list(dp.view(), dp.map("conns").info().maxEntries());
+        }
+    }
+
+    private static final String TWO_REALS = "{\"scheduler\": \"rr\", \"forwarding\": \"dr\", \"reals\": ["
+            + "{\"address\": \"" + SUBNET + ".130\", \"port\": 80, \"check\": {\"type\": \"tcp\", \"connectTimeout\": 3}},"
+            + "{\"address\": \"" + SUBNET + ".131\", \"port\": 80, \"check\": {\"type\": \"tcp\", \"connectTimeout\": 3}}]}";
+
+    @Test
+    @Order(1)
+    void aVipCreatedWithCurlIsServedWithinASecondAndLivesInTheManagedFile() throws Exception {
+        assertFalse(served(VIP2), "nothing serves the second VIP yet");
+        String tag = etag();
+        long start = System.nanoTime();
+        String put = curl("PUT", SERVICE, TWO_REALS, tag);
+        assertTrue(put.endsWith("201"), put);
+        boolean ok = false;
+        while (!ok && System.nanoTime() - start < Duration.ofSeconds(1).toNanos()) {
+            ok = served(VIP2);
+        }
+        double ms = (System.nanoTime() - start) / 1e6;
+        assertTrue(ok, "served within 1 s of the PUT: " + ms + " ms\n" + listing());
+        Path file = conf.resolveSibling("xlb-api.d").resolve("tcp_" + VIP2 + "_80.conf");
+        String text = Files.readString(file);
+        assertTrue(text.contains("virtual_server " + VIP2 + " 80 {") && text.contains("real_server " + SUBNET + ".131 80 {"), text);
+        // check-config reads the same files the daemon does.
+        XlbRun check = XlbRun.of("check-config", "--offline", "-f", conf.toString());
+        assertEquals(0, check.exit(), check.err());
+    }
+
+    @Test
+    @Order(2)
+    void afterKillNineAndARestartTheServiceIsStillTheDaemons() throws Exception {
+        daemon.kill();
+        daemon = startDaemon();
+        String got = curl("GET", SERVICE, null, null);
+        assertTrue(got.endsWith("200") && got.contains("\"managed\" : true"), got);
+        assertTrue(listing().contains("TCP  " + VIP2 + ":80 rr\n"), listing());
+        await(Duration.ofSeconds(5), () -> served(VIP2));
+        // The new daemon edits it: drain rs1, and every request goes to rs2.
+        String drain = curl("PATCH", SERVICE + "/reals/" + SUBNET + ".130:80", "{\"state\": \"drain\"}", etag());
+        assertTrue(drain.endsWith("200"), drain);
+        await(Duration.ofSeconds(2), () -> listing().matches("(?s).*-> " + SUBNET.replace(".", "\\.") + "\\.130:80 +Route +0 .*"));
+        for (int i = 0; i < 6; i++) {
+            Command.Result r = lan.host("client").ns().command("curl", "-sS", "--max-time", "2", "http://" + VIP2 + "/").result();
+            assertEquals("rs2", r.output().strip());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void twoWritersWithOneEtagOneIsRefused() {
+        String tag = etag();
+        String both = lan.host("director").ns().command("bash", "-c",
+                "for w in 3 4; do curl -sS -o /dev/null -w '%{http_code}\\n' -X PATCH -H 'Authorization: Bearer " + token
+                        + "' -H 'If-Match: " + tag + "' -H 'Content-Type: application/json' --data \"{\\\"weight\\\": $w}\" '"
+                        + API + SERVICE + "/reals/" + SUBNET + ".131:80' & done; wait").run();
+        assertEquals(List.of("200", "412"), both.lines().map(String::strip).sorted().toList(), both);
+    }
+
+    @Test
+    @Order(4)
+    void badInputAndMissingTokensAreRefusedWithJson() {
+        String noToken = lan.host("director").ns().command("bash", "-c",
+                "curl -sS -o /dev/stderr -w '%{http_code}' " + API + "/api/v1/services 2>&1").run();
+        assertTrue(noToken.endsWith("401") && noToken.contains("\"pointer\""), noToken);
+        String bad = curl("PUT", SERVICE, "{\"reals\": [{\"address\": \"" + SUBNET + ".130\", \"port\": 70000}]}", etag());
+        assertTrue(bad.endsWith("422") && bad.contains("\"/reals/0/port\""), bad);
+    }
+
+    @Test
+    @Order(5)
+    void deletingItStopsServingIt() throws Exception {
+        String del = curl("DELETE", SERVICE, null, etag());
+        assertTrue(del.endsWith("200"), del);
+        await(Duration.ofSeconds(1), () -> !served(VIP2));
+        assertFalse(Files.exists(conf.resolveSibling("xlb-api.d").resolve("tcp_" + VIP2 + "_80.conf")));
+        assertFalse(listing().contains(VIP2 + ":80"), listing());
+        assertTrue(served(VIP), "the hand-written service is untouched");
+    }
+
+    @Test
+    @Order(6)
+    void xlbReloadStatusAndStopTalkToTheDaemonsApi() throws Exception {
+        XlbRun reload = XlbRun.withPinDir("reload", pinDir);
+        assertEquals(0, reload.exit(), reload.err());
+        assertTrue(reload.out().contains("reloaded:") && reload.out().contains("no change"), reload.out());
+        XlbRun status = XlbRun.withPinDir("status", pinDir);
+        assertTrue(status.out().contains("vrrp VI_1: MASTER"), status.out());
+        XlbRun stop = XlbRun.withPinDir("stop", pinDir);
+        assertEquals(0, stop.exit(), stop.err());
+        assertTrue(stop.out().contains("asked over its API (202)"), stop.out());
+        assertFalse(daemon.isAlive());
+        assertTrue(served(VIP), "the dataplane keeps forwarding");
+    }
+}
