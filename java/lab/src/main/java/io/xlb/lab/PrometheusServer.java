@@ -30,6 +30,10 @@ import java.util.stream.Stream;
  * second, for tests: its configuration and TSDB in a temporary directory, listening on
  * 127.0.0.1 of the namespace it runs in, queried through its HTTP API. {@link #close()} kills it
  * and deletes the directory; so does a failed start.
+ *
+ * It is ready in about 0.2 s here, but its first sample comes 5 to 6 s after the start: 2.42's scrape
+ * manager takes new targets from discovery at most every 5 s (not a flag before 2.45's
+ * {@code --scrape.discovery-reload-interval}). {@link #awaitValue} waits for it.
  */
 public final class PrometheusServer implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/prometheus");
