@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * and deletes the directory; so does a failed start.
  *
  * It is ready in about 0.2 s here, but its first sample comes 5 to 6 s after the start: 2.42's scrape
- * manager takes new targets from discovery at most every 5 s (not a flag before 2.45's
- * {@code --scrape.discovery-reload-interval}). {@link #awaitValue} waits for it.
+ * manager takes new targets from discovery at most every 5 s, a floor its hidden
+ * {@code --discovery.reload.interval} flag cannot lower. {@link #awaitValue} waits for it.
  */
 public final class PrometheusServer implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/prometheus");
