@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * tutorial's vrrp_instance holds but no virtual_server serves is created, survives kill -9 and a
  * restart (it is in the managed file), and is deleted; two writers with one ETag race.
  */
-@Privileged(tools = {"ip", "nsenter", "ethtool", "sysctl", "nginx", "curl", "bash"})
+@Privileged(tools = {"ip", "nsenter", "ethtool", "sysctl", "nginx", "curl", "bash", "prometheus"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiLabTest {
@@ -202,8 +202,34 @@ class ApiLabTest {
         assertTrue(served(VIP), "the hand-written service is untouched");
     }
 
+    /** Debian's Prometheus, in the director's namespace, scrapes /metrics with the token: the series say what adm --stats says. */
     @Test
     @Order(6)
+    void prometheusScrapesTheSeriesAdmStatsShows() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertTrue(served(VIP));
+        }
+        String stats;
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
+            stats = IpvsListing.stats(dp.view(), dp.map("conns").info().maxEntries(), true);
+        }
+        // TCP  10.77.6.200:80   Conns InPkts OutPkts InBytes OutBytes; its reals below.
+        String[] service = stats.lines().filter(l -> l.startsWith("TCP  " + VIP + ":80")).findFirst().orElseThrow().split("\\s+");
+        try (io.xlb.lab.PrometheusServer prometheus = io.xlb.lab.PrometheusServer.start(lan.host("director").ns(),
+                io.xlb.lab.PrometheusServer.Target.of("127.0.0.1:9180").withBearerToken(token))) {
+            Duration within = Duration.ofSeconds(20);
+            assertEquals(Double.parseDouble(service[2]), prometheus.awaitValue("xlb_ipvs_connections_total", within), stats);
+            assertEquals(Double.parseDouble(service[3]), prometheus.awaitValue("xlb_ipvs_incoming_packets_total", within), stats);
+            assertEquals(Double.parseDouble(service[5]), prometheus.awaitValue("xlb_ipvs_incoming_bytes_total", within), stats);
+            assertEquals(3.0, prometheus.awaitValue("xlb_ipvs_backend_weight{remote_address=\"" + SUBNET + ".130\",local_port=\"80\"}", within));
+            assertEquals(2.0, prometheus.awaitValue("xlb_vrrp_state{iname=\"VI_1\"}", within), "MASTER");
+            assertEquals(1.0, prometheus.awaitValue("xlb_real_up{remote_address=\"" + SUBNET + ".131\",local_address=\"" + VIP + "\"}", within));
+            assertTrue(prometheus.awaitValue("sum(xlb_xdp_packets_total)", within) > 0);
+        }
+    }
+
+    @Test
+    @Order(7)
     void xlbReloadStatusAndStopTalkToTheDaemonsApi() throws Exception {
         XlbRun reload = XlbRun.withPinDir("reload", pinDir);
         assertEquals(0, reload.exit(), reload.err());

@@ -81,6 +81,7 @@ public final class Daemon implements AutoCloseable {
     private volatile AlertMail mail;
     private final VrrpInstances vrrp = new VrrpInstances(loop, alert -> mail.send(alert));
     private final HealthChecks health;
+    private final io.xlb.daemon.metrics.DirectorMetrics metrics;
     private volatile Config config;
     private volatile DesiredState desired;
     private volatile DesiredState applied;
@@ -103,9 +104,35 @@ public final class Daemon implements AutoCloseable {
         this.macs = new RealMacs(neighbours, primaryIfindex);
         this.reaper = new ConnReaper(dataplane, System::nanoTime);
         this.mail = AlertMail.of(vertx, config.global());
+        this.metrics = new io.xlb.daemon.metrics.DirectorMetrics(new io.xlb.daemon.metrics.MetricsSource() {
+            @Override
+            public List<Dataplane.ServiceView> services() {
+                return dataplane.view();
+            }
+
+            @Override
+            public java.util.Map<Reason, Long> reasons() {
+                return dataplane.reasons();
+            }
+
+            @Override
+            public List<InstanceStatus> vrrp() {
+                return vrrp.snapshot();
+            }
+
+            @Override
+            public List<RealHealth> health() {
+                return health.snapshot();
+            }
+
+            @Override
+            public long generation() {
+                return generation;
+            }
+        }, options.api() == null ? "unknown" : options.api().version());
         // Scripts run as the configuration in force says (script_user); a change is applied on the daemon's thread.
         this.health = new HealthChecks(vertx, () -> Scripts.runAs(config.global()), alert -> mail.send(alert),
-                () -> loop.execute(this::applyHealthChange), io.xlb.daemon.status.RealHealth.Attempts.NONE);
+                () -> loop.execute(this::applyHealthChange), metrics.attempts());
     }
 
     /**
@@ -137,7 +164,17 @@ public final class Daemon implements AutoCloseable {
             d.desired = accepted.desired();
             d.applyWithMacs();
             if (options.api() != null) {
-                d.api = ApiServer.start(d.vertx, d.director(), options.api(), null);
+                d.api = ApiServer.start(d.vertx, d.director(), options.api(), new ApiServer.Scrape() {
+                    @Override
+                    public String contentType() {
+                        return d.metrics.contentType();
+                    }
+
+                    @Override
+                    public void write(java.io.OutputStream out) throws IOException {
+                        d.metrics.write(out);
+                    }
+                });
                 LOG.log(System.Logger.Level.INFO, "API on {0}{1}", options.api().port() < 0 ? "" : options.api().host() + ":"
                         + d.api.port() + " and ", options.api().socket());
             }
@@ -268,6 +305,7 @@ public final class Daemon implements AutoCloseable {
         List<String> diff = accepted ? ConfigDiff.between(config, next.config()).toString().lines().filter(l -> !l.isBlank()).toList() : List.of();
         if (!accepted || write == null) {
             if (write != null) {
+                metrics.reloaded(false);
                 next.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
                 refusals.forEach(r -> LOG.log(System.Logger.Level.ERROR, r));
                 LOG.log(System.Logger.Level.ERROR, "reload refused; the running configuration stays");
@@ -283,11 +321,13 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             refusals.add("writing the configuration failed: " + e.getMessage());
             LOG.log(System.Logger.Level.ERROR, "writing the configuration failed", e);
+            metrics.reloaded(false);
             return new Director.Verdict(false, false, etag(), List.of(), List.of(), refusals, config);
         }
         try {
             switchTo(next.config(), next.health(), next.desired());
             generation++;
+            metrics.reloaded(true);
             LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1}", file, diff.isEmpty() ? "no change" : "\n" + String.join("\n", diff));
             return new Director.Verdict(true, true, etag(), diff, shown, List.of(), next.config());
         } catch (SocketException | RuntimeException e) {
@@ -299,6 +339,7 @@ public final class Daemon implements AutoCloseable {
             } catch (IOException | RuntimeException again) {
                 LOG.log(System.Logger.Level.ERROR, "putting the previous configuration back failed", again);
             }
+            metrics.reloaded(false);
             return new Director.Verdict(false, false, etag(), List.of(), List.of(), refusals, config);
         }
     }
