@@ -134,6 +134,46 @@ class ApiServerTest {
     }
 
     @Test
+    void anAddressOtherThanLoopbackNeedsTls() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ApiServer.start(vertx, director, new ApiServer.Options("0.0.0.0", 0, dir.resolve("tokens"), null, null, null,
+                        managed, 1024, "test"), null));
+        assertTrue(e.getMessage().contains("needs TLS"), e.getMessage());
+    }
+
+    @Test
+    void overTlsTheTokenStillDecides() throws Exception {
+        io.vertx.core.net.SelfSignedCertificate cert = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+        try (ApiServer tls = ApiServer.start(vertx, director, new ApiServer.Options("127.0.0.1", 0, dir.resolve("tokens"),
+                Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath()), null, managed, 1024, "test"), null)) {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            try (var in = Files.newInputStream(Path.of(cert.certificatePath()))) {
+                trust.setCertificateEntry("xlb", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            HttpClient client = HttpClient.newBuilder().sslContext(ssl).build();
+            URI uri = URI.create("https://localhost:" + tls.port() + "/api/v1/status");
+            assertEquals(401, client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpResponse<String> ok = client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + RO).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode(), ok.body());
+        } finally {
+            cert.delete();
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413() throws Exception {
+        Answer a = call("PUT", "/api/v1/services/tcp:192.0.2.10:80", "{\"reals\": [" + " ".repeat(70 * 1024) + "]}", RW, "*");
+        assertEquals(413, a.status(), a.body());
+        assertEquals(413, a.json().path("status").asInt());
+    }
+
+    @Test
     void tokensGuardEverythingButTheProbes() throws Exception {
         assertEquals(200, call("GET", "/healthz", null, null, null).status());
         assertEquals(200, call("GET", "/readyz", null, null, null).status());
