@@ -39,7 +39,9 @@ public final class DaemonStatus {
                     v.path("master").isNull() ? "unknown" : v.path("master").asText(), v.path("advertsSent").asLong(),
                     v.path("advertsReceived").asLong(), v.path("becameMaster").asLong()));
             if (!v.path("dropped").isEmpty()) {
-                b.append(", dropped ").append(v.path("dropped"));
+                List<String> drops = new ArrayList<>();
+                v.path("dropped").properties().forEach(e -> drops.add(e.getKey().toUpperCase(java.util.Locale.ROOT) + "=" + e.getValue().asLong()));
+                b.append(", dropped {").append(String.join(", ", drops)).append('}');
             }
             out.add(b.toString());
         }

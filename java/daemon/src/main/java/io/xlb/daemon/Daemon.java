@@ -146,9 +146,13 @@ public final class Daemon implements AutoCloseable {
             throw new IllegalArgumentException(String.join("\n", accepted.errors().stream().map(Diagnostic::toString).toList())
                     + "\nconfiguration " + options.configFile() + " refused: not started");
         }
+        if (options.api() != null) {
+            ApiServer.preflight(options.api()); // a bad API option refuses the start before anything is touched
+        }
         requireBpffs(options.pinDir());
         PinLock lock = PinLock.acquire(options.pinDir(), options.configFile());
         Bpf bpf = Bpf.open();
+        Daemon d = null;
         try {
             DataplaneLoader.Start start = DataplaneLoader.loadOrUpgrade(bpf, options.pinDir(), DataplaneLoader.Options.defaults());
             Dataplane dp = start.dataplane();
@@ -157,36 +161,45 @@ public final class Daemon implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "maps whose layout changed were recreated (their state starts empty): {0}",
                         start.mapsRecreated());
             }
-            Daemon d = new Daemon(options, lock, bpf, dp, accepted);
-            d.attach(accepted.interfaces());
-            d.vrrp.sync(accepted.config());
-            d.health.sync(accepted.health());
-            d.desired = accepted.desired();
-            d.applyWithMacs();
-            if (options.api() != null) {
-                d.api = ApiServer.start(d.vertx, d.director(), options.api(), new ApiServer.Scrape() {
-                    @Override
-                    public String contentType() {
-                        return d.metrics.contentType();
-                    }
-
-                    @Override
-                    public void write(java.io.OutputStream out) throws IOException {
-                        d.metrics.write(out);
-                    }
-                });
-                LOG.log(System.Logger.Level.INFO, "API on {0}{1}", options.api().port() < 0 ? "" : options.api().host() + ":"
-                        + d.api.port() + " and ", options.api().socket());
-            }
-            d.loop.scheduleWithFixedDelay(d::tick, options.tick().toMillis(), options.tick().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.log(System.Logger.Level.INFO, "running {0} on {1}: {2} services", options.configFile(), accepted.interfaces(),
-                    d.desired.services().size());
+            d = new Daemon(options, lock, bpf, dp, accepted);
+            d.run(accepted);
             return d;
         } catch (RuntimeException | IOException e) {
-            bpf.close();
-            lock.close();
+            if (d != null) {
+                d.close(); // releases the lock and libbpf too; the dataplane stays as it is
+            } else {
+                bpf.close();
+                lock.close();
+            }
             throw e;
         }
+    }
+
+    /** Attaches, starts VRRP and the checks, applies, opens the API and starts ticking. */
+    private void run(ConfigCheck.Outcome accepted) throws IOException {
+        attach(accepted.interfaces());
+        vrrp.sync(accepted.config());
+        health.sync(accepted.health());
+        desired = accepted.desired();
+        applyWithMacs();
+        if (options.api() != null) {
+            api = ApiServer.start(vertx, director(), options.api(), new ApiServer.Scrape() {
+                @Override
+                public String contentType() {
+                    return metrics.contentType();
+                }
+
+                @Override
+                public void write(java.io.OutputStream out) throws IOException {
+                    metrics.write(out);
+                }
+            });
+            LOG.log(System.Logger.Level.INFO, "API on {0}{1}", options.api().port() < 0 ? "" : options.api().host() + ":"
+                    + api.port() + " and ", options.api().socket());
+        }
+        loop.scheduleWithFixedDelay(this::tick, options.tick().toMillis(), options.tick().toMillis(), TimeUnit.MILLISECONDS);
+        LOG.log(System.Logger.Level.INFO, "running {0} on {1}: {2} services", options.configFile(), accepted.interfaces(),
+                desired.services().size());
     }
 
     /** Where the daemon of {@code pinDir} listens for xlb's own commands (root only). */

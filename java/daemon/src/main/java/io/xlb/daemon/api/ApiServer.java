@@ -78,15 +78,8 @@ public final class ApiServer implements AutoCloseable {
      * managed directory, and listens. Blocks until listening; throws if it cannot.
      */
     public static ApiServer start(Vertx vertx, Director director, Options options, Scrape metrics) throws IOException {
-        boolean tls = options.tlsCert() != null || options.tlsKey() != null;
-        if (tls && (options.tlsCert() == null || options.tlsKey() == null)) {
-            throw new IllegalArgumentException("--api-tls-cert and --api-tls-key go together");
-        }
-        if (options.port() >= 0 && !InetAddress.ofLiteral(options.host()).isLoopbackAddress() && !tls) {
-            throw new IllegalArgumentException("--api-listen " + options.host() + ": an address other than loopback needs TLS"
-                    + " (--api-tls-cert, --api-tls-key): the API's tokens would cross the network in clear");
-        }
-        ApiTokens tokens = ApiTokens.load(options.tokenFile());
+        ApiTokens tokens = preflight(options);
+        boolean tls = options.tlsCert() != null;
         ApiServer api = new ApiServer(vertx, director, options, tokens, metrics);
         api.managed.create();
         try {
@@ -112,6 +105,26 @@ public final class ApiServer implements AutoCloseable {
                     + e.getMessage() + " (--api-listen HOST:PORT, or off)", e);
         }
         return api;
+    }
+
+    /**
+     * What can be checked before listening: TLS needs both files (readable), an address other than
+     * loopback needs TLS, and the token file must be root's (it is created if missing).
+     */
+    public static ApiTokens preflight(Options options) throws IOException {
+        boolean tls = options.tlsCert() != null || options.tlsKey() != null;
+        if (tls && (options.tlsCert() == null || options.tlsKey() == null)) {
+            throw new IllegalArgumentException("--api-tls-cert and --api-tls-key go together");
+        }
+        if (tls && !(Files.isReadable(options.tlsCert()) && Files.isReadable(options.tlsKey()))) {
+            throw new IllegalArgumentException("--api-tls-cert " + options.tlsCert() + " or --api-tls-key " + options.tlsKey()
+                    + ": cannot read it");
+        }
+        if (options.port() >= 0 && !InetAddress.ofLiteral(options.host()).isLoopbackAddress() && !tls) {
+            throw new IllegalArgumentException("--api-listen " + options.host() + ": an address other than loopback needs TLS"
+                    + " (--api-tls-cert, --api-tls-key): the API's tokens would cross the network in clear");
+        }
+        return ApiTokens.load(options.tokenFile());
     }
 
     /** The TCP port listened on (when started with port 0), or -1. */
