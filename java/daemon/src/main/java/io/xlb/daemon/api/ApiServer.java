@@ -31,9 +31,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * The daemon's HTTP API on Vert.x Web: {@code /api/v1} (JSON), {@code /metrics} (Prometheus
- * text), {@code /healthz} and {@code /readyz}. It listens on a TCP address (loopback unless TLS is
- * configured), where every call but the probes needs a bearer token, and on a Unix socket only
- * root can open, where xlb's own commands need none.
+ * text), {@code /healthz} and {@code /readyz}, and the status page at {@code /}. It listens on a TCP
+ * address (loopback unless TLS is configured), where every call but the probes and the page's static
+ * files needs a bearer token, and on a Unix socket only root can open, where xlb's own commands need none.
  */
 public final class ApiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.xlb.daemon.api");
@@ -148,6 +148,10 @@ public final class ApiServer implements AutoCloseable {
         r.get("/readyz").handler(ctx -> json(ctx, 200, SpecJson.MAPPER.createObjectNode().put("status", "ready")
                 .put("etag", director.etag())));
         r.get("/api/v1/openapi.json").handler(ctx -> resource(ctx, "openapi.json", "application/json"));
+        // The status page: static files without a token (they hold no data; their script asks /api/v1 with one).
+        r.get("/").handler(ctx -> page(ctx, "status/index.html", "text/html; charset=utf-8"));
+        r.get("/status.css").handler(ctx -> page(ctx, "status/status.css", "text/css; charset=utf-8"));
+        r.get("/status.js").handler(ctx -> page(ctx, "status/status.js", "text/javascript; charset=utf-8"));
         r.route("/api/v1/*").handler(this::authorize);
         r.route("/metrics").handler(this::authorize);
         r.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(options.bodyLimit()));
@@ -478,6 +482,20 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             fail(ctx, e);
         }
+    }
+
+    /**
+     * A file of the status page, with headers that keep it to itself: scripts and styles only from
+     * this origin (no inline code, so data the API returns can never run), requests only to this
+     * origin, no framing (the Drain button cannot be clicked through another site's page).
+     */
+    private void page(RoutingContext ctx, String name, String type) {
+        ctx.response().putHeader("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self';"
+                        + " connect-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("X-Frame-Options", "DENY")
+                .putHeader("Referrer-Policy", "no-referrer");
+        resource(ctx, name, type);
     }
 
     private static void fail(RoutingContext ctx, Throwable t) {
