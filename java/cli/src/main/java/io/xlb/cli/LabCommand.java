@@ -90,12 +90,7 @@ public final class LabCommand implements Runnable {
                 Lan.Host director = lan.host("director");
                 BackgroundProcess daemon = lab.start(director.ns(), "daemon", daemonCommand(conf, pinDir));
                 awaitPinned(pinDir, daemon, Duration.ofSeconds(30));
-                // On veth, XDP_TX frames reach the bridge only through an XDP program on the peer.
-                try (Bpf bpf = Bpf.open()) {
-                    BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
-                    int port = lan.switchNamespace().namespace().ifindex(director.switchPort());
-                    lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
-                }
+                passOnSwitchPort(lan, pinDir);
                 Lan.Host client = lan.host("client");
                 awaitServing(client, daemon, Duration.ofSeconds(30));
 
@@ -139,6 +134,25 @@ public final class LabCommand implements Runnable {
                     // Ctrl-C: the hook is running
                 }
             }
+        }
+
+        /**
+         * On veth, XDP_TX frames reach the bridge only through an XDP program on the peer: the
+         * director's pinned pass program, on its switch port.
+         */
+        static void passOnSwitchPort(Lan lan, Path pinDir) throws Exception {
+            try (Bpf bpf = Bpf.open()) {
+                BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
+                int port = lan.switchNamespace().namespace().ifindex(lan.host("director").switchPort());
+                lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
+            }
+        }
+
+        /** One request from {@code client} to {@code vip} answered by rs1 or rs2 within {@code limit}. */
+        static boolean answeredByAReal(Lan.Host client, String vip, Duration limit) {
+            io.xlb.lab.Command.Result r = client.ns().command("curl", "-sS", "--max-time",
+                    Long.toString(Math.max(1, limit.toSeconds())), "http://" + vip + "/").result();
+            return r.exitCode() == 0 && (r.output().strip().equals("rs1") || r.output().strip().equals("rs2"));
         }
 
         static String tutorialConfig() throws IOException {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
-import io.xlb.bpf.BpfProgram;
-import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
 import io.xlb.daemon.api.ApiTokens;
 import io.xlb.dataplane.Dataplane;
@@ -69,11 +67,7 @@ class ApiLabTest {
         text = text.replaceFirst("(" + VIP.replace(".", "\\.") + ")(\\s)", "$1\n        " + VIP2 + "$2");
         Files.writeString(conf, text + "\ninclude xlb-api.d/*.conf\n");
         daemon = startDaemon();
-        try (Bpf bpf = Bpf.open()) {
-            BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
-            int port = lan.switchNamespace().namespace().ifindex(lan.host("director").switchPort());
-            lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
-        }
+        LabCommand.Demo.passOnSwitchPort(lan, pinDir);
         await(Duration.ofSeconds(30), () -> served(VIP));
         token = ApiTokens.firstReadWrite(XlbDaemon.apiTokenFile(conf)).orElseThrow();
     }
@@ -93,30 +87,16 @@ class ApiLabTest {
         return XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, lan.host("director").ns(), "daemon-" + (++daemons));
     }
 
-    private boolean served(String vip) {
-        Command.Result r = lan.host("client").ns().command("curl", "-sS", "--max-time", "1", "http://" + vip + "/").result();
-        return r.exitCode() == 0 && (r.output().strip().equals("rs1") || r.output().strip().equals("rs2"));
-    }
-
-    /** curl on the director: the status code, then the body. */
     private String curl(String method, String path, String body, String ifMatch) {
-        StringBuilder cmd = new StringBuilder("curl -sS -g -o /dev/stderr -w '%{http_code}' -X " + method
-                + " -H 'Authorization: Bearer " + token + "'");
-        if (ifMatch != null) {
-            cmd.append(" -H 'If-Match: ").append(ifMatch).append("'");
-        }
-        if (body != null) {
-            cmd.append(" -H 'Content-Type: application/json' --data '").append(body).append("'");
-        }
-        cmd.append(" '").append(API).append(path).append("' 2>&1");
-        return lan.host("director").ns().command("bash", "-c", cmd.toString()).run();
+        return ApiCurl.of(lan.host("director").ns(), token).call(method, path, body, ifMatch);
     }
 
     private String etag() {
-        String headers = lan.host("director").ns().command("curl", "-sS", "-g", "-D", "-", "-o", "/dev/null",
-                "-H", "Authorization: Bearer " + token, API + "/api/v1/services").run();
-        return headers.lines().filter(l -> l.toLowerCase().startsWith("etag:")).findFirst().orElseThrow()
-                .substring(5).strip();
+        return ApiCurl.of(lan.host("director").ns(), token).etag();
+    }
+
+    private boolean served(String vip) {
+        return LabCommand.Demo.answeredByAReal(lan.host("client"), vip, java.time.Duration.ofSeconds(1));
     }
 
     private String listing() {

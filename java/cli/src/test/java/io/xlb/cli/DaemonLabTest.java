@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
-import io.xlb.bpf.BpfProgram;
-import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
@@ -63,11 +61,7 @@ class DaemonLabTest {
         conf = lab.scratch().resolve("keepalived.conf");
         Files.writeString(conf, config(3, 3));
         daemon = startDaemon();
-        try (Bpf bpf = Bpf.open()) {
-            BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
-            int port = lan.switchNamespace().namespace().ifindex(lan.host("director").switchPort());
-            lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
-        }
+        LabCommand.Demo.passOnSwitchPort(lan, pinDir);
         // The director holds the VIP once VRRP made it master (a master-down interval after start).
         await(Duration.ofSeconds(30), () -> requests(1).stream().anyMatch(b -> b.equals("rs1") || b.equals("rs2")));
     }

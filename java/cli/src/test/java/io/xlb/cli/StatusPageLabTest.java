@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.Bpf;
-import io.xlb.bpf.BpfProgram;
-import io.xlb.bpf.Xdp;
 import io.xlb.daemon.Daemon;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
-import io.xlb.lab.Command;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.NamespaceRelay;
@@ -128,11 +125,7 @@ class StatusPageLabTest {
             Files.writeString(tokens, rw + " rw admin\n" + ro + " ro viewer\n");
 
             XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, director().ns(), "daemon");
-            try (Bpf bpf = Bpf.open()) {
-                BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
-                int port = lan.switchNamespace().namespace().ifindex(director().switchPort());
-                lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
-            }
+            LabCommand.Demo.passOnSwitchPort(lan, pinDir);
             // The API's service: two nginx reals, TCP checks of 1 s every second.
             String put = curl("PUT", "/api/v1/services/" + KEY, "{\"scheduler\": \"rr\", \"forwarding\": \"dr\", \"delayLoop\": 1,"
                     + " \"reals\": [" + real(RS1) + ", " + real(RS2) + "]}", etag());
@@ -194,28 +187,15 @@ class StatusPageLabTest {
     // --- the lab, seen with curl and xlb adm ---
 
     private String curl(String method, String path, String body, String ifMatch) {
-        StringBuilder cmd = new StringBuilder("curl -sS -g -o /dev/stderr -w '%{http_code}' -X " + method
-                + " -H 'Authorization: Bearer " + rw + "'");
-        if (ifMatch != null) {
-            cmd.append(" -H 'If-Match: ").append(ifMatch).append("'");
-        }
-        if (body != null) {
-            cmd.append(" -H 'Content-Type: application/json' --data '").append(body).append("'");
-        }
-        cmd.append(" '").append(API).append(path).append("' 2>&1");
-        return director().ns().command("bash", "-c", cmd.toString()).run();
+        return ApiCurl.of(director().ns(), rw).call(method, path, body, ifMatch);
     }
 
     private String etag() {
-        String headers = director().ns().command("curl", "-sS", "-g", "-D", "-", "-o", "/dev/null",
-                "-H", "Authorization: Bearer " + rw, API + "/api/v1/services").run();
-        return headers.lines().filter(l -> l.toLowerCase().startsWith("etag:")).findFirst().orElseThrow()
-                .substring(5).strip();
+        return ApiCurl.of(director().ns(), rw).etag();
     }
 
     private boolean served(String vip) {
-        Command.Result r = lan.host("client").ns().command("curl", "-sS", "--max-time", "1", "http://" + vip + "/").result();
-        return r.exitCode() == 0 && (r.output().strip().equals("rs1") || r.output().strip().equals("rs2"));
+        return LabCommand.Demo.answeredByAReal(lan.host("client"), vip, java.time.Duration.ofSeconds(1));
     }
 
     private String listing() {

@@ -112,14 +112,7 @@ final class ServiceView {
             ho.put("up", h.up());
             ho.put("checked", h.checkers() > 0);
             h.dynamicWeight().ifPresent(w -> ho.put("dynamicWeight", w));
-            h.last().ifPresent(l -> {
-                ObjectNode last = ho.putObject("lastCheck");
-                last.put("at", l.at().toString());
-                last.put("latencyMs", Math.round(l.latency().toNanos() / 1e4) / 100.0);
-                last.put("checker", l.checker());
-                last.put("passed", l.passed());
-                last.put("detail", l.detail());
-            });
+            h.last().ifPresent(l -> StatusJson.lastCheck(ho.putObject("lastCheck"), l));
         }
         Optional<Dataplane.RealView> rv = m == null ? Optional.empty() : m.reals().stream()
                 .filter(r -> r.address().equals(configured.address()) && r.port() == configured.port()).findFirst();

@@ -86,16 +86,18 @@ final class StatusJson {
             o.put("up", h.up());
             o.put("checkers", h.checkers());
             h.dynamicWeight().ifPresent(w -> o.put("dynamicWeight", w));
-            h.last().ifPresent(l -> {
-                ObjectNode last = o.putObject("lastCheck");
-                last.put("at", l.at().toString());
-                last.put("latencyMs", Math.round(l.latency().toNanos() / 1e4) / 100.0);
-                last.put("checker", l.checker());
-                last.put("passed", l.passed());
-                last.put("detail", l.detail());
-            });
+            h.last().ifPresent(l -> lastCheck(o.putObject("lastCheck"), l));
         }
         return out;
+    }
+
+    /** A real's last check: when, latency in ms (two decimals), checker, outcome. */
+    static void lastCheck(ObjectNode o, RealHealth.LastCheck l) {
+        o.put("at", l.at().toString());
+        o.put("latencyMs", Math.round(l.latency().toNanos() / 1e4) / 100.0);
+        o.put("checker", l.checker());
+        o.put("passed", l.passed());
+        o.put("detail", l.detail());
     }
 
     /** The connection table, ordered by client, {@code limit} entries from {@code offset}. */
