@@ -208,8 +208,25 @@ class ApiLabTest {
         }
     }
 
+    /** A virtual_server_group (a range and one address) serves every member through the same lookup, with one set of reals. */
     @Test
     @Order(7)
+    void aVirtualServerGroupServesEachOfItsAddresses() throws Exception {
+        String group = "\nvirtual_server_group API_GROUP {\n    " + VIP2 + "-202 80\n}\nvirtual_server group API_GROUP {\n"
+                + "    lb_algo rr\n    lb_kind DR\n    protocol TCP\n    real_server " + SUBNET + ".130 80 {\n        TCP_CHECK {\n"
+                + "            connect_timeout 2\n        }\n    }\n    real_server " + SUBNET + ".131 80 {\n    }\n}\n";
+        Files.writeString(conf, Files.readString(conf) + group);
+        XlbRun reload = XlbRun.withPinDir("reload", pinDir);
+        assertEquals(0, reload.exit(), reload.err());
+        await(Duration.ofSeconds(5), () -> served(VIP2));
+        String list = listing();
+        assertTrue(list.contains("TCP  " + VIP2 + ":80 rr\n") && list.contains("TCP  " + SUBNET + ".202:80 rr\n"), list);
+        // rs2 is a real of the hand-written service and of each of the group's two addresses.
+        assertEquals(3, list.lines().filter(l -> l.contains("-> " + SUBNET + ".131:80 ")).count(), list);
+    }
+
+    @Test
+    @Order(8)
     void xlbReloadStatusAndStopTalkToTheDaemonsApi() throws Exception {
         XlbRun reload = XlbRun.withPinDir("reload", pinDir);
         assertEquals(0, reload.exit(), reload.err());

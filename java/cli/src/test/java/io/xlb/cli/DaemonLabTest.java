@@ -191,8 +191,8 @@ class DaemonLabTest {
         refused.put(tutorial.replace("lb_algo rr", "lb_algo sed"), "error: scheduler sed is not implemented yet");
         refused.put(tutorial + "virtual_server fwmark 3 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n}\n",
                 "error: virtual_server fwmark 3: firewall marks are set by netfilter");
-        refused.put(tutorial + "virtual_server_group G {\n    10.78.9.9 80\n}\nvirtual_server group G {\n    lb_algo rr\n"
-                + "    lb_kind DR\n    protocol TCP\n}\n", "error: virtual_server group G: virtual_server_group is not implemented");
+        refused.put(tutorial + "virtual_server_group G {\n    " + VIP + " 80\n}\nvirtual_server group G {\n    lb_algo rr\n"
+                + "    lb_kind DR\n    protocol TCP\n}\n", "error: virtual server " + VIP + " 80 TCP is also served at " + conf + ":");
         refused.put(many.toString(), "error: more than " + io.xlb.dataplane.abi.Structs.MAX_SERVICES + " virtual servers");
         refused.put(sorryIsReal, "error: sorry_server " + SUBNET + ".130 80 is also a real_server");
         refused.put(tutorial.replace("interface eth0", "interface nosuch0"), "error: vrrp_instance VI_1: no interface nosuch0");

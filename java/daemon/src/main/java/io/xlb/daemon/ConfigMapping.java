@@ -4,6 +4,7 @@ import io.xlb.config.Config;
 import io.xlb.config.Diagnostic;
 import io.xlb.config.GlobalDefs;
 import io.xlb.config.RealServer;
+import io.xlb.config.SourcePos;
 import io.xlb.config.VirtualServer;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.Real;
@@ -25,8 +26,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * From a validated keepalived.conf to what the dataplane should hold. What the dataplane cannot do
- * (fwmark and group services, some schedulers, more than its tables hold) is an error at its
+ * From a validated keepalived.conf to what the dataplane should hold: one service per address of a
+ * virtual_server (a group's members each). What the dataplane cannot do (fwmark services, some
+ * schedulers, more than its tables hold) is an error at its
  * position: part of {@link ConfigCheck}, so such a file is refused whole, never half applied.
  */
 public final class ConfigMapping {
@@ -61,26 +63,61 @@ public final class ConfigMapping {
         return mask == contiguous ? ones : null;
     }
 
+    /** One service address of {@code vs}, checked against the tables' room; false (with an error) if refused. */
+    private static boolean mapOne(VirtualServer vs, VipKey key, Scheduler scheduler, List<Real> reals,
+                                  Service.Persistence persistence, List<Service> services, int realSlots, List<Diagnostic> out) {
+        Service service;
+        try {
+            service = new Service(key, scheduler, Method.valueOf(vs.method()), reals, persistence);
+        } catch (IllegalArgumentException e) {
+            out.add(ConfigCheck.error(vs.pos(), e.getMessage()));
+            return false;
+        }
+        // The sorry server joins the reals when the quorum is lost: it needs a slot and must be told apart.
+        int slots = reals.size();
+        if (vs.sorryServer() != null) {
+            InetAddress sorry = vs.sorryServer().address();
+            if (reals.stream().anyMatch(r -> r.address().equals(sorry) && r.port() == vs.sorryServer().port())) {
+                out.add(ConfigCheck.error(vs.pos(), "sorry_server " + io.xlb.config.Addresses.text(sorry) + " "
+                        + vs.sorryServer().port() + " is also a real_server of this virtual_server: it would be both"));
+                return false;
+            }
+            if (sorry.getClass() != key.address().getClass()) {
+                out.add(ConfigCheck.error(vs.pos(), "sorry_server " + io.xlb.config.Addresses.text(sorry)
+                        + " is of another address family than the virtual server"));
+                return false;
+            }
+            slots++;
+        }
+        if (scheduler instanceof Scheduler.LeastConnections && slots > Structs.LC_MAX) {
+            out.add(ConfigCheck.error(vs.pos(), scheduler.ipvsName() + " scans at most " + Structs.LC_MAX
+                    + " reals per service, this one has " + slots + " (with its sorry_server): use mh, wrr or rr"));
+            return false;
+        }
+        if (services.size() == Structs.MAX_SERVICES) {
+            out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_SERVICES
+                    + " virtual servers: the dataplane's service table is full"));
+            return false;
+        }
+        if (realSlots + slots > Structs.MAX_REALS) {
+            out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_REALS + " real servers in all"
+                    + " (sorry servers included): the dataplane's real table is full"));
+            return false;
+        }
+        services.add(service);
+        return true;
+    }
+
     public static Result map(Config config, Inet4Address tunnelSource4, Inet6Address tunnelSource6, int mtu) {
         List<Diagnostic> out = new ArrayList<>();
         List<Service> services = new ArrayList<>();
         int realSlots = 0;
+        java.util.Map<VipKey, SourcePos> served = new java.util.HashMap<>();
         for (VirtualServer vs : config.virtualServers()) {
-            switch (vs.key()) {
-                case VirtualServer.Fwmark f -> {
-                    out.add(ConfigCheck.error(vs.pos(), "virtual_server fwmark " + f.mark() + ": firewall marks are set by"
-                            + " netfilter, after XDP has forwarded the packet, so xlb cannot match them; define one"
-                            + " virtual_server per address and port (persistence_timeout keeps a client on one real)"));
-                    continue;
-                }
-                case VirtualServer.Group g -> {
-                    out.add(ConfigCheck.error(vs.pos(), "virtual_server group " + g.name() + ": virtual_server_group is not"
-                            + " implemented by xlb's dataplane yet; define one virtual_server per address and port"));
-                    continue;
-                }
-                case VirtualServer.AddressPort ap -> { }
+            List<ServiceAddresses.Address> addresses = ServiceAddresses.of(config, vs, out);
+            if (addresses.isEmpty()) {
+                continue;
             }
-            VirtualServer.AddressPort ap = (VirtualServer.AddressPort) vs.key();
             Scheduler scheduler;
             try {
                 scheduler = Scheduler.named(vs.scheduler());
@@ -88,10 +125,9 @@ public final class ConfigMapping {
                 out.add(ConfigCheck.error(vs.pos(), e.getMessage()));
                 continue;
             }
-            InetAddress vip = ap.address();
             Service.Persistence persistence = null;
             if (vs.persistenceTimeout() != null) {
-                Integer prefix = prefixOf(vs.persistenceGranularity(), vip);
+                Integer prefix = prefixOf(vs.persistenceGranularity(), addresses.getFirst().vip().address());
                 if (prefix == null) {
                     out.add(ConfigCheck.error(vs.pos(), "persistence_granularity '"
                             + vs.persistenceGranularity() + "' is neither a netmask nor a prefix length"));
@@ -104,47 +140,19 @@ public final class ConfigMapping {
                 Method m = r.method() != null ? Method.valueOf(r.method()) : null;
                 reals.add(new Real(r.address(), r.port(), r.weight(), m, MacAddress.ZERO, 0));
             }
-            Service service;
-            try {
-                service = new Service(new VipKey(vip, ap.port(), Protocol.valueOf(vs.protocol())), scheduler,
-                        Method.valueOf(vs.method()), reals, persistence);
-            } catch (IllegalArgumentException e) {
-                out.add(ConfigCheck.error(vs.pos(), e.getMessage()));
-                continue;
-            }
-            // The sorry server joins the reals when the quorum is lost: it needs a slot and must be told apart.
-            int slots = reals.size();
-            if (vs.sorryServer() != null) {
-                InetAddress sorry = vs.sorryServer().address();
-                if (reals.stream().anyMatch(r -> r.address().equals(sorry) && r.port() == vs.sorryServer().port())) {
-                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + io.xlb.config.Addresses.text(sorry) + " "
-                            + vs.sorryServer().port() + " is also a real_server of this virtual_server: it would be both"));
+            for (ServiceAddresses.Address address : addresses) {
+                SourcePos before = served.putIfAbsent(address.vip(), address.pos());
+                if (before != null) {
+                    out.add(ConfigCheck.error(address.pos(), "virtual server " + io.xlb.config.Addresses.text(address.vip().address())
+                            + " " + address.vip().port() + " " + vs.protocol() + " is also served at " + before + ": one address"
+                            + " and port is one service"));
                     continue;
                 }
-                if (sorry.getClass() != vip.getClass()) {
-                    out.add(ConfigCheck.error(vs.pos(), "sorry_server " + io.xlb.config.Addresses.text(sorry)
-                            + " is of another address family than the virtual server"));
+                if (!mapOne(vs, address.vip(), scheduler, reals, persistence, services, realSlots, out)) {
                     continue;
                 }
-                slots++;
+                realSlots += reals.size() + (vs.sorryServer() != null ? 1 : 0);
             }
-            if (scheduler instanceof Scheduler.LeastConnections && slots > Structs.LC_MAX) {
-                out.add(ConfigCheck.error(vs.pos(), scheduler.ipvsName() + " scans at most " + Structs.LC_MAX
-                        + " reals per service, this one has " + slots + " (with its sorry_server): use mh, wrr or rr"));
-                continue;
-            }
-            if (services.size() == Structs.MAX_SERVICES) {
-                out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_SERVICES
-                        + " virtual servers: the dataplane's service table is full"));
-                continue;
-            }
-            if (realSlots + slots > Structs.MAX_REALS) {
-                out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_REALS + " real servers in all"
-                        + " (sorry servers included): the dataplane's real table is full"));
-                continue;
-            }
-            realSlots += slots;
-            services.add(service);
         }
         Map<ConnState, Integer> timeouts = new EnumMap<>(ConnState.class);
         GlobalDefs.LvsTimeouts t = config.global().lvsTimeouts();

@@ -474,7 +474,7 @@ public final class Daemon implements AutoCloseable {
     /** The most the maps will hold under {@code d}: every sorry server in too (they join when a quorum is lost). */
     private static DesiredState withSorryServers(DesiredState d, HealthPlan.Result health) {
         return d.mapServices(s -> {
-            HealthFilter.Policy p = health.policies().get(s.vip());
+            HealthFilter.Policy p = health.policies().get(health.canonical(s.vip()));
             if (p == null || p.sorryAddress() == null) {
                 return s;
             }

@@ -37,6 +37,7 @@ final class HealthChecks implements AutoCloseable {
     private final Consumer<AlertMail.Alert> alerts;
     private volatile Map<HealthPlan.RealId, HealthPlan.Entry> plan = Map.of();
     private volatile Map<VipKey, HealthFilter.Policy> policies = Map.of();
+    private volatile Map<VipKey, VipKey> aliases = Map.of();
     private Map<VipKey, Boolean> quorum = new HashMap<>();
     /** Each real's up/down as last announced (notify scripts, log), to tell weight-only changes apart. */
     private final Map<HealthPlan.RealId, Boolean> announced = new ConcurrentHashMap<>();
@@ -81,11 +82,12 @@ final class HealthChecks implements AutoCloseable {
         });
         plan = r.entries();
         policies = r.policies();
+        aliases = r.aliases();
     }
 
     /** What is watched now, as a plan: to go back to it when a reload must be undone. */
     HealthPlan.Result current() {
-        return new HealthPlan.Result(plan, policies, List.of());
+        return new HealthPlan.Result(plan, policies, aliases, List.of());
     }
 
     /** A check whose attempts are timed and remembered for xlb status, the API and metrics. */
@@ -163,6 +165,7 @@ final class HealthChecks implements AutoCloseable {
     synchronized DesiredState filter(DesiredState d) {
         Map<HealthPlan.RealId, HealthPlan.Entry> p = plan;
         Map<VipKey, HealthFilter.Policy> pol = policies;
+        Map<VipKey, VipKey> alias = aliases;
         HealthFilter.Outcome o = HealthFilter.apply(d, new HealthFilter.RealHealth() {
             @Override
             public boolean up(HealthPlan.RealId id) {
@@ -178,7 +181,7 @@ final class HealthChecks implements AutoCloseable {
             public OptionalInt weight(HealthPlan.RealId id) {
                 return monitor.weight(id);
             }
-        }, pol, quorum);
+        }, pol, alias, quorum);
         o.quorum().forEach((vip, held) -> {
             if (!held.equals(quorum.getOrDefault(vip, true))) {
                 LOG.log(held ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "quorum of {0} {1}", vip,

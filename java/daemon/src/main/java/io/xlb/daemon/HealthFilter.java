@@ -49,14 +49,24 @@ public final class HealthFilter {
 
     public static Outcome apply(DesiredState configured, RealHealth health, Map<VipKey, Policy> policies,
                                 Map<VipKey, Boolean> quorumBefore) {
+        return apply(configured, health, policies, Map.of(), quorumBefore);
+    }
+
+    /**
+     * With {@code aliases}: a group's other addresses, each to its first, under which the reals'
+     * health and the quorum are kept once for the whole group (its scripts run once).
+     */
+    public static Outcome apply(DesiredState configured, RealHealth health, Map<VipKey, Policy> policies,
+                                Map<VipKey, VipKey> aliases, Map<VipKey, Boolean> quorumBefore) {
         List<Service> services = new ArrayList<>();
         Map<VipKey, Boolean> quorum = new HashMap<>();
         List<String> scripts = new ArrayList<>();
         for (Service svc : configured.services()) {
+            VipKey key = aliases.getOrDefault(svc.vip(), svc.vip());
             List<Real> reals = new ArrayList<>();
             long liveWeight = 0;
             for (Real r : svc.reals()) {
-                HealthPlan.RealId id = id(svc.vip(), r);
+                HealthPlan.RealId id = id(key, r);
                 Real weighted = health.weight(id).isPresent() ? r.withWeight(health.weight(id).getAsInt()) : r;
                 if (health.up(id)) {
                     reals.add(weighted);
@@ -65,20 +75,22 @@ public final class HealthFilter {
                     reals.add(r.withWeight(0));
                 }
             }
-            Policy p = policies.getOrDefault(svc.vip(), Policy.DEFAULT);
-            boolean held = quorumBefore.getOrDefault(svc.vip(), true);
-            if (held && liveWeight < (long) p.quorum() - p.hysteresis()) {
+            Policy p = policies.getOrDefault(key, Policy.DEFAULT);
+            // Another address of the same group decided the quorum already (its scripts ran once).
+            boolean decided = quorum.containsKey(key);
+            boolean held = decided ? quorum.get(key) : quorumBefore.getOrDefault(key, true);
+            if (!decided && held && liveWeight < (long) p.quorum() - p.hysteresis()) {
                 held = false;
                 if (p.quorumDown() != null) {
                     scripts.add(p.quorumDown());
                 }
-            } else if (!held && liveWeight >= (long) p.quorum() + p.hysteresis()) {
+            } else if (!decided && !held && liveWeight >= (long) p.quorum() + p.hysteresis()) {
                 held = true;
                 if (p.quorumUp() != null) {
                     scripts.add(p.quorumUp());
                 }
             }
-            quorum.put(svc.vip(), held);
+            quorum.put(key, held);
             if (!held && p.sorryAddress() != null) {
                 // The sorry server takes every new flow; the reals that still live keep their established ones.
                 List<Real> withSorry = new ArrayList<>();

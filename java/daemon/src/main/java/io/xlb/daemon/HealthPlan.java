@@ -35,8 +35,17 @@ public final class HealthPlan {
     public record Entry(List<CheckSpec> checks, Timing timing, boolean startUp, boolean inhibitOnFailure,
                         String notifyUp, String notifyDown, boolean haSuspend, boolean smtpAlert) {}
 
+    /**
+     * The checks of every real, each service's policy, and {@code aliases}: a group's other addresses,
+     * each to the first, under which its reals are checked once and its quorum is kept once.
+     */
     public record Result(Map<RealId, Entry> entries, Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies,
-                         List<Diagnostic> diagnostics) {}
+                         Map<io.xlb.dataplane.abi.VipKey, io.xlb.dataplane.abi.VipKey> aliases, List<Diagnostic> diagnostics) {
+        /** The address under which {@code vip}'s reals are checked. */
+        public io.xlb.dataplane.abi.VipKey canonical(io.xlb.dataplane.abi.VipKey vip) {
+            return aliases.getOrDefault(vip, vip);
+        }
+    }
 
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final int DNS_PORT = 53;
@@ -47,13 +56,17 @@ public final class HealthPlan {
     public static Result of(Config config) {
         Map<RealId, Entry> out = new LinkedHashMap<>();
         Map<io.xlb.dataplane.abi.VipKey, HealthFilter.Policy> policies = new LinkedHashMap<>();
+        Map<io.xlb.dataplane.abi.VipKey, io.xlb.dataplane.abi.VipKey> aliases = new LinkedHashMap<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         for (VirtualServer vs : config.virtualServers()) {
-            if (!(vs.key() instanceof VirtualServer.AddressPort ap)) {
+            // Refusals of addresses are ConfigMapping's to report; here a service is checked under its first address.
+            List<ServiceAddresses.Address> addresses = ServiceAddresses.of(config, vs, new ArrayList<>());
+            if (addresses.isEmpty()) {
                 continue;
             }
-            policies.put(new io.xlb.dataplane.abi.VipKey(ap.address(), ap.port(),
-                    io.xlb.dataplane.abi.Protocol.valueOf(vs.protocol())), new HealthFilter.Policy(vs.quorum(), vs.hysteresis(),
+            io.xlb.dataplane.abi.VipKey first = addresses.getFirst().vip();
+            addresses.subList(1, addresses.size()).forEach(a -> aliases.putIfAbsent(a.vip(), first));
+            policies.put(first, new HealthFilter.Policy(vs.quorum(), vs.hysteresis(),
                     vs.sorryServer() == null ? null : vs.sorryServer().address(),
                     vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.sorryServerInhibit(), vs.quorumUp(), vs.quorumDown(), vs.omega(),
                     vs.smtpAlert() != null ? vs.smtpAlert() : config.global().checkerAlerts()));
@@ -104,7 +117,7 @@ public final class HealthPlan {
                 Duration delay = k.delayBeforeRetry() != null ? k.delayBeforeRetry()
                         : vs.delayBeforeRetry() != null ? vs.delayBeforeRetry() : DEFAULT_DELAY_BEFORE_RETRY;
                 Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
-                out.put(new RealId(text(ap.address()), ap.port(), vs.protocol(), text(r.address()), r.port()),
+                out.put(new RealId(text(first.address()), first.port(), vs.protocol(), text(r.address()), r.port()),
                         new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
                                 r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend(),
                                 // keepalived: the real's setting, else its service's, else global_defs'.
@@ -112,7 +125,7 @@ public final class HealthPlan {
                                         : config.global().checkerAlerts()));
             }
         }
-        return new Result(out, policies, diagnostics);
+        return new Result(out, policies, aliases, diagnostics);
     }
 
     /** An address of the configuration as the health checks and their ids name it (null: none). */

@@ -89,4 +89,49 @@ class ConfigMappingTest {
         assertEquals(64, defaults.state().config().tunnelTtl());
         assertEquals(0, defaults.state().config().newFlowLimit());
     }
+
+    @Test
+    void aGroupIsOneServicePerAddressWithTheGroupsReals() {
+        ConfigMapping.Result r = map("""
+                virtual_server_group WEB {
+                    192.0.2.10-12 80
+                    192.0.2.20 443
+                }
+                virtual_server group WEB {
+                    lb_algo mh
+                    lb_kind DR
+                    protocol TCP
+                    real_server 10.0.0.1 80 { weight 2 }
+                }
+                """);
+        assertTrue(r.diagnostics().isEmpty(), r.diagnostics().toString());
+        assertEquals(java.util.List.of("192.0.2.10:80", "192.0.2.11:80", "192.0.2.12:80", "192.0.2.20:443"),
+                r.state().services().stream().map(s -> s.vip().address().getHostAddress() + ":" + s.vip().port()).toList());
+        assertTrue(r.state().services().stream().allMatch(s -> s.reals().size() == 1 && s.reals().getFirst().weight() == 2
+                && s.scheduler().ipvsName().equals("mh")));
+    }
+
+    @Test
+    void aGroupsFwmarkOrAnAddressServedTwiceIsRefusedAtItsLine() {
+        ConfigMapping.Result r = map("""
+                virtual_server_group WEB {
+                    192.0.2.10-11 80
+                    fwmark 7
+                }
+                virtual_server group WEB {
+                    lb_kind DR
+                    protocol TCP
+                }
+                virtual_server 192.0.2.11 80 {
+                    lb_kind DR
+                    protocol TCP
+                }
+                """);
+        assertTrue(r.diagnostics().get(0).toString().startsWith("t.conf:3:5: error: fwmark 7 in virtual_server_group WEB:"
+                + " firewall marks are set by netfilter"), r.diagnostics().toString());
+        assertTrue(r.diagnostics().get(0).toString().contains("virtual_server_group of addresses"), r.diagnostics().toString());
+        assertEquals("t.conf:9:1: error: virtual server 192.0.2.11 80 TCP is also served at t.conf:2:5: one address and port"
+                + " is one service", r.diagnostics().get(1).toString());
+        assertEquals(2, r.state().services().size(), "the group's two addresses");
+    }
 }

@@ -118,4 +118,36 @@ class HealthFilterTest {
                 reals(HealthFilter.apply(STATE, allUp, Map.of(WEB, inhibit), Map.of(WEB, true))));
         assertEquals(List.of("10.0.0.1/3", "10.0.0.2/2"), reals(run(Set.of(), Set.of(), true)), "without it: not listed");
     }
+
+    @Test
+    void aGroupsAddressesShareTheirRealsHealthAndOneQuorum() {
+        VipKey other = new VipKey(InetAddress.ofLiteral("192.0.2.11"), 80, Protocol.TCP);
+        DesiredState group = DesiredState.of(new Service(WEB, Scheduler.named("wrr"), Method.DR, List.of(A, B)),
+                new Service(other, Scheduler.named("wrr"), Method.DR, List.of(A, B)));
+        HealthFilter.Outcome o = HealthFilter.apply(group, new HealthFilter.RealHealth() {
+            @Override
+            public boolean up(HealthPlan.RealId id) {
+                // Checked under the group's first address only: any other id would be a second checker.
+                if (!id.vipAddress().equals("192.0.2.10")) {
+                    throw new AssertionError("asked under " + id);
+                }
+                return !id.address().equals("10.0.0.1");
+            }
+
+            @Override
+            public boolean inhibited(HealthPlan.RealId id) {
+                return false;
+            }
+
+            @Override
+            public OptionalInt weight(HealthPlan.RealId id) {
+                return OptionalInt.empty();
+            }
+        }, Map.of(WEB, POLICY), Map.of(other, WEB), Map.of(WEB, true));
+        // A is down: live weight 2 < quorum 3 - hysteresis 1 is false (2 >= 2), so the quorum holds; B serves both addresses.
+        assertEquals(List.of(List.of("10.0.0.2/2"), List.of("10.0.0.2/2")), o.state().services().stream()
+                .map(s -> s.reals().stream().map(r -> r.address().getHostAddress() + "/" + r.weight()).toList()).toList());
+        assertEquals(Map.of(WEB, true), o.quorum());
+        assertEquals(List.of(), o.scripts());
+    }
 }
