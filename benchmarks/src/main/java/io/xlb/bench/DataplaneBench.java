@@ -37,7 +37,7 @@ import java.util.Map;
  * Usage: java -jar xlb-bench.jar [repeat per sample, default 1000000] [samples, default 7]
  */
 public final class DataplaneBench {
-    private static final int V4_SRC_OFFSET = 14 + 12;
+    static final int V4_SRC_OFFSET = 14 + 12;
     private static final int V6_SRC_OFFSET = 14 + 8 + 12; // last word of the IPv6 source
 
     private record Scenario(String name, Frame frame, boolean newFlowEachRun, int expectVerdict, int expectLength,
@@ -149,7 +149,7 @@ public final class DataplaneBench {
         return lines;
     }
 
-    private static final int LOOPBACK_IFINDEX = 1;
+    static final int LOOPBACK_IFINDEX = 1;
 
     private static Dataplane director(Bpf bpf, int newFlowLimit) {
         Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.defaults());
@@ -172,7 +172,7 @@ public final class DataplaneBench {
         return dp;
     }
 
-    private static void setInput(io.xlb.bpf.BpfMap<Integer, byte[]> input, byte[] frame, int stampOffset) {
+    static void setInput(io.xlb.bpf.BpfMap<Integer, byte[]> input, byte[] frame, int stampOffset) {
         MemorySegment s = MemorySegment.ofArray(new byte[136]);
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 0, frame.length);
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 4, stampOffset);
@@ -180,7 +180,7 @@ public final class DataplaneBench {
         input.put(0, s.toArray(ValueLayout.JAVA_BYTE));
     }
 
-    private static int check(TestRunResult r, int verdict, int length, String what) {
+    static int check(TestRunResult r, int verdict, int length, String what) {
         if (r.retval() != verdict || r.packet().length != length) {
             throw new IllegalStateException(what + ": last run gave verdict " + r.retval() + " and "
                     + r.packet().length + " bytes, expected " + verdict + " and " + length);
@@ -188,7 +188,7 @@ public final class DataplaneBench {
         return r.durationNs();
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         return v[v.length / 2];
