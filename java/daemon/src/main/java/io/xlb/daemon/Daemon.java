@@ -262,7 +262,24 @@ public final class Daemon implements AutoCloseable {
             dataplane.apply(resolved);
             applied = resolved;
         }
+        boolean unresolved = resolved.services().stream().anyMatch(s -> s.reals().stream().anyMatch(r -> !r.reachable()));
+        if (!unresolved) {
+            macRetry = MAC_RETRY_FIRST;
+        } else if (!macRetryPending) {
+            // A new real answers ARP within milliseconds: look again soon, backing off to the tick.
+            macRetryPending = true;
+            loop.schedule(() -> {
+                macRetryPending = false;
+                applyHealthChange();
+            }, macRetry.toMillis(), TimeUnit.MILLISECONDS);
+            macRetry = macRetry.multipliedBy(2).compareTo(options.tick()) > 0 ? options.tick() : macRetry.multipliedBy(2);
+        }
     }
+
+    private static final Duration MAC_RETRY_FIRST = Duration.ofMillis(20);
+    /** The next look at unresolved MACs (doubling from 20 ms up to the tick), and whether one is scheduled. */
+    private Duration macRetry = MAC_RETRY_FIRST;
+    private boolean macRetryPending;
 
     private void tick() {
         try {
@@ -289,7 +306,7 @@ public final class Daemon implements AutoCloseable {
 
     /** SIGHUP: the files on disk, all or nothing; the verdict goes to the log. */
     private void reload() {
-        apply(io.xlb.config.ConfigFiles.DISK, Director.Writes.NONE);
+        apply(io.xlb.config.ConfigFiles.DISK, Director.Writes.NONE, c -> {});
     }
 
     /**
@@ -298,7 +315,8 @@ public final class Daemon implements AutoCloseable {
      * switches to it. All or nothing: if applying fails, the files and the previous configuration
      * are put back. On the daemon's thread.
      */
-    private Director.Verdict apply(io.xlb.config.ConfigFiles files, Director.Writes write) {
+    private Director.Verdict apply(io.xlb.config.ConfigFiles files, Director.Writes write,
+                                   java.util.function.Consumer<Config> precondition) {
         Path file = options.configFile();
         ConfigCheck.Outcome next = ConfigCheck.check(file, files, options.interfaces(), ConfigCheck.Host.local());
         List<String> refusals = new ArrayList<>();
@@ -316,6 +334,9 @@ public final class Daemon implements AutoCloseable {
         boolean accepted = next.accepted(false) && refusals.isEmpty();
         List<Diagnostic> shown = accepted ? next.diagnostics() : next.errors();
         List<String> diff = accepted ? ConfigDiff.between(config, next.config()).toString().lines().filter(l -> !l.isBlank()).toList() : List.of();
+        if (accepted) {
+            precondition.accept(next.config());
+        }
         if (!accepted || write == null) {
             if (write != null) {
                 metrics.reloaded(false);
@@ -337,11 +358,18 @@ public final class Daemon implements AutoCloseable {
             metrics.reloaded(false);
             return new Director.Verdict(false, false, etag(), List.of(), List.of(), refusals, config);
         }
+        if (diff.isEmpty()) {
+            // Nothing to change, and the generation (the API's ETag) stays: only where things are written may have moved.
+            config = next.config();
+            metrics.reloaded(true);
+            LOG.log(System.Logger.Level.INFO, "reloaded {0}: no change", file);
+            return new Director.Verdict(true, true, etag(), diff, shown, List.of(), next.config());
+        }
         try {
             switchTo(next.config(), next.health(), next.desired());
             generation++;
             metrics.reloaded(true);
-            LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1}", file, diff.isEmpty() ? "no change" : "\n" + String.join("\n", diff));
+            LOG.log(System.Logger.Level.INFO, "reloaded {0}:\n{1}", file, String.join("\n", diff));
             return new Director.Verdict(true, true, etag(), diff, shown, List.of(), next.config());
         } catch (SocketException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "applying the configuration failed; putting the previous one back", e);
@@ -397,8 +425,9 @@ public final class Daemon implements AutoCloseable {
             }
 
             @Override
-            public Director.Verdict apply(io.xlb.config.ConfigFiles files, Director.Writes write) {
-                return Daemon.this.apply(files, write);
+            public Director.Verdict apply(io.xlb.config.ConfigFiles files, Director.Writes write,
+                                          java.util.function.Consumer<Config> precondition) {
+                return Daemon.this.apply(files, write, precondition);
             }
 
             @Override

@@ -71,10 +71,12 @@ final class HealthChecks implements AutoCloseable {
                 announced.remove(id);
             }
         }
+        java.util.Set<HealthPlan.RealId> watched = java.util.Set.copyOf(monitor.watched()); // once: a copy per real is quadratic
         r.entries().forEach((id, e) -> {
-            if (!monitor.watched().contains(id)) {
-                announced.put(id, e.startUp() || e.checks().isEmpty());
+            if (watched.contains(id)) {
+                return; // the same checks as before keep running
             }
+            announced.put(id, e.startUp() || e.checks().isEmpty());
             // ha_suspend: check only while the service's address is on this host (VRRP master).
             InetAddress vip = InetAddress.ofLiteral(id.vipAddress());
             monitor.watch(id, e.checks().stream().map(spec -> timed(id, checkerName(spec), Checks.of(vertx, spec))).toList(), e.timing(),

@@ -29,16 +29,17 @@ public final class RealMacs {
 
     /** {@code desired} with each real's MAC as the kernel knows it now (ZERO when unresolved). */
     public synchronized DesiredState resolve(DesiredState desired) {
-        var table = neighbours.dump();
+        java.util.Map<InetAddress, MacAddress> macs = new java.util.HashMap<>();
+        for (Neighbours.Neighbour n : neighbours.dump()) {
+            if (n.ifindex() == ifindex) {
+                n.usableMac().ifPresent(m -> macs.putIfAbsent(n.address(), MacAddress.parse(m)));
+            }
+        }
         return desired.mapServices(s -> s.mapReals(r -> {
             if (managed.add(r.address())) {
                 neighbours.manage(ifindex, r.address());
             }
-            MacAddress mac = table.stream()
-                    .filter(n -> n.ifindex() == ifindex && n.address().equals(r.address()))
-                    .findFirst().flatMap(Neighbours.Neighbour::usableMac)
-                    .map(MacAddress::parse).orElse(MacAddress.ZERO);
-            return r.withNextHop(mac, r.ifindex());
+            return r.withNextHop(macs.getOrDefault(r.address(), MacAddress.ZERO), r.ifindex());
         }));
     }
 }

@@ -53,7 +53,8 @@ public final class Dataplane implements AutoCloseable {
 
     private record RealKey(VipKey vip, InetAddress address, int port) {}
 
-    private record Applied(int index, Scheduler scheduler, int[] table, Map<RealKey, Integer> reals) {}
+    /** What a service's entries were last written from ({@code service} null: adopted from the pins, not known). */
+    private record Applied(int index, Scheduler scheduler, int[] table, Map<RealKey, Integer> reals, Service service) {}
 
     /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
@@ -133,7 +134,7 @@ public final class Dataplane implements AutoCloseable {
         // The scheduler is not known until the next apply, which therefore republishes each table
         // (built the same way from the same reals: an identical table).
         byIndex.forEach((index, vip) -> applied.put(vip,
-                new Applied(index, null, new int[0], realsByService.getOrDefault(index, Map.of()))));
+                new Applied(index, null, new int[0], realsByService.getOrDefault(index, Map.of()), null)));
         servicePool.reserve(byIndex.keySet());
         realPool.reserve(usedReals);
         currentConfig = config.lookup(0).orElse(DirectorConfig.defaults());
@@ -221,6 +222,9 @@ public final class Dataplane implements AutoCloseable {
 
     private void applyService(Service s) {
         Applied before = applied.get(s.vip());
+        if (before != null && s.equals(before.service())) {
+            return; // written from this very service already: no map write, no table built again
+        }
         int index = before != null ? before.index() : servicePool.allocate("service " + s.vip());
         Map<RealKey, Integer> ids = new LinkedHashMap<>();
         for (Real r : s.reals()) {
@@ -253,7 +257,7 @@ public final class Dataplane implements AutoCloseable {
                 }
             }
         }
-        applied.put(s.vip(), new Applied(index, s.scheduler(), table, ids));
+        applied.put(s.vip(), new Applied(index, s.scheduler(), table, ids, s));
     }
 
     /** The scheduling table of a service: real ids as its scheduler family reads them. */

@@ -36,7 +36,15 @@ public interface Director {
      * unless {@code write} is null, then writes it (by {@code write}) and applies it by diff, all or
      * nothing. Called on the daemon's thread ({@link #serialized}).
      */
-    Verdict apply(ConfigFiles files, Writes write);
+    default Verdict apply(ConfigFiles files, Writes write) {
+        return apply(files, write, config -> {});
+    }
+
+    /**
+     * As above; {@code precondition} is shown the accepted configuration before anything is
+     * written and may refuse it by throwing (an {@link ApiProblem}).
+     */
+    Verdict apply(ConfigFiles files, Writes write, java.util.function.Consumer<Config> precondition);
 
     /** Writes files before a configuration is applied, and takes them back if applying it fails. */
     interface Writes {

@@ -171,21 +171,20 @@ final class ServiceChanges {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Director.Verdict checked = director.apply(files, null);
-        refuse(checked);
+        Director.Verdict v = director.apply(files, dryRun ? null : managed.write(before, after), this::requireIncluded);
+        refuse(v);
+        return v;
+    }
+
+    /** Each service written here must be read from the managed directory: else the main file does not include it. */
+    private void requireIncluded(Config next) {
         for (Map.Entry<ServiceKey, Boolean> e : expect.entrySet()) {
-            Optional<VirtualServer> vs = ServiceView.find(checked.config(), e.getKey());
+            Optional<VirtualServer> vs = ServiceView.find(next, e.getKey());
             if (e.getValue() && (vs.isEmpty() || !managed.holds(vs.get().pos().file()))) {
                 throw ApiProblem.conflict(director.configFile() + " does not include the API's directory: add the line 'include "
                         + managed.path() + "/*.conf' to it and reload");
             }
         }
-        if (dryRun) {
-            return checked;
-        }
-        Director.Verdict done = director.apply(files, managed.write(before, after));
-        refuse(done);
-        return done;
     }
 
     private void refuse(Director.Verdict v) {

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code xlb_real_up}: 1 while a watched real's checks pass, 0 while they fail; labelled as the
- * ipvs backend series are, so that {@code xlb_real_up} and {@code xlb_ipvs_backend_weight} match
- * one to one. Reals without checkers are not watched and have no series.
+ * {@code xlb_real_up}: 1 while a real's checks pass (always, for a real without checkers, which
+ * keepalived takes as up), 0 while they fail; labelled as the ipvs backend series are, so that
+ * {@code xlb_real_up} and {@code xlb_ipvs_backend_weight} match one to one. A group's reals are
+ * checked once, under the group's first address.
  */
 final class RealSeries {
     private RealSeries() {}
@@ -20,6 +21,6 @@ final class RealSeries {
         for (RealHealth h : health) {
             up.put(BackendLabels.of(h.vipAddress(), h.vipPort(), h.protocol(), h.address(), h.port()), h.up() ? 1 : 0);
         }
-        return Snapshots.gauge("xlb_real_up", "Whether the real's health checks pass (1) or not (0).", up);
+        return Snapshots.gauge("xlb_real_up", "Whether the real's health checks pass (1) or not (0); 1 for a real without checkers.", up);
     }
 }

@@ -211,8 +211,14 @@ class ApiServerTest {
         assertEquals(2, got.json().path("reals").get(1).path("weight").asInt());
         assertEquals(put.etag(), got.etag());
 
-        // The same body again: 200, not 201. A stale ETag: 412. None: 428.
-        assertEquals(200, call("PUT", "/api/v1/services/tcp:192.0.2.10:80", TWO_REALS, RW, got.etag()).status());
+        // The same body again: 200, not 201, and nothing changed, so the ETag stays. Another: a new ETag, the old one 412. None: 428.
+        Answer same = call("PUT", "/api/v1/services/tcp:192.0.2.10:80", TWO_REALS, RW, got.etag());
+        assertEquals(200, same.status());
+        assertEquals(got.etag(), same.etag());
+        String wrr = TWO_REALS.replace("\"rr\"", "\"wrr\"");
+        Answer changed = call("PUT", "/api/v1/services/tcp:192.0.2.10:80", wrr, RW, got.etag());
+        assertEquals(200, changed.status());
+        assertNotEquals(got.etag(), changed.etag());
         assertEquals(412, call("PUT", "/api/v1/services/tcp:192.0.2.10:80", TWO_REALS, RW, got.etag()).status());
         assertEquals(428, call("PUT", "/api/v1/services/tcp:192.0.2.10:80", TWO_REALS, RW, null).status());
 

@@ -75,11 +75,12 @@ final class FakeDirector implements Director, AutoCloseable {
     }
 
     @Override
-    public Verdict apply(ConfigFiles files, Writes write) {
+    public Verdict apply(ConfigFiles files, Writes write, java.util.function.Consumer<Config> precondition) {
         ConfigCheck.Outcome o = ConfigCheck.check(file, files, List.of(), ConfigCheck.Host.OFFLINE);
         if (!o.accepted(false)) {
             return new Verdict(false, false, etag(), List.of(), o.errors(), List.of(), config);
         }
+        precondition.accept(o.config());
         List<String> diff = ConfigDiff.between(config, o.config()).toString().lines().filter(l -> !l.isBlank()).toList();
         if (write == null) {
             return new Verdict(true, false, etag(), diff, o.diagnostics(), List.of(), o.config());
@@ -91,7 +92,9 @@ final class FakeDirector implements Director, AutoCloseable {
         }
         config = o.config();
         desired = o.desired();
-        generation++;
+        if (!diff.isEmpty()) {
+            generation++;
+        }
         return new Verdict(true, true, etag(), diff, o.diagnostics(), List.of(), config);
     }
 
