@@ -13,7 +13,7 @@
 enum xlb_limit {
 	XLB_MAX_VIPS        = 4096,
 	XLB_MAX_SERVICES    = 1024,
-	XLB_MAX_REALS       = 8192,
+	XLB_MAX_REALS       = 16384,
 	XLB_MAX_CONNS       = 1 << 20,
 	XLB_MAX_IFACES      = 64,
 	/* A scheduling table: slot 0 holds the length, slots 1..len the entries (real indices). */

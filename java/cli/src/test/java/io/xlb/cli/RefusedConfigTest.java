@@ -35,8 +35,8 @@ class RefusedConfigTest {
         c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "sed", 1, ""), ":8:1: error: scheduler sed is not implemented yet");
         c.put(INSTANCE + "virtual_server fwmark 1 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n}\n",
                 ":8:1: error: virtual_server fwmark 1: firewall marks are set by netfilter");
-        c.put(INSTANCE + "virtual_server_group G {\n    192.0.2.20 80\n}\nvirtual_server group G {\n    lb_algo rr\n"
-                + "    lb_kind DR\n    protocol TCP\n}\n", ":11:1: error: virtual_server group G: virtual_server_group is not");
+        c.put(INSTANCE + "virtual_server_group G {\n    192.0.2.20-21 80\n    fwmark 3\n}\nvirtual_server group G {\n    lb_algo rr\n"
+                + "    lb_kind DR\n    protocol TCP\n}\n", ":10:5: error: fwmark 3 in virtual_server_group G: firewall marks");
         StringBuilder many = new StringBuilder(INSTANCE);
         for (int i = 0; i <= Structs.MAX_SERVICES; i++) {
             many.append("virtual_server 192.0.").append(2 + i / 250).append('.').append(i % 250 + 1)

@@ -108,7 +108,7 @@ public final class Structs {
     public static final int TABLE_MAX = 65537;
     public static final int LC_MAX = 256;
     public static final int MAX_SERVICES = 1024;
-    public static final int MAX_REALS = 8192;
+    public static final int MAX_REALS = 16384;
     public static final int SVC_F_PRESENT = 1;
     public static final int REAL_F_PRESENT = 1;
 
