@@ -14,34 +14,54 @@ import java.net.InetAddress;
  */
 public record RealEntry(InetAddress address, Method method, int flags, int weight, MacAddress mac, int ifindex,
                         int service, int port, int configuredWeight) {
+    /** An unused slot of the reals array: no address. */
+    static final RealEntry EMPTY = new RealEntry(null, Method.DR, 0, 0, MacAddress.ZERO, 0, 0, 0, 0);
+
     public static final Codec<RealEntry> CODEC = new Codec<>() {
+        // Offsets looked up once: a listing decodes every slot of the array.
+        private final long addr = offset(REAL, "addr");
+        private final long family = offset(REAL, "family");
+        private final long method = offset(REAL, "method");
+        private final long flags = offset(REAL, "flags");
+        private final long weight = offset(REAL, "weight");
+        private final long mac = offset(REAL, "mac");
+        private final long ifindex = offset(REAL, "ifindex");
+        private final long service = offset(REAL, "service");
+        private final long port = offset(REAL, "port");
+        private final long confWeight = offset(REAL, "conf_weight");
+
         public int size() { return (int) REAL.byteSize(); }
 
         public void encode(RealEntry r, MemorySegment to) {
             to.fill((byte) 0);
-            Addresses.encode(r.address, to, offset(REAL, "addr"));
-            to.set(ValueLayout.JAVA_BYTE, offset(REAL, "family"), (byte) Addresses.family(r.address));
-            to.set(ValueLayout.JAVA_BYTE, offset(REAL, "method"), (byte) r.method.code);
-            to.set(ValueLayout.JAVA_SHORT, offset(REAL, "flags"), (short) r.flags);
-            to.set(ValueLayout.JAVA_INT, offset(REAL, "weight"), r.weight);
-            MemorySegment.copy(r.mac.bytes(), 0, to, ValueLayout.JAVA_BYTE, offset(REAL, "mac"), 6);
-            to.set(ValueLayout.JAVA_INT, offset(REAL, "ifindex"), r.ifindex);
-            to.set(ValueLayout.JAVA_INT, offset(REAL, "service"), r.service);
-            to.set(VipKey.BE16, offset(REAL, "port"), (short) r.port);
-            to.set(ValueLayout.JAVA_SHORT, offset(REAL, "conf_weight"), (short) r.configuredWeight);
+            if (r.address == null) {
+                return;
+            }
+            Addresses.encode(r.address, to, addr);
+            to.set(ValueLayout.JAVA_BYTE, family, (byte) Addresses.family(r.address));
+            to.set(ValueLayout.JAVA_BYTE, method, (byte) r.method.code);
+            to.set(ValueLayout.JAVA_SHORT, flags, (short) r.flags);
+            to.set(ValueLayout.JAVA_INT, weight, r.weight);
+            MemorySegment.copy(r.mac.bytes(), 0, to, ValueLayout.JAVA_BYTE, mac, 6);
+            to.set(ValueLayout.JAVA_INT, ifindex, r.ifindex);
+            to.set(ValueLayout.JAVA_INT, service, r.service);
+            to.set(VipKey.BE16, port, (short) r.port);
+            to.set(ValueLayout.JAVA_SHORT, confWeight, (short) r.configuredWeight);
         }
 
         public RealEntry decode(MemorySegment from) {
-            int family = from.get(ValueLayout.JAVA_BYTE, offset(REAL, "family"));
-            InetAddress addr = family == 0 ? null : Addresses.decode(from, offset(REAL, "addr"), family);
-            return new RealEntry(addr, Method.of(from.get(ValueLayout.JAVA_BYTE, offset(REAL, "method"))),
-                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(REAL, "flags"))),
-                    from.get(ValueLayout.JAVA_INT, offset(REAL, "weight")),
-                    new MacAddress(from.asSlice(offset(REAL, "mac"), 6).toArray(ValueLayout.JAVA_BYTE)),
-                    from.get(ValueLayout.JAVA_INT, offset(REAL, "ifindex")),
-                    from.get(ValueLayout.JAVA_INT, offset(REAL, "service")),
-                    Short.toUnsignedInt(from.get(VipKey.BE16, offset(REAL, "port"))),
-                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, offset(REAL, "conf_weight"))));
+            int f = from.get(ValueLayout.JAVA_BYTE, family);
+            if (f == 0) {
+                return EMPTY;
+            }
+            return new RealEntry(Addresses.decode(from, addr, f), Method.of(from.get(ValueLayout.JAVA_BYTE, method)),
+                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, flags)),
+                    from.get(ValueLayout.JAVA_INT, weight),
+                    new MacAddress(from.asSlice(mac, 6).toArray(ValueLayout.JAVA_BYTE)),
+                    from.get(ValueLayout.JAVA_INT, ifindex),
+                    from.get(ValueLayout.JAVA_INT, service),
+                    Short.toUnsignedInt(from.get(VipKey.BE16, port)),
+                    Short.toUnsignedInt(from.get(ValueLayout.JAVA_SHORT, confWeight)));
         }
     };
 }
