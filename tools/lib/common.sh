@@ -37,3 +37,23 @@ mvn_cmd() {
 }
 
 is_root() { [[ $(id -u) -eq 0 ]]; }
+
+package_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# Installs the Debian packages named that are missing (as root). Daemons that packages start on
+# install (nginx, keepalived, prometheus, libvirtd) are not wanted outside tests: policy-rc.d
+# keeps them from starting meanwhile.
+ensure_packages() {
+  local missing=() p policy=/usr/sbin/policy-rc.d created=0 rc=0
+  for p in "$@"; do package_installed "$p" || missing+=("$p"); done
+  ((${#missing[@]})) || return 0
+  is_root || die "missing Debian packages ${missing[*]}: run as root (sudo) to install them"
+  echo "xlb setup: installing ${missing[*]}" >&2
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
+  fi
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || rc=$?
+  ((created)) && rm -f "$policy"
+  ((rc == 0)) || die "apt-get install ${missing[*]} failed"
+}
