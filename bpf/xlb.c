@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xlb's director: an XDP program in front of the stack. Frames to a configured VIP go to a real
- * server (DR: MAC rewrite; TUN: IPIP / IP6IP6), chosen by the service's scheduler for a new flow
- * and by the connection table after that. Everything else is passed to the stack untouched.
+ * server (DR: MAC rewrite; TUN: IPIP / IP6IP6; NAT: destination rewritten), chosen by the
+ * service's scheduler for a new flow and by the connection table after that; NAT replies get the
+ * VIP back as their source. Everything else is passed to the stack untouched.
  */
 #include "maps.h"
 #include "packet.h"
 #include "conn.h"
 #include "sched.h"
 #include "forward.h"
+#include "nat.h"
 #include "icmp.h"
 
 #define ETH_GROUP_BIT 0x01 /* I/G bit of the first octet: a group (multicast, broadcast) address */
@@ -244,8 +246,18 @@ int xlb_director(struct xdp_md *ctx)
 	}
 
 	if (lookup_service(&p, &svc_idx)) {
-		count_reason(XLB_R_PASS_NOT_VIP);
-		return XDP_PASS;
+		/* A real's reply to a NATed connection, or nothing of ours. */
+		verdict = nat_reply(ctx, &p, cfg, now, &reason, &svc_idx, &real_idx);
+		if (verdict < 0) {
+			count_reason(XLB_R_PASS_NOT_VIP);
+			return XDP_PASS;
+		}
+		if (reason != XLB_R_PASS_TTL && reason != XLB_R_DROP_ERROR) {
+			count_traffic(&svc_out_stats, svc_idx, p.frame_len, 0);
+			count_traffic(&real_out_stats, real_idx, p.frame_len, 0);
+		}
+		count_reason(reason);
+		return verdict;
 	}
 	svc = bpf_map_lookup_elem(&services, &svc_idx);
 	if (!svc || !(svc->flags & XLB_SVC_F_PRESENT)) {
@@ -279,13 +291,16 @@ int xlb_director(struct xdp_md *ctx)
 			return XDP_DROP;
 		}
 		new_conn = 1;
-		if (may_track(svc, cfg, now)) {
+		/* NAT must see the replies' flow: its connections are always tracked. */
+		if (r->method == XLB_FWD_NAT || may_track(svc, cfg, now)) {
 			fresh.real = real_idx;
 			fresh.service = svc_idx;
 			fresh.state = conn_first_state(&p);
 			fresh.last_seen_ns = now;
 			bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
 			real_conns_move(real_idx, XLB_CONN_NONE, fresh.state);
+			if (r->method == XLB_FWD_NAT)
+				nat_remember(&p, r, svc_idx, real_idx);
 		} else {
 			count_reason(XLB_R_FLOW_UNTRACKED);
 		}
@@ -307,6 +322,8 @@ forward:
 		verdict = forward_tun(ctx, &p, r, cfg, &reason);
 		if (verdict == XDP_ABORTED)
 			return too_big(ctx, &p, cfg);
+	} else if (r->method == XLB_FWD_NAT) {
+		verdict = forward_nat(ctx, &p, r, &reason);
 	} else {
 		verdict = forward_dr(ctx, r, &reason);
 	}

@@ -137,4 +137,28 @@ struct {
 	__type(value, __u64);
 } reasons SEC(".maps");
 
+/* NAT: replies' flows (real to client) to what they restore; as large as the connection table. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct flow_key);
+	__type(value, struct nat_reply);
+} nat_replies SEC(".maps");
+
+/* NAT: the replies' packets and bytes (ipvsadm's OutPkts, OutBytes), per service and per real. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct counter);
+} svc_out_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct counter);
+} real_out_stats SEC(".maps");
+
 #endif /* XLB_MAPS_H */

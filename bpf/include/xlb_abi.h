@@ -81,6 +81,7 @@ struct persist {
 enum xlb_method {
 	XLB_FWD_DR  = 0,      /* rewrite MACs, out again */
 	XLB_FWD_TUN = 1,      /* IPIP / IP6IP6 to the real */
+	XLB_FWD_NAT = 2,      /* destination rewritten to the real's; replies come back through the director */
 };
 
 struct real {
@@ -147,6 +148,18 @@ enum xlb_default_timeout {
 #define XLB_FLOW_CONN       0
 #define XLB_FLOW_FRAG       1
 
+/*
+ * NAT: a reply's flow (real to client) to the VIP and port it restores as its source. The flow's
+ * state is the forward connection's (client to VIP), looked up from this.
+ */
+struct nat_reply {
+	__be32 vip[4];
+	__be16 vport;
+	__u8   pad[2];
+	__u32  service;
+	__u32  real;
+};
+
 struct conn {
 	__u64 last_seen_ns;   /* bpf_ktime_get_ns of the last packet */
 	__u32 real;
@@ -206,6 +219,10 @@ enum xlb_reason {
 	XLB_R_PASS_FRAGMENT,       /* a later fragment whose first fragment was not seen */
 	XLB_R_FLOW_UNTRACKED,      /* (counted besides the verdict) a new flow over the limit, not tracked */
 	XLB_R_PASS_OTHER_HOST,     /* unicast to another host's MAC (flooded by a switch): not ours to forward */
+	XLB_R_TX_NAT,              /* NAT: to the real, its address and port written in */
+	XLB_R_TX_NAT_REPLY,        /* NAT: a real's reply, the VIP and port written back as its source */
+	XLB_R_PASS_NAT_ROUTE,      /* NAT: translated, but the FIB has no resolved next hop: the stack forwards it */
+	XLB_R_PASS_TTL,            /* NAT: TTL or hop limit would reach 0: the stack answers time-exceeded */
 	XLB_R_MAX,
 };
 

@@ -206,9 +206,6 @@ public final class AdmCommand implements Callable<Integer> {
 
     /** This invocation's change: checked now (errors as ipvsadm words them), applied to the dataplane's rules later. */
     UnaryOperator<DesiredState> edit() {
-        if (masquerading) {
-            throw new IllegalArgumentException("xlb does not do masquerading (NAT): use -g (DR) or -i (tunnel)");
-        }
         if (fwmark != null) {
             throw new UnsupportedOperationException("fwmark services are not supported by the dataplane yet");
         }
@@ -222,7 +219,7 @@ public final class AdmCommand implements Callable<Integer> {
             return AdmEdits::clear;
         }
         VipKey vip = service();
-        Method method = ipip ? Method.TUN : gatewaying ? Method.DR : null;
+        Method method = ipip ? Method.TUN : masquerading ? Method.NAT : gatewaying ? Method.DR : null;
         if (upperThreshold != null || lowerThreshold != null) {
             throw new UnsupportedOperationException("connection thresholds (-x, -y) are not implemented by the dataplane yet");
         }
@@ -288,7 +285,7 @@ public final class AdmCommand implements Callable<Integer> {
 
     /** Reals added by hand get their MAC from the kernel's neighbour table on the director's interface. */
     private static DesiredState resolveMacs(Bpf bpf, Dataplane dp, DesiredState next) throws Exception {
-        boolean missing = next.services().stream().flatMap(s -> s.reals().stream()).anyMatch(r -> !r.reachable());
+        boolean missing = next.services().stream().anyMatch(io.xlb.dataplane.Service::awaitsMac);
         if (!missing) {
             return next;
         }
@@ -308,7 +305,7 @@ public final class AdmCommand implements Callable<Integer> {
             Instant deadline = Instant.now().plus(Duration.ofSeconds(3));
             DesiredState resolved = macs.resolve(next);
             while (Instant.now().isBefore(deadline)
-                    && resolved.services().stream().flatMap(s -> s.reals().stream()).anyMatch(r -> !r.reachable())) {
+                    && resolved.services().stream().anyMatch(io.xlb.dataplane.Service::awaitsMac)) {
                 Thread.sleep(100); // the kernel is resolving: ARP has no completion to wait on here
                 resolved = macs.resolve(next);
             }

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * ipvsadm 1.31's listings, byte for byte in layout, so scripts that read ipvsadm's output read
- * xlb's: {@code -Ln} and {@code -Ln --stats}. Out-counters are 0: in DR and TUN the director
- * never sees replies (as with IPVS).
+ * xlb's: {@code -Ln} and {@code -Ln --stats}. Out-counters are NAT's replies; in DR and TUN the
+ * director never sees replies, so they read 0 (as with IPVS).
  */
 public final class IpvsListing {
     private IpvsListing() {}
@@ -41,13 +41,13 @@ public final class IpvsListing {
                 "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
         for (ServiceView s : services) {
             b.append(String.format("%-33s", serviceName(s)));
-            for (long v : new long[] {s.counter().conns(), s.counter().packets(), 0, s.counter().bytes(), 0}) {
+            for (long v : new long[] {s.counter().conns(), s.counter().packets(), s.out().packets(), s.counter().bytes(), s.out().bytes()}) {
                 b.append(largenum(v, exact));
             }
             b.append('\n');
             for (RealView r : s.reals()) {
                 b.append(String.format("  -> %-28s", realName(r)));
-                for (long v : new long[] {r.counter().conns(), r.counter().packets(), 0, r.counter().bytes(), 0}) {
+                for (long v : new long[] {r.counter().conns(), r.counter().packets(), r.out().packets(), r.counter().bytes(), r.out().bytes()}) {
                     b.append(largenum(v, exact));
                 }
                 b.append('\n');
@@ -70,16 +70,16 @@ public final class IpvsListing {
             b.append(String.format("%-33s", serviceName(s)));
             b.append(largenum(per(s.counter().conns() - old.counter().conns(), seconds), exact));
             b.append(largenum(per(s.counter().packets() - old.counter().packets(), seconds), exact));
-            b.append(largenum(0, exact));
+            b.append(largenum(per(s.out().packets() - old.out().packets(), seconds), exact));
             b.append(largenum(per(s.counter().bytes() - old.counter().bytes(), seconds), exact));
-            b.append(largenum(0, exact)).append('\n');
+            b.append(largenum(per(s.out().bytes() - old.out().bytes(), seconds), exact)).append('\n');
             for (RealView r : s.reals()) {
                 RealView o = old.reals().stream().filter(x -> x.index() == r.index()).findFirst().orElse(r);
                 b.append(String.format("  -> %-28s %8d %8d %8d", realName(r),
                         per(r.counter().conns() - o.counter().conns(), seconds),
-                        per(r.counter().packets() - o.counter().packets(), seconds), 0));
+                        per(r.counter().packets() - o.counter().packets(), seconds), per(r.out().packets() - o.out().packets(), seconds)));
                 b.append(largenum(per(r.counter().bytes() - o.counter().bytes(), seconds), exact));
-                b.append(largenum(0, exact)).append('\n');
+                b.append(largenum(per(r.out().bytes() - o.out().bytes(), seconds), exact)).append('\n');
             }
         }
         return b.toString();
@@ -171,6 +171,10 @@ public final class IpvsListing {
     }
 
     static String forward(Method m) {
-        return m == Method.TUN ? "Tunnel" : "Route";
+        return switch (m) {
+            case TUN -> "Tunnel";
+            case NAT -> "Masq";
+            case DR -> "Route";
+        };
     }
 }

@@ -24,7 +24,11 @@ public final class IpvsRules {
                             s.persistence()), " -p ", " -M ")).append('\n');
             for (Real r : s.reals()) {
                 b.append("-a ").append(svc).append(" -r ").append(endpoint(r.address(), r.port())).append(' ')
-                        .append(s.methodOf(r) == Method.TUN ? "-i" : "-g").append(" -w ").append(r.weight()).append('\n');
+                        .append(switch (s.methodOf(r)) {
+                            case TUN -> "-i";
+                            case NAT -> "-m";
+                            case DR -> "-g";
+                        }).append(" -w ").append(r.weight()).append('\n');
             }
         }
         return b.toString();

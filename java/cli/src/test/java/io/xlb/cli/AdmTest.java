@@ -118,8 +118,11 @@ class AdmTest {
         assertEquals("Service already exists", dup.err().strip());
         assertEquals("No such destination", adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.9:80").err().strip());
         assertEquals("No such service", adm("-D", "-t", "192.0.2.99:80").err().strip());
-        assertEquals("xlb does not do masquerading (NAT): use -g (DR) or -i (tunnel)",
-                adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2:80", "-m").err().strip());
+        // Masquerading, a real on another port: listed as ipvsadm lists it.
+        assertEquals(0, adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2:8080", "-m").exit());
+        assertTrue(adm("-Ln").out().contains("  -> 10.0.0.2:8080                Masq    1 "), adm("-Ln").out());
+        assertTrue(adm("-S", "-n").out().contains("-a -t 192.0.2.10:80 -r 10.0.0.2:8080 -m -w 1"), adm("-S", "-n").out());
+        assertEquals(0, adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.2:8080").exit());
 
         assertEquals(0, adm("--set", "100", "20", "30").exit());
         assertEquals("Timeout (tcp tcpfin udp): 100 20 30\n", adm("-L", "--timeout").out());

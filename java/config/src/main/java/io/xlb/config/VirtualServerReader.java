@@ -20,7 +20,7 @@ final class VirtualServerReader {
         String sched = "wlc", method = "NAT", granularity, protocol, quorumUp, quorumDown, virtualhost;
         Integer persistence, retry;
         VirtualServer.SorryServer sorry;
-        boolean sorryInhibit, alpha, omega, inhibit, haSuspend, methodSet;
+        boolean sorryInhibit, alpha, omega, inhibit, haSuspend;
         Boolean smtp;
         int quorum = 1, hysteresis;
         final List<RealServer> reals = new ArrayList<>();
@@ -48,13 +48,7 @@ final class VirtualServerReader {
                 .seconds("delay_loop", false, (b, x) -> b.delayLoop = KeywordTable.orElse(x, b.delayLoop))
                 .oneOf("lb_algo", SCHEDULERS, "scheduler", (b, x) -> b.sched = KeywordTable.orElse(x, b.sched))
                 .alias("lvs_sched", "lb_algo")
-                .keyword("lb_kind", 1, (b, n, v) -> {
-                    String m = method(v);
-                    if (m != null) {
-                        b.method = m;
-                        b.methodSet = true;
-                    }
-                })
+                .keyword("lb_kind", 1, (b, n, v) -> b.method = KeywordTable.orElse(method(v), b.method))
                 .alias("lvs_method", "lb_kind")
                 .keyword("persistence_timeout", 1, (b, n, v) -> {
                     Integer p = v.integer(0, 0, 31 * 24 * 3600, "seconds");
@@ -91,7 +85,7 @@ final class VirtualServerReader {
                 .seconds("delay_before_retry", true, (b, x) -> b.delayBeforeRetry = x)
                 .seconds("warmup", true, (b, x) -> b.warmup = x)
                 .keyword("nat_mask", KeywordTable.ANY, (b, n, v) -> d.warning(n.pos(),
-                        "nat_mask is obsolete (keepalived -t rejects it) and xlb does no NAT: ignored"))
+                        "nat_mask is obsolete (keepalived -t rejects it; the reals' netmask plays no part in NAT): ignored"))
                 .block("real_server", (b, n, v) -> KeywordTable.add(b.reals, realServer(n)));
         CheckerReader checkers = new CheckerReader(d);
         this.realTable = new KeywordTable<RealBuilder>("real_server", d)
@@ -119,9 +113,6 @@ final class VirtualServerReader {
         if (b.protocol == null) {
             d.warning(n.pos(), "virtual_server without protocol: TCP assumed (keepalived 2.2.7 was seen to use UDP); write protocol TCP or UDP");
             b.protocol = "TCP";
-        }
-        if (!b.methodSet) {
-            d.error(n.pos(), "virtual_server without lb_kind: keepalived's default is NAT, which xlb does not do; write lb_kind DR or TUN");
         }
         if (key == null) {
             return null;
@@ -156,16 +147,12 @@ final class VirtualServerReader {
     }
 
     private String method(Values v) {
-        String m = v.word(0, "DR or TUN");
+        String m = v.word(0, "DR, TUN or NAT");
         if (m == null) {
             return null;
         }
         if (!METHODS.contains(m)) {
             d.error(v.pos(0), "unknown forwarding method '" + m + "' (DR, TUN or NAT, in capitals)");
-            return null;
-        }
-        if (m.equals("NAT")) {
-            d.error(v.pos(0), "forwarding method NAT is not supported by xlb (DR and TUN are)");
             return null;
         }
         return m;

@@ -58,7 +58,8 @@ public final class Dataplane implements AutoCloseable {
 
     /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
-            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist");
+            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist",
+            "nat_replies", "svc_out_stats", "real_out_stats");
     static final String PASS_PROGRAM = "xlb_pass";
     /** struct real.service of a real no service has any more. */
     private static final int NO_SERVICE = -1;
@@ -79,6 +80,9 @@ public final class Dataplane implements AutoCloseable {
     private final BpfMap<Integer, Integer> txPorts;
     private final PerCpuMap<Integer, Counter> serviceStats;
     private final PerCpuMap<Integer, Counter> realStats;
+    /** NAT replies: ipvsadm's OutPkts and OutBytes. */
+    private final PerCpuMap<Integer, Counter> serviceOutStats;
+    private final PerCpuMap<Integer, Counter> realOutStats;
     private final PerCpuMap<Integer, Long> reasons;
     private final IndexPool servicePool = new IndexPool(Structs.MAX_SERVICES);
     private final IndexPool realPool = new IndexPool(Structs.MAX_REALS);
@@ -103,6 +107,8 @@ public final class Dataplane implements AutoCloseable {
         txPorts = rawMaps.get("tx_ports").typed(Codec.U32, Codec.U32);
         serviceStats = rawMaps.get("svc_stats").perCpu(Codec.U32, Counter.CODEC);
         realStats = rawMaps.get("real_stats").perCpu(Codec.U32, Counter.CODEC);
+        serviceOutStats = rawMaps.get("svc_out_stats").perCpu(Codec.U32, Counter.CODEC);
+        realOutStats = rawMaps.get("real_out_stats").perCpu(Codec.U32, Counter.CODEC);
         reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
     }
 
@@ -236,8 +242,8 @@ public final class Dataplane implements AutoCloseable {
             }
             ids.put(key, id);
             // A real whose MAC is not resolved yet is kept (its slot and counters) but not present.
-            reals.put(id, new RealEntry(r.address(), s.methodOf(r), r.reachable() ? Structs.REAL_F_PRESENT : 0,
-                    r.effectiveWeight(), r.mac(), r.ifindex(), index, r.port(), r.weight()));
+            reals.put(id, new RealEntry(r.address(), s.methodOf(r), s.takesFlows(r) ? Structs.REAL_F_PRESENT : 0,
+                    s.effectiveWeight(r), r.mac(), r.ifindex(), index, r.port(), r.weight()));
         }
         int[] table = table(s, ids);
         if (before == null || !s.scheduler().equals(before.scheduler()) || !Arrays.equals(before.table(), table)) {
@@ -268,14 +274,14 @@ public final class Dataplane implements AutoCloseable {
             case Scheduler.Ring ring -> {
                 List<MaglevRing.Member> members = new ArrayList<>();
                 for (int i = 0; i < rs.size(); i++) {
-                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), rs.get(i).effectiveWeight()));
+                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), s.effectiveWeight(rs.get(i))));
                 }
                 yield MaglevRing.build(members, ring.size());
             }
             case Scheduler.Sequence seq -> {
                 List<WeightedSequence.Member> members = new ArrayList<>();
                 for (int i = 0; i < rs.size(); i++) {
-                    members.add(new WeightedSequence.Member(idList.get(i), rs.get(i).effectiveWeight()));
+                    members.add(new WeightedSequence.Member(idList.get(i), s.effectiveWeight(rs.get(i))));
                 }
                 yield seq.weighted() ? WeightedSequence.build(members, Structs.TABLE_MAX)
                         : WeightedSequence.roundRobin(members);
@@ -335,15 +341,25 @@ public final class Dataplane implements AutoCloseable {
 
     /** A service as the maps hold it: for listings (ipvsadm -L). */
     public record ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals,
-                              Service.Persistence persistence) {
+                              Service.Persistence persistence, Counter out) {
+        public ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals,
+                           Service.Persistence persistence) {
+            this(index, vip, scheduler, counter, reals, persistence, Counter.ZERO);
+        }
+
         public ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals) {
             this(index, vip, scheduler, counter, reals, null);
         }
     }
 
-    /** A real as the maps hold it. */
+    /** A real as the maps hold it; {@code out}: its NAT replies through the director. */
     public record RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
-                           RealConns conns, Counter counter, MacAddress mac, int ifindex) {}
+                           RealConns conns, Counter counter, MacAddress mac, int ifindex, Counter out) {
+        public RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
+                        RealConns conns, Counter counter, MacAddress mac, int ifindex) {
+            this(index, address, port, method, weight, conns, counter, mac, ifindex, Counter.ZERO);
+        }
+    }
 
     /**
      * The state the maps hold, as a desired state: what {@code xlb adm} edits and applies again.
@@ -365,8 +381,10 @@ public final class Dataplane implements AutoCloseable {
         List<Counter> zeros = java.util.Collections.nCopies(bpf.possibleCpus(), Counter.ZERO);
         for (Applied a : applied.values()) {
             serviceStats.update(a.index(), zeros, io.xlb.bpf.UpdateFlag.ANY);
+            serviceOutStats.update(a.index(), zeros, io.xlb.bpf.UpdateFlag.ANY);
             for (int id : a.reals().values()) {
                 realStats.update(id, zeros, io.xlb.bpf.UpdateFlag.ANY);
+                realOutStats.update(id, zeros, io.xlb.bpf.UpdateFlag.ANY);
             }
         }
     }
@@ -377,7 +395,8 @@ public final class Dataplane implements AutoCloseable {
         reals.entries().forEach((id, r) -> {
             if (r.address() != null && r.service() != NO_SERVICE) {
                 realsByService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(new RealView(id, r.address(),
-                        r.port(), r.method(), r.configuredWeight(), realConns(id), realCounter(id), r.mac(), r.ifindex()));
+                        r.port(), r.method(), r.configuredWeight(), realConns(id), realCounter(id), r.mac(), r.ifindex(),
+                        r.method() == io.xlb.dataplane.abi.Method.NAT ? realOutCounter(id) : Counter.ZERO));
             }
         });
         List<ServiceView> out = new ArrayList<>();
@@ -387,7 +406,9 @@ public final class Dataplane implements AutoCloseable {
             rs.sort(java.util.Comparator.comparingInt(RealView::index));
             Service.Persistence persistence = e == null || e.persistTimeoutSeconds() == 0 ? null
                     : new Service.Persistence(e.persistTimeoutSeconds(), e.persistPrefix());
-            out.add(new ServiceView(index, vip, e == null ? "?" : e.ipvsName(), serviceCounter(index), rs, persistence));
+            boolean nat = rs.stream().anyMatch(r -> r.method() == io.xlb.dataplane.abi.Method.NAT);
+            out.add(new ServiceView(index, vip, e == null ? "?" : e.ipvsName(), serviceCounter(index), rs, persistence,
+                    nat ? serviceOutCounter(index) : Counter.ZERO));
         });
         out.sort(java.util.Comparator.comparing((ServiceView v) -> v.vip().protocol())
                 .thenComparing(v -> v.vip().address().getAddress(), java.util.Arrays::compareUnsigned)
@@ -431,6 +452,15 @@ public final class Dataplane implements AutoCloseable {
 
     public Counter realCounter(int realIndex) {
         return realStats.lookupSum(realIndex, Counter::plus).orElse(Counter.ZERO);
+    }
+
+    /** A NAT service's replies (packets, bytes) that went back out through the director. */
+    public Counter serviceOutCounter(int serviceIndex) {
+        return serviceOutStats.lookupSum(serviceIndex, Counter::plus).orElse(Counter.ZERO);
+    }
+
+    public Counter realOutCounter(int realIndex) {
+        return realOutStats.lookupSum(realIndex, Counter::plus).orElse(Counter.ZERO);
     }
 
     public Map<Reason, Long> reasons() {

@@ -41,11 +41,6 @@ public record Real(InetAddress address, int port, int weight, Method method, Mac
         return !mac.equals(MacAddress.ZERO);
     }
 
-    /** The weight the schedulers see: 0 while unreachable. */
-    int effectiveWeight() {
-        return reachable() ? weight : 0;
-    }
-
     /** The ring key: stable across directors and restarts. */
     String ringKey() {
         return address.getHostAddress() + "#" + port;
