@@ -14,6 +14,7 @@
 #include "packet.h"
 #include "conn.h"
 #include "csum.h"
+#include <linux/icmp.h>
 
 #define NAT_REWRITE_DST 1
 #define NAT_REWRITE_SRC 0
@@ -275,6 +276,178 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 		return XDP_DROP;
 	}
 	return nat_send(ctx, p, 1, reason, XLB_R_TX_NAT_REPLY);
+}
+
+
+/* ---- ICMP errors about NATed flows (IPv4), translated as IPVS's ip_vs_nat_icmp does ---- */
+
+#define ICMP_ERR_HDR_LEN  8
+#define TCP_CSUM_OFFSET   16
+#define UDP_CSUM_OFFSET   6
+
+static __always_inline int icmp4_is_error(__u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB;
+}
+
+/*
+ * The packet an ICMP error quotes: its addresses, ports and protocol, where they lie, and where
+ * its transport checksum is when the quote reaches it (0: it does not).
+ */
+struct icmp_quote {
+	struct iphdr *outer;
+	struct icmphdr *icmp;
+	struct iphdr *inner;
+	__be16 *ports;        /* source, then destination */
+	__u16 *l4_check;
+};
+
+static __always_inline int icmp4_quote(struct xdp_md *ctx, const struct packet *p, struct icmp_quote *q)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *l4;
+	__u32 csum_off;
+
+	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN || p->fragment != FRAG_NONE)
+		return -1;
+	q->outer = data + p->l2_len;
+	if ((void *)(q->outer + 1) > end)
+		return -1;
+	q->icmp = (void *)q->outer + (q->outer->ihl & 0xf) * IPV4_IHL_UNIT;
+	if ((void *)q->icmp + ICMP_ERR_HDR_LEN > end || !icmp4_is_error(q->icmp->type))
+		return -1;
+	q->inner = (void *)q->icmp + ICMP_ERR_HDR_LEN;
+	if ((void *)(q->inner + 1) > end || q->inner->version != 4 || q->inner->ihl < IPV4_MIN_IHL)
+		return -1;
+	if (q->inner->protocol != IPPROTO_TCP && q->inner->protocol != IPPROTO_UDP)
+		return -1;
+	if (q->inner->frag_off & bpf_htons(IP_OFFSET_MASK)) /* a later fragment quoted: no ports */
+		return -1;
+	l4 = (void *)q->inner + (q->inner->ihl & 0xf) * IPV4_IHL_UNIT;
+	q->ports = l4;
+	if (l4 + 2 * sizeof(__be16) > end)
+		return -1;
+	csum_off = q->inner->protocol == IPPROTO_TCP ? TCP_CSUM_OFFSET : UDP_CSUM_OFFSET;
+	q->l4_check = l4 + csum_off + sizeof(__u16) <= end ? l4 + csum_off : NULL;
+	return 0;
+}
+
+/*
+ * Rewrites the quoted packet's address and port on one side (`src`: the quote's source), keeping
+ * the quote's IP checksum and, when quoted, its transport checksum right, and the ICMP checksum
+ * over all of it.
+ */
+static __always_inline void icmp4_rewrite_quote(struct icmp_quote *q, int src, __be32 addr, __be16 port, void *end)
+{
+	__be32 *field = src ? &q->inner->saddr : &q->inner->daddr;
+	__u32 old_addr = *field;
+	__be16 *pfield = src ? &q->ports[0] : &q->ports[1];
+	__u16 old_port = *pfield;
+	__u16 old_ip_check = q->inner->check;
+	__u16 icmp_check = q->icmp->checksum;
+
+	*field = addr;
+	q->inner->check = csum_replace32(q->inner->check, &old_addr, &addr, 1);
+	*pfield = port;
+	icmp_check = csum_replace32(icmp_check, &old_addr, &addr, 1);
+	icmp_check = csum_replace16(icmp_check, old_port, port);
+	icmp_check = csum_replace16(icmp_check, old_ip_check, q->inner->check);
+	if (q->l4_check && (void *)q->l4_check + sizeof(__u16) <= end) {
+		__u16 old_l4 = *q->l4_check;
+
+		/* An IPv4 UDP checksum of 0 means none: leave it so. */
+		if (old_l4 || q->inner->protocol == IPPROTO_TCP) {
+			__u16 l4 = csum_replace16(csum_replace32(old_l4, &old_addr, &addr, 1), old_port, port);
+
+			if (!l4 && q->inner->protocol == IPPROTO_UDP)
+				l4 = UDP_CSUM_MANGLED;
+			*q->l4_check = l4;
+			icmp_check = csum_replace16(icmp_check, old_l4, l4);
+		}
+	}
+	q->icmp->checksum = icmp_check;
+}
+
+/* The outer header's source or destination. */
+static __always_inline void icmp4_rewrite_outer(struct icmp_quote *q, int src, __be32 addr)
+{
+	__be32 *field = src ? &q->outer->saddr : &q->outer->daddr;
+	__u32 old = *field;
+
+	*field = addr;
+	q->outer->check = csum_replace32(q->outer->check, &old, &addr, 1);
+}
+
+/*
+ * An ICMP error about a NATed flow, either way. From the reals' side it quotes a packet the real
+ * got (client to real): the quote's destination and the outer source become the VIP's, as the
+ * client sent them. From the clients' side it quotes a reply (VIP to client): the quote's source
+ * and the outer destination become the real's. Returns the verdict, or -1 when it is none of ours.
+ */
+static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
+				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct icmp_quote q = {};
+	struct flow_key key = {};
+	struct nat_reply *nr;
+	struct conn *c;
+	struct real *r;
+
+	if (p->flow.family != XLB_AF_INET || icmp4_quote(ctx, p, &q))
+		return -1;
+	key.proto = q.inner->protocol;
+	key.family = XLB_AF_INET;
+	key.kind = XLB_FLOW_CONN;
+
+	/* From the reals' side: the quote is client to real, which is the reverse of its reply flow. */
+	key.src[0] = q.inner->daddr;
+	key.dst[0] = q.inner->saddr;
+	key.sport = q.ports[1];
+	key.dport = q.ports[0];
+	nr = bpf_map_lookup_elem(&nat_replies, &key);
+	if (nr) {
+		struct flow_key forward = {};
+
+		/* Only while the connection it is about lives, on that real. */
+		forward.src[0] = q.inner->saddr;
+		forward.dst[0] = nr->vip[0];
+		forward.sport = q.ports[0];
+		forward.dport = nr->vport;
+		forward.proto = key.proto;
+		forward.family = XLB_AF_INET;
+		forward.kind = XLB_FLOW_CONN;
+		c = bpf_map_lookup_elem(&conns, &forward);
+		if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+			return -1;
+		*svc_idx = nr->service;
+		*real_idx = nr->real;
+		if (!nat_hop_left(ctx, p)) {
+			*reason = XLB_R_PASS_TTL;
+			return XDP_PASS;
+		}
+		icmp4_rewrite_quote(&q, 0, nr->vip[0], nr->vport, end);
+		icmp4_rewrite_outer(&q, 1, nr->vip[0]);
+		return nat_send(ctx, p, 1, reason, XLB_R_TX_NAT_ICMP);
+	}
+
+	/* From the clients' side: the quote is a reply, VIP to client: its connection is client to VIP. */
+	key.src[0] = q.inner->daddr;
+	key.dst[0] = q.inner->saddr;
+	key.sport = q.ports[1];
+	key.dport = q.ports[0];
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (!c || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+		return -1;
+	r = bpf_map_lookup_elem(&reals, &c->real);
+	if (!r || r->method != XLB_FWD_NAT || r->family != XLB_AF_INET)
+		return -1;
+	*svc_idx = c->service;
+	*real_idx = c->real;
+	icmp4_rewrite_quote(&q, 1, r->addr[0], r->port ? r->port : key.dport, end);
+	icmp4_rewrite_outer(&q, 0, r->addr[0]);
+	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT_ICMP);
 }
 
 #endif /* XLB_NAT_H */

@@ -223,6 +223,7 @@ enum xlb_reason {
 	XLB_R_TX_NAT_REPLY,        /* NAT: a real's reply, the VIP and port written back as its source */
 	XLB_R_PASS_NAT_ROUTE,      /* NAT: translated, but the FIB has no resolved next hop: the stack forwards it */
 	XLB_R_PASS_TTL,            /* NAT: TTL or hop limit would reach 0: the stack answers time-exceeded */
+	XLB_R_TX_NAT_ICMP,         /* NAT: an ICMP error about a NATed flow, translated either way */
 	XLB_R_MAX,
 };
 

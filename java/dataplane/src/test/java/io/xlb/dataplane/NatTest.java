@@ -174,4 +174,45 @@ class NatTest {
         assertArrayEquals(Frame.tcp(CLIENT, 40003, "10.0.9.11", 8080, Frame.SYN).dstMac(frontMac.toString()).bytes(), in.packet());
         assertEquals(1, d.reason(Reason.PASS_NAT_ROUTE));
     }
+
+    /** A real's ICMP error about what the client sent reaches the client as if the VIP had sent it. */
+    @Test
+    void aRealsIcmpErrorIsTranslatedBackToTheVip() throws Exception {
+        Frame syn = Frame.tcp(CLIENT, 40010, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString());
+        run(syn, front);
+        byte[] quoted = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT, "10.0.9.11").ipId(0x1234).frag(Frame.DF).ttl(64)
+                .tcp(40010, 8080, Frame.SYN).payload("GET /").ip();
+        Frame error = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("10.0.9.11", CLIENT).ipId(9).ttl(64)
+                .icmp(3, 13, 0, quoted); // communication administratively prohibited
+        TestRunResult out = run(error, back);
+        assertEquals(TestRunResult.XDP_REDIRECT, out.retval());
+        byte[] asSent = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT, "192.0.2.10").ipId(0x1234).frag(Frame.DF).ttl(64)
+                .tcp(40010, 80, Frame.SYN).payload("GET /").ip();
+        Frame want = Frame.eth(frontMac.bytes(), CLIENT_MAC.bytes()).ip("192.0.2.10", CLIENT).ipId(9).ttl(63).icmp(3, 13, 0, asSent);
+        assertArrayEquals(want.bytes(), out.packet(), "outer source, quoted destination and port, every checksum");
+        assertEquals(1, d.reason(Reason.TX_NAT_ICMP));
+    }
+
+    /** The client's "fragmentation needed" about a reply reaches the real, quoting the reply as the real sent it. */
+    @Test
+    void aClientsIcmpErrorAboutAReplyReachesTheReal() throws Exception {
+        run(Frame.tcp(CLIENT, 40011, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        byte[] quoted = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip("192.0.2.10", CLIENT).ipId(77).frag(Frame.DF).ttl(63)
+                .tcp(80, 40011, Frame.ACK).payload("a long answer").ip();
+        Frame fragNeeded = Frame.eth(CLIENT_MAC.bytes(), frontMac.bytes()).ip(CLIENT, "192.0.2.10").ipId(5).ttl(64)
+                .icmp(3, 4, 1400, quoted);
+        TestRunResult in = run(fragNeeded, front);
+        assertEquals(TestRunResult.XDP_REDIRECT, in.retval());
+        byte[] asSent = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip("10.0.9.11", CLIENT).ipId(77).frag(Frame.DF).ttl(63)
+                .tcp(8080, 40011, Frame.ACK).payload("a long answer").ip();
+        Frame want = Frame.eth(backMac.bytes(), RS1_MAC.bytes()).ip(CLIENT, "10.0.9.11").ipId(5).ttl(64).icmp(3, 4, 1400, asSent);
+        assertArrayEquals(want.bytes(), in.packet());
+
+        // About a flow the director does not know: the stack's.
+        byte[] other = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip("192.0.2.10", CLIENT).ttl(63).tcp(80, 40999, Frame.ACK).ip();
+        Frame stray = Frame.eth(CLIENT_MAC.bytes(), frontMac.bytes()).ip(CLIENT, "192.0.2.10").ttl(64).icmp(3, 4, 1400, other);
+        TestRunResult passed = run(stray, front);
+        assertEquals(TestRunResult.XDP_PASS, passed.retval());
+        assertArrayEquals(stray.bytes(), passed.packet());
+    }
 }

@@ -16,7 +16,9 @@ public enum Reason {
     /** NAT: translated, but without a resolved next hop in the FIB: the stack forwards it. */
     PASS_NAT_ROUTE,
     /** NAT: a reply whose TTL or hop limit would reach 0: the stack answers time-exceeded. */
-    PASS_TTL;
+    PASS_TTL,
+    /** NAT: an ICMP error about a NATed flow, translated either way. */
+    TX_NAT_ICMP;
 
     public static final int COUNT = values().length;
 }
