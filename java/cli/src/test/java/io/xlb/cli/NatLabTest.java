@@ -113,6 +113,13 @@ class NatLabTest {
                         }
                     }
                 }
+                virtual_server %1$s.200 53 {
+                    lb_algo rr
+                    lb_kind NAT
+                    protocol UDP
+                    real_server %1$s.130 5353 {
+                    }
+                }
                 virtual_server %1$s.201 80 {
                     delay_loop 2
                     lb_algo rr
@@ -220,8 +227,14 @@ class NatLabTest {
         }
     }
 
+    private String reasons() {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
+            return dp.reasons().toString();
+        }
+    }
+
     private static List<String[]> rows(String log) {
-        return log.lines().filter(l -> l.matches("[0-9.]+\\|.*")).map(l -> l.split("\\|", -1)).toList();
+        return log.lines().filter(l -> l.matches("[0-9.,]+\\|.*")).map(l -> l.split("\\|", -1)).toList();
     }
 
     /** keepalived's nat_mask is read and ignored, with its warning; the file is otherwise taken whole. */
@@ -232,5 +245,39 @@ class NatLabTest {
         assertEquals(0, check.exit(), check.err());
         assertTrue(check.err().contains("warning: nat_mask is obsolete"), check.err());
         assertTrue(daemon.isAlive());
+    }
+
+    /**
+     * A datagram to a real's closed port: the real's port-unreachable reaches the client from the
+     * VIP, quoting the datagram as the client sent it (to the VIP's port), every checksum good.
+     */
+    @Test
+    @Order(4)
+    void aRealsPortUnreachableReachesTheClientFromTheVip() throws Exception {
+        BackgroundProcess onClient = lab.start(lan.host("client").ns(), "tshark-icmp", "tshark", "-n", "-l", "-i", Lan.HOST_IF,
+                "-a", "duration:8", "-f", "icmp", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+                "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst", "-e", "icmp.type", "-e", "icmp.code",
+                "-e", "udp.dstport", "-e", "icmp.checksum.status", "-e", "ip.checksum.status", "-e", "_ws.malformed");
+        await(Duration.ofSeconds(8), () -> onClient.log().contains("Capturing on"));
+        // Three datagrams a second apart: the real's kernel sends at most one error a second to a host.
+        lan.host("client").ns().command("bash", "-c", "for i in 1 2 3; do echo query > /dev/udp/" + ONE_ARMED + "/53; sleep 1; done")
+                .run();
+        await(Duration.ofSeconds(15), () -> !onClient.isAlive());
+        List<String[]> icmp = rows(onClient.log());
+        assertTrue(!icmp.isEmpty(), onClient.log() + "\n" + reasons());
+        for (String[] f : icmp) {
+            portUnreachableFromTheVip(f);
+        }
+    }
+
+    private static void portUnreachableFromTheVip(String[] f) {
+        // ip.src and ip.dst list the outer header's, then the quoted one's.
+        assertEquals(ONE_ARMED + "," + CLIENT, f[0], "from the VIP; the quote from the client");
+        assertEquals(CLIENT + "," + ONE_ARMED, f[1], "to the client; the quote to the VIP");
+        assertEquals("3", f[2]);
+        assertEquals("3", f[3], "port unreachable");
+        assertEquals("53", f[4], "the VIP's port, not the real's 5353");
+        assertEquals("1", f[5], "ICMP checksum good");
+        assertEquals("1,1", f[6], "both IPv4 checksums good");
     }
 }
