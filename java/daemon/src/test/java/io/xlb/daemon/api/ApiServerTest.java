@@ -353,7 +353,7 @@ class ApiServerTest {
                 "{\"reals\": [{\"address\": \"10.0.0.1\", \"port\": 80, \"check\": {\"type\": \"http\", \"statusCode\": 99}}]}",
                 "{\"reals\": [{\"address\": \"10.0.0.1\", \"port\": 80, \"check\": {\"type\": \"tcp\", \"path\": \"/\"}}]}",
                 "{\"reals\": [{\"address\": \"10.0.0.1\", \"port\": 80, \"color\": \"red\"}]}",
-                "{\"scheduler\": \"sed\"}", "{\"forwarding\": \"nat\"}", "{\"unknown\": true}", "{\"reals\": [{\"address\": \"::1\", \"port\": 80}]}"));
+                "{\"scheduler\": \"sed\"}", "{\"forwarding\": \"masq\"}", "{\"unknown\": true}", "{\"reals\": [{\"address\": \"::1\", \"port\": 80}]}"));
         String[] fields = {"scheduler", "forwarding", "persistenceTimeout", "delayLoop", "reals", "protocol", "address", "port", "nope"};
         String[] junk = {"null", "true", "-5", "1e400", "\"\"", "{}", "[]", "\"\\u0000\"", "\"x\\ny\"", "123456789012345678901234567890"};
         while (bodies.size() < 170) {
