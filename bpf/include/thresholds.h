@@ -4,9 +4,10 @@
  * keeps them (ip_vs_conn.c): the real is overloaded once a new connection brings its active plus
  * inactive connections to the upper threshold, and stays so until a connection that ends leaves
  * fewer than the lower one (3/4 of the upper when the lower is 0). An overloaded real takes no new
- * connection from any scheduler; its established ones stay. The controller clears the flag when
- * it removes the upper threshold or raises it (ip_vs_ctl.c), and when its recount of the
- * connection table finds fewer connections than the program counted (expired entries).
+ * connection from the schedulers (but for IPVS's exceptions: a persistence template, lblc's
+ * remembered real); its established ones stay. The controller clears the flag when it removes the
+ * upper threshold or raises it (ip_vs_ctl.c), and applies the rule of a connection that ends when
+ * its recount of the connection table finds fewer than the program counted (expired entries).
  */
 #ifndef XLB_THRESHOLDS_H
 #define XLB_THRESHOLDS_H

@@ -133,7 +133,7 @@ struct real_conns {
  * the program and the controller set and clear the flag.
  */
 struct real_thresholds {
-	__u32 upper;          /* overloaded once active + inactive reach it; 0: never */
+	__u32 upper;          /* overloaded once a new connection brings active + inactive to it; 0: never */
 	__u32 lower;          /* overloaded until active + inactive fall below it; 0: 3/4 of upper */
 	__u32 overloaded;     /* 1: takes no new connection */
 };
@@ -151,7 +151,7 @@ struct lblc_entry {
 	__u32 pad;
 };
 
-/* lblcr: the set of reals a destination address goes to, newest first (as IPVS's list). */
+/* lblcr: the set of reals a destination address goes to, stored oldest first (read newest first, as IPVS's list). */
 struct lblcr_entry {
 	__u64 last_use_ns;    /* last new connection to the address */
 	__u64 last_mod_ns;    /* last change of the set */
