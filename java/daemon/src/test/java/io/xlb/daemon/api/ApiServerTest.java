@@ -266,9 +266,14 @@ class ApiServerTest {
 
     @Test
     void theConfigurationChecksRefusalIsAnsweredAtTheFieldThatCausedIt() throws Exception {
-        Answer a = call("PUT", "/api/v1/services/tcp:192.0.2.10:80", TWO_REALS.replace("\"rr\"", "\"sed\""), RW, "*");
+        // lb_kind NAT: the API takes the word, the configuration check refuses it at the lb_kind line.
+        Answer a = call("PUT", "/api/v1/services/tcp:192.0.2.10:80", TWO_REALS.replace("\"dr\"", "\"nat\""), RW, "*");
         assertEquals(422, a.status(), a.body());
-        assertEquals("/scheduler", a.json().path("errors").get(0).path("pointer").asText(), a.body());
+        boolean atField = false;
+        for (var e : a.json().path("errors")) {
+            atField |= e.path("pointer").asText().equals("/forwarding");
+        }
+        assertTrue(atField, a.body());
         assertFalse(Files.exists(managed.resolve("tcp_192.0.2.10_80.conf")));
     }
 
@@ -347,7 +352,7 @@ class ApiServerTest {
                 "{\"reals\": [{\"address\": \"10.0.0.1\", \"port\": 80, \"check\": {\"type\": \"http\", \"statusCode\": 99}}]}",
                 "{\"reals\": [{\"address\": \"10.0.0.1\", \"port\": 80, \"check\": {\"type\": \"tcp\", \"path\": \"/\"}}]}",
                 "{\"reals\": [{\"address\": \"10.0.0.1\", \"port\": 80, \"color\": \"red\"}]}",
-                "{\"scheduler\": \"sed\"}", "{\"forwarding\": \"nat\"}", "{\"unknown\": true}", "{\"reals\": [{\"address\": \"::1\", \"port\": 80}]}"));
+                "{\"scheduler\": \"maglev\"}", "{\"forwarding\": \"nat\"}", "{\"unknown\": true}", "{\"reals\": [{\"address\": \"::1\", \"port\": 80}]}"));
         String[] fields = {"scheduler", "forwarding", "persistenceTimeout", "delayLoop", "reals", "protocol", "address", "port", "nope"};
         String[] junk = {"null", "true", "-5", "1e400", "\"\"", "{}", "[]", "\"\\u0000\"", "\"x\\ny\"", "123456789012345678901234567890"};
         while (bodies.size() < 170) {
