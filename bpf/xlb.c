@@ -8,6 +8,7 @@
 #include "maps.h"
 #include "packet.h"
 #include "conn.h"
+#include "thresholds.h"
 #include "sched.h"
 #include "forward.h"
 #include "nat.h"
@@ -152,7 +153,7 @@ static __always_inline __u32 schedule_persistent(const struct packet *p, __u32 s
 		t->last_seen_ns = now;
 		return t->real;
 	}
-	real = schedule(p, svc_idx, svc);
+	real = schedule(p, svc_idx, svc, now);
 	if (real != XLB_NO_REAL) {
 		fresh.real = real;
 		fresh.last_seen_ns = now;
@@ -293,8 +294,8 @@ int xlb_director(struct xdp_md *ctx)
 		real_idx = c->real;
 	} else {
 		if (c) /* expired, reused, or its real is gone: it stops counting */
-			real_conns_move(c->real, c->state, XLB_CONN_NONE);
-		real_idx = svc->persist_timeout_s ? schedule_persistent(&p, svc_idx, svc, now) : schedule(&p, svc_idx, svc);
+			real_conns_unbind(c->real, c->state);
+		real_idx = svc->persist_timeout_s ? schedule_persistent(&p, svc_idx, svc, now) : schedule(&p, svc_idx, svc, now);
 		r = usable_real(real_idx);
 		if (!r) {
 			count_reason(XLB_R_DROP_NO_REAL);
@@ -308,7 +309,7 @@ int xlb_director(struct xdp_md *ctx)
 			fresh.state = conn_first_state(&p);
 			fresh.last_seen_ns = now;
 			bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
-			real_conns_move(real_idx, XLB_CONN_NONE, fresh.state);
+			real_conns_bind(real_idx, fresh.state);
 			if (r->method == XLB_FWD_NAT)
 				nat_remember(&p, r, svc_idx, real_idx);
 		} else {

@@ -25,7 +25,7 @@ public final class IpvsListing {
         b.append("Prot LocalAddress:Port Scheduler Flags\n");
         b.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
         for (ServiceView s : services) {
-            b.append(serviceName(s)).append(' ').append(s.scheduler()).append(persistence(s, " persistent ", " mask ")).append('\n');
+            b.append(serviceLine(s));
             for (RealView r : s.reals()) {
                 b.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", realName(r),
                         forward(r.method()), r.weight(), r.conns().active(), r.conns().inactive()));
@@ -85,15 +85,16 @@ public final class IpvsListing {
         return b.toString();
     }
 
-    /** ipvsadm -Ln --thresholds: xlb keeps no connection thresholds yet, so they read 0. */
+    /** ipvsadm -Ln --thresholds: each real's upper and lower connection thresholds (0: none). */
     public static String thresholds(List<ServiceView> services, long size) {
         StringBuilder b = new StringBuilder(header(size));
         b.append(String.format("%-33s %-10s %-10s %-10s %-10s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
                 "Uthreshold", "Lthreshold", "ActiveConn", "InActConn"));
         for (ServiceView s : services) {
-            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
+            b.append(serviceLine(s));
             for (RealView r : s.reals()) {
-                b.append(String.format("  -> %-28s %-10d %-10d %-10d %-10d%n", realName(r), 0, 0,
+                b.append(String.format("  -> %-28s %-10d %-10d %-10d %-10d%n", realName(r),
+                        Integer.toUnsignedLong(r.thresholds().upper()), Integer.toUnsignedLong(r.thresholds().lower()),
                         r.conns().active(), r.conns().inactive()));
             }
         }
@@ -106,13 +107,22 @@ public final class IpvsListing {
         b.append(String.format("%-33s %-9s %-11s %-10s %-10s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
                 "Weight", "PersistConn", "ActiveConn", "InActConn"));
         for (ServiceView s : services) {
-            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
+            b.append(serviceLine(s));
             for (RealView r : s.reals()) {
                 b.append(String.format("  -> %-28s %-9d %-11d %-10d %-10d%n", realName(r), r.weight(), 0,
                         r.conns().active(), r.conns().inactive()));
             }
         }
         return b.toString();
+    }
+
+    /**
+     * A service's line in -L's listings, as ipvsadm's print_service_entry: "TCP  addr:port sched",
+     * the scheduler's flags in parentheses, then persistence.
+     */
+    static String serviceLine(ServiceView s) {
+        String flags = s.schedulerFlags().isEmpty() ? "" : " (" + String.join(",", s.schedulerFlags()) + ")";
+        return serviceName(s) + " " + s.scheduler() + flags + persistence(s, " persistent ", " mask ") + "\n";
     }
 
     /** " persistent 300" (and " mask 255.255.255.0" below /32) as ipvsadm prints it; -S uses " -p " and " -M ". */

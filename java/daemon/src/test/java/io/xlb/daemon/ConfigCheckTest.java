@@ -76,8 +76,12 @@ class ConfigCheckTest {
     }
 
     @Test
-    void aSchedulerTheDataplaneLacksIsRefused() {
-        has(errors(INSTANCE + KeepalivedConf.service("192.0.2.10", "sed", 1, "")), "t.conf:8:1: error: scheduler sed is not implemented yet");
+    void everyIpvsSchedulerIsAccepted() {
+        for (String sched : List.of("sed", "nq", "fo", "ovf", "lblc", "lblcr")) {
+            ConfigCheck.Outcome o = check(INSTANCE + KeepalivedConf.service("192.0.2.10", sched, 1, ""));
+            assertTrue(o.accepted(true), sched + ": " + o.diagnostics());
+            assertEquals(sched, o.desired().services().getFirst().scheduler().ipvsName());
+        }
     }
 
     @Test
