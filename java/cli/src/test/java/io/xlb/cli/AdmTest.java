@@ -120,12 +120,16 @@ class AdmTest {
         assertEquals("No such destination", adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.9:80").err().strip());
         assertEquals("No such service", adm("-D", "-t", "192.0.2.99:80").err().strip());
         // Masquerading, a real on another port: listed as ipvsadm lists it.
-        assertEquals(0, adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2:8080", "-m").exit());
+        XlbRun masq = adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2:8080", "-m");
+        assertEquals(0, masq.exit(), masq.out() + masq.err());
         assertTrue(adm("-Ln").out().contains("  -> 10.0.0.2:8080                Masq    1 "), adm("-Ln").out());
         assertTrue(adm("-S", "-n").out().contains("-a -t 192.0.2.10:80 -r 10.0.0.2:8080 -m -w 1"), adm("-S", "-n").out());
         assertEquals(0, adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.2:8080").exit());
+        // The real left (unresolved, so not present) kept its slot: listed once.
+        assertEquals(1, adm("-Ln").out().lines().filter(l -> l.contains("-> 10.0.0.1:80 ")).count(), adm("-Ln").out());
 
-        assertEquals(0, adm("--set", "100", "20", "30").exit());
+        XlbRun set = adm("--set", "100", "20", "30");
+        assertEquals(0, set.exit(), set.out() + set.err());
         assertEquals("Timeout (tcp tcpfin udp): 100 20 30\n", adm("-L", "--timeout").out());
 
         assertEquals(0, adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80").exit());

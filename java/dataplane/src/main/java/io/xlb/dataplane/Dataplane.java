@@ -134,7 +134,8 @@ public final class Dataplane implements AutoCloseable {
         Map<Integer, Map<RealKey, Integer>> realsByService = new HashMap<>();
         Set<Integer> usedReals = new HashSet<>();
         reals.entries().forEach((id, r) -> {
-            if ((r.flags() & Structs.REAL_F_PRESENT) != 0 && byIndex.containsKey(r.service())) {
+            // A real not present (its MAC unresolved) still owns its slot: a retired one names no service.
+            if (r.address() != null && byIndex.containsKey(r.service())) {
                 VipKey vip = byIndex.get(r.service());
                 realsByService.computeIfAbsent(r.service(), k -> new LinkedHashMap<>())
                         .put(new RealKey(vip, r.address(), r.port()), id);
