@@ -48,6 +48,8 @@ final class FuzzFrames {
     private final List<byte[]> strangers4 = List.of(bytes("192.0.2.99"), bytes("198.51.100.1"), bytes("10.0.9.11"));
     private final List<byte[]> strangers6 = List.of(bytes("2001:db8:a::99"), bytes("2001:db8:c::1"));
     private final List<Flow> flows = new ArrayList<>();
+    private final List<Flow> natFlows = new ArrayList<>();
+    private final List<ServiceM> natServices;
     /** First fragments sent: flow and IP id, for later fragments to follow. */
     private final List<int[]> fragIds = new ArrayList<>();
     private final List<Flow> fragFlows = new ArrayList<>();
@@ -60,11 +62,13 @@ final class FuzzFrames {
         this.back = back;
         this.clients4 = clients4.stream().map(FuzzFrames::bytes).toList();
         this.clients6 = clients6.stream().map(FuzzFrames::bytes).toList();
+        this.natServices = model.services.stream().filter(s -> s.reals.getFirst().method == Method.NAT).toList();
     }
 
     /** Forgets the flows it made: the director's tables were cleared. */
     void clear() {
         flows.clear();
+        natFlows.clear();
         fragIds.clear();
         fragFlows.clear();
     }
@@ -126,10 +130,7 @@ final class FuzzFrames {
             f = new Flow(v4 ? pick(strangers4) : pick(strangers6), random.nextInt(65536),
                     random.nextBoolean() ? PacketModel.TCP : PacketModel.UDP, v4 ? pick(clients4) : pick(clients6), port(), null);
         }
-        flows.add(f);
-        if (flows.size() > 200) {
-            flows.remove(random.nextInt(flows.size()));
-        }
+        remember(f);
         return f;
     }
 
@@ -228,20 +229,23 @@ final class FuzzFrames {
 
     /** A flow to a NAT service: one the generator made (most often), or a new one. */
     private Flow natFlow() {
-        List<Flow> nat = new ArrayList<>();
-        for (Flow f : flows) {
-            if (f.service != null && f.service.reals.getFirst().method == Method.NAT) {
-                nat.add(f);
-            }
+        if (!natFlows.isEmpty() && random.nextInt(100) < 90) {
+            return pick(natFlows);
         }
-        if (!nat.isEmpty() && random.nextInt(100) < 90) {
-            return pick(nat);
-        }
-        List<ServiceM> services = model.services.stream().filter(s -> s.reals.getFirst().method == Method.NAT).toList();
-        ServiceM s = pick(services);
+        ServiceM s = pick(natServices);
         Flow f = new Flow(s.vip, s.port, s.proto, s.vip.length == 4 ? pick(clients4) : pick(clients6), port(), s);
-        flows.add(f);
+        remember(f);
         return f;
+    }
+
+    private void remember(Flow f) {
+        flows.add(f);
+        if (flows.size() > 200) {
+            natFlows.remove(flows.remove(random.nextInt(flows.size())));
+        }
+        if (f.service != null && f.service.reals.getFirst().method == Method.NAT) {
+            natFlows.add(f);
+        }
     }
 
     private RealM realOf(Flow f) {
@@ -531,8 +535,9 @@ final class FuzzFrames {
         return random.nextInt(100) < 97 ? CLIENT_MAC : randomBytes(6);
     }
 
-    private byte[] realMac(byte[] addr) {
-        return Frame.mac("02:00:00:00:09:" + String.format("%02x", addr[addr.length - 1] & 0xff));
+    /** The MAC a real's frames come from: 02:00:00:00:09 and the last octet of its address. */
+    private static byte[] realMac(byte[] addr) {
+        return new byte[] {2, 0, 0, 0, 9, addr[addr.length - 1]};
     }
 
     private Iface sideOf(byte[] real) {
