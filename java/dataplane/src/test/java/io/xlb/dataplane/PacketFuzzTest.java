@@ -135,9 +135,11 @@ class PacketFuzzTest {
                 real("drA", "10.0.0.21", 0, Method.DR, "02:00:00:00:02:01", 1),
                 real("drB", "10.0.0.22", 0, Method.DR, "02:00:00:00:02:02", 2),
                 real("drZ", "10.0.0.23", 0, Method.DR, "02:00:00:00:02:03", 0));
+        service(services, "dr-behind", "192.0.2.10", 443, Protocol.TCP, "rr", real("drX", "10.0.9.50", 443, Method.DR, "02:00:00:00:02:05", 1, back));
         service(services, "dr-quiesced", "192.0.2.40", 80, Protocol.TCP, "wlc", real("drQ", "10.0.0.31", 80, Method.DR, "02:00:00:00:02:04", 0));
         service(services, "tun-web", "192.0.2.20", 80, Protocol.TCP, "rr", real("tun1", "10.0.1.11", 80, Method.TUN, "02:00:00:00:03:01", 1));
         service(services, "tun-dns", "192.0.2.20", 53, Protocol.UDP, "rr", real("tun1u", "10.0.1.11", 53, Method.TUN, "02:00:00:00:03:01", 1));
+        service(services, "tun-behind", "192.0.2.20", 443, Protocol.TCP, "rr", real("tunX", "10.0.9.60", 443, Method.TUN, "02:00:00:00:03:02", 1, back));
         service(services, "nat-web", "192.0.2.30", 80, Protocol.TCP, "rr", real("nat1", "10.0.9.11", 8080, Method.NAT, null, 1));
         service(services, "nat-dns", "192.0.2.30", 53, Protocol.UDP, "rr", real("nat1u", "198.51.100.21", 5353, Method.NAT, null, 1));
         service(services, "nat-no-neighbour", "192.0.2.30", 81, Protocol.TCP, "rr", real("nat9", "10.0.9.99", 81, Method.NAT, null, 1));
@@ -173,8 +175,15 @@ class PacketFuzzTest {
     private record RealSpec(RealM model, Real real) {}
 
     private RealSpec real(String name, String address, int port, Method method, String mac, int weight) {
+        return real(name, address, port, method, mac, weight, null);
+    }
+
+    /** A real; {@code dev}: the interface it is reached by, when not the one frames arrive on. */
+    private RealSpec real(String name, String address, int port, Method method, String mac, int weight, Iface dev) {
         RealM m = new RealM(name, address, port, method, mac != null ? mac : "00:00:00:00:00:00", weight);
-        Real r = new Real(Frame.addr(address), port, weight, method, mac != null ? MacAddress.parse(mac) : MacAddress.ZERO, 0);
+        m.dev = dev;
+        Real r = new Real(Frame.addr(address), port, weight, method, mac != null ? MacAddress.parse(mac) : MacAddress.ZERO,
+                dev != null ? dev.ifindex() : 0);
         return new RealSpec(m, r);
     }
 
@@ -216,6 +225,7 @@ class PacketFuzzTest {
         Map<String, Long> byKind = new TreeMap<>();
         Map<String, Long> byReason = new TreeMap<>();
         Map<String, String> kindNames = new HashMap<>();
+        Set<String> seen = new HashSet<>();
         List<byte[]> sample = new ArrayList<>();
         long wall = System.nanoTime();
         director.namespace().run(() -> {
@@ -263,6 +273,7 @@ class PacketFuzzTest {
                 byKind.merge(kindNames.computeIfAbsent(c.kind(),
                         k -> k.replaceAll("ICMP \\d+", "ICMP").replaceAll("(tcp|udp|reply)[46]", "$1")), 1L, Long::sum);
                 byReason.merge(hit.reason.name(), 1L, Long::sum);
+                cover(seen, hit, r.retval());
                 boolean out = r.retval() == TestRunResult.XDP_TX || r.retval() == TestRunResult.XDP_REDIRECT
                         || hit.reason == Reason.PASS_NAT_ROUTE;
                 if (out && c.clean()) {
@@ -297,6 +308,12 @@ class PacketFuzzTest {
         byReason.forEach((k, v) -> summary.append(String.format(Locale.ROOT, "  %-24s %d%n", k, v)));
         summary.append("frames by kind:\n");
         byKind.forEach((k, v) -> summary.append(String.format(Locale.ROOT, "  %-44s %d%n", k, v)));
+        List<String> missed = required().stream().filter(k -> !seen.contains(k)).toList();
+        summary.append("not met: ").append(missed.isEmpty() ? "none of the " + required().size() + " paths the fuzz must meet" : missed)
+                .append('\n');
+        if (cases >= COVERAGE_CASES && !missed.isEmpty()) {
+            epochFailure(cases, "the fuzz never met " + missed);
+        }
         System.out.print(summary);
         Path dir = Path.of("target", "packet-fuzz");
         Files.createDirectories(dir);
@@ -304,6 +321,47 @@ class PacketFuzzTest {
         Files.writeString(dir.resolve("failures.txt"), String.join("\n\n", kept));
         assertEquals(0, failed, failed + " of " + cases + " frames failed (seed " + seedText() + "); the first of each kind:\n\n"
                 + String.join("\n\n", kept));
+    }
+
+    // ---- coverage: what a run of some size must have met, so that the fuzz cannot quietly stop reaching a path
+
+    static final int COVERAGE_CASES = 100_000;
+
+    private static void cover(Set<String> seen, Outcome hit, int verdict) {
+        seen.add(hit.reason.name());
+        String what = hit.what;
+        if (hit.reason == Reason.TX_NAT_ICMP) {
+            seen.add(what.contains("reals' side") ? "ICMP error from a real, translated" : "ICMP error from a client, translated");
+        }
+        if (what.startsWith("a later fragment after") && verdict != TestRunResult.XDP_PASS) {
+            seen.add("later fragment forwarded");
+        }
+        if (what.contains("reusing a closing")) {
+            seen.add("SYN reusing a closing connection");
+        }
+        int at = what.indexOf("new flow to ");
+        if (at >= 0) {
+            seen.add("new flow to " + what.substring(at + 12).split(" ")[0]);
+        }
+    }
+
+    private List<String> required() {
+        List<String> r = new ArrayList<>();
+        for (Reason reason : Reason.values()) {
+            if (reason != Reason.FLOW_UNTRACKED && reason != Reason.DROP_ERROR && reason != Reason.PASS_FAMILY) {
+                r.add(reason.name());
+            }
+        }
+        r.addAll(List.of("ICMP error from a real, translated", "ICMP error from a client, translated", "later fragment forwarded",
+                "SYN reusing a closing connection"));
+        for (ServiceM s : model.services) {
+            for (RealM real : s.reals) {
+                if (real.weight > 0) {
+                    r.add("new flow to " + real);
+                }
+            }
+        }
+        return r;
     }
 
     // ---- failures

@@ -46,6 +46,8 @@ final class PacketModel {
         final Method method;
         final byte[] mac;
         final int weight;
+        /** The interface it is reached by when not the one frames arrive on (DR, TUN); null: that one. */
+        Iface dev;
         int index;
 
         RealM(String name, String address, int port, Method method, String mac, int weight) {
@@ -503,9 +505,11 @@ final class PacketModel {
         return switch (r.method) {
             case DR -> {
                 byte[] w = f.clone();
+                Iface out = r.dev != null ? r.dev : in;
                 System.arraycopy(r.mac, 0, w, 0, 6);
-                System.arraycopy(in.mac, 0, w, 6, 6); // the interface's own MAC, also for a frame sent to a group address
-                yield new Outcome(TestRunResult.XDP_TX, Reason.TX_DR, w, List.of(), commit, what + " (DR)", false);
+                System.arraycopy(out.mac, 0, w, 6, 6); // the interface's own MAC, also for a frame sent to a group address
+                yield out == in ? new Outcome(TestRunResult.XDP_TX, Reason.TX_DR, w, List.of(), commit, what + " (DR)", false)
+                        : new Outcome(TestRunResult.XDP_REDIRECT, Reason.REDIRECT, w, List.of(), commit, what + " (DR by " + out.name + ")", false);
             }
             case TUN -> tunnel(p, in, r, commit, what + " (TUN)");
             case NAT -> natIn(p, in, r, commit, what + " (NAT)");
@@ -523,9 +527,10 @@ final class PacketModel {
             return tooBig(p, in, commit, what + ": too big");
         }
         byte[] w = new byte[f.length + outer];
+        Iface out = r.dev != null ? r.dev : in;
         System.arraycopy(f, 0, w, 0, p.l2);
         System.arraycopy(r.mac, 0, w, 0, 6);
-        System.arraycopy(in.mac, 0, w, 6, 6);
+        System.arraycopy(out.mac, 0, w, 6, 6);
         System.arraycopy(f, p.l2, w, p.l2 + outer, f.length - p.l2);
         int o = p.l2;
         List<Csum> csums = new ArrayList<>();
@@ -548,7 +553,8 @@ final class PacketModel {
             System.arraycopy(tunnelSource6, 0, w, o + 8, 16);
             System.arraycopy(r.addr, 0, w, o + 24, 16);
         }
-        return new Outcome(TestRunResult.XDP_TX, Reason.TX_TUN, w, csums, commit, what, true);
+        return out == in ? new Outcome(TestRunResult.XDP_TX, Reason.TX_TUN, w, csums, commit, what, true)
+                : new Outcome(TestRunResult.XDP_REDIRECT, Reason.REDIRECT, w, csums, commit, what + " by " + out.name, true);
     }
 
     /** Fragmentation needed (IPv4 with DF) or packet too big (IPv6) back to the client, from the VIP, quoting 64 bytes. */
