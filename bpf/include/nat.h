@@ -190,6 +190,13 @@ static __always_inline int nat_send(struct xdp_md *ctx, const struct packet *p, 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		goto stack; /* the stack forwards it, one hop less */
+	/*
+	 * An interface the director is not attached to is the stack's to send on: decided before the
+	 * MACs and the TTL change, which the stack sets itself (it would drop a frame addressed to
+	 * another host's MAC, and take a second hop off).
+	 */
+	if (fib.ifindex != ctx->ingress_ifindex && !bpf_map_lookup_elem(&tx_ports, &fib.ifindex))
+		goto stack;
 	if (routed)
 		nat_decrease_ttl(ctx, p);
 	data = (void *)(long)ctx->data;
@@ -202,7 +209,6 @@ static __always_inline int nat_send(struct xdp_md *ctx, const struct packet *p, 
 	*reason = tx_reason;
 	if (fib.ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
-	/* An interface the director is not attached to is the stack's to send on. */
 	return bpf_redirect_map(&tx_ports, fib.ifindex, XDP_PASS);
 stack:
 	*reason = XLB_R_PASS_NAT_ROUTE;

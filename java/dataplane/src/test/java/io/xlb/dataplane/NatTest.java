@@ -264,6 +264,38 @@ class NatTest {
         assertArrayEquals(want, out.packet());
     }
 
+    /**
+     * A next hop behind an interface the director is not attached to is the stack's to reach: the
+     * translated packet is passed with the MACs it came with and its TTL (the stack sets the one
+     * and takes the hop off the other); rewritten for a redirect that cannot happen, the stack
+     * dropped it as addressed to another host (found by the packet fuzz).
+     */
+    @Test
+    void aNextHopBehindAnInterfaceTheDirectorIsNotAttachedToIsTheStacks() throws Exception {
+        Veth.create(director, "side", "10.0.7.1/24", wire, "peer2", null);
+        director.exec("ip", "neigh", "replace", "10.0.7.11", "lladdr", RS1_MAC.toString(), "dev", "side", "nud", "permanent");
+        director.exec("ip", "neigh", "replace", "10.0.7.5", "lladdr", CLIENT_MAC.toString(), "dev", "side", "nud", "permanent");
+        VipKey sideWeb = new VipKey(Frame.addr("192.0.2.10"), 83, Protocol.TCP);
+        Real behindSide = new Real(Frame.addr("10.0.7.11"), 80, 1, null, MacAddress.ZERO, 0);
+        d.dataplane.apply(new DesiredState(List.of(
+                new Service(WEB, Scheduler.named("rr"), Method.NAT, List.of(BEHIND)),
+                new Service(sideWeb, Scheduler.named("rr"), Method.NAT, List.of(behindSide))),
+                io.xlb.dataplane.abi.DirectorConfig.defaults()));
+
+        Frame syn = Frame.tcp(CLIENT, 40030, "192.0.2.10", 83, Frame.SYN).dstMac(frontMac.toString());
+        TestRunResult in = run(syn, front);
+        assertEquals(TestRunResult.XDP_PASS, in.retval());
+        assertArrayEquals(Frame.tcp(CLIENT, 40030, "10.0.7.11", 80, Frame.SYN).dstMac(frontMac.toString()).bytes(), in.packet());
+
+        run(Frame.tcp("10.0.7.5", 40031, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        Frame answer = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("10.0.9.11", "10.0.7.5").ttl(64).tcp(8080, 40031, Frame.ACK);
+        TestRunResult out = run(answer, back);
+        assertEquals(TestRunResult.XDP_PASS, out.retval());
+        assertArrayEquals(Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("192.0.2.10", "10.0.7.5").ttl(64).tcp(80, 40031, Frame.ACK).bytes(),
+                out.packet(), "translated; MACs and TTL are the stack's");
+        assertEquals(2, d.reason(Reason.PASS_NAT_ROUTE));
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
