@@ -43,6 +43,8 @@ final class FuzzFrames {
     private final PacketModel model;
     private final Iface front;
     private final Iface back;
+    /** An interface nobody registered: a few frames arrive there too. */
+    private final Iface side;
     private final List<byte[]> clients4;
     private final List<byte[]> clients6;
     private final List<byte[]> strangers4 = List.of(bytes("192.0.2.99"), bytes("198.51.100.1"), bytes("10.0.9.11"));
@@ -55,11 +57,13 @@ final class FuzzFrames {
     private final List<Flow> fragFlows = new ArrayList<>();
     private final List<Case> pending = new ArrayList<>();
 
-    FuzzFrames(SplittableRandom random, PacketModel model, Iface front, Iface back, List<String> clients4, List<String> clients6) {
+    FuzzFrames(SplittableRandom random, PacketModel model, Iface front, Iface back, Iface side, List<String> clients4,
+               List<String> clients6) {
         this.random = random;
         this.model = model;
         this.front = front;
         this.back = back;
+        this.side = side;
         this.clients4 = clients4.stream().map(FuzzFrames::bytes).toList();
         this.clients6 = clients6.stream().map(FuzzFrames::bytes).toList();
         this.natServices = model.services.stream().filter(s -> s.reals.getFirst().method == Method.NAT).toList();
@@ -143,7 +147,8 @@ final class FuzzFrames {
     }
 
     private Case clientFrame(Flow f, int payload, Integer fragField) {
-        Iface in = random.nextInt(100) < 90 ? front : back;
+        int roll = random.nextInt(100);
+        Iface in = roll < 87 ? front : roll < 97 ? back : side;
         Frame fr = Frame.eth(sourceMac(f.client), destinationMac(in)).ip(text(f.client), text(f.vip));
         if (f.v4()) {
             fr = fr.ipId(random.nextInt(65536)).frag(fragField != null ? fragField : random.nextInt(100) < 50 ? Frame.DF : 0);
@@ -469,7 +474,11 @@ final class FuzzFrames {
                     f[l3] = (byte) (random.nextInt(16) << 4 | f[l3] & 0xf);
                 }
             }
-            case 8 -> PacketModel.put16(f, l2 - 2, pick(List.of(0x0800, 0x86dd, 0x8100, 0x88a8, 0x0806, random.nextInt(65536))));
+            case 8 -> {
+                if (l2 <= f.length) {
+                    PacketModel.put16(f, l2 - 2, pick(List.of(0x0800, 0x86dd, 0x8100, 0x88a8, 0x0806, random.nextInt(65536))));
+                }
+            }
             case 9 -> { // a transport checksum, wrong or none
                 int at = l4 + (random.nextBoolean() ? 16 : 6);
                 if (at + 2 <= f.length) {
@@ -541,7 +550,10 @@ final class FuzzFrames {
     }
 
     private Iface sideOf(byte[] real) {
-        return real.length == 4 && (real[0] & 0xff) == 198 ? front : back;
+        if (real.length == 4 && (real[0] & 0xff) == 198) {
+            return front;
+        }
+        return real.length == 4 && (real[2] & 0xff) == 7 ? side : back;
     }
 
     private Frame tag(Frame fr) {

@@ -78,6 +78,7 @@ class PacketFuzzTest {
     private PacketModel model;
     private Iface front;
     private Iface back;
+    private Iface side;
 
     private final List<String> kept = new ArrayList<>();
     private final Set<String> kinds = new HashSet<>();
@@ -96,20 +97,24 @@ class PacketFuzzTest {
         director.exec("ip", "-6", "addr", "add", "2001:db8:c::1/64", "dev", "front", "nodad");
         director.exec("ip", "-6", "addr", "add", "2001:db8:9::1/64", "dev", "back", "nodad");
         director.exec("sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv6.conf.all.forwarding=1");
-        front = new Iface("front", director.namespace().ifindex("front"), MacAddress.parse(Veth.mac(director, "front")).bytes(), 1500);
-        back = new Iface("back", director.namespace().ifindex("back"), MacAddress.parse(Veth.mac(director, "back")).bytes(), 1500);
+        // A third interface the director is not attached to (never registered): NAT's next hops behind it are the stack's.
+        Veth.create(director, "side", "10.0.7.1/24", wire, "peer2", null);
+        front = new Iface("front", director.namespace().ifindex("front"), MacAddress.parse(Veth.mac(director, "front")).bytes(), 1500, true);
+        back = new Iface("back", director.namespace().ifindex("back"), MacAddress.parse(Veth.mac(director, "back")).bytes(), 1500, true);
+        side = new Iface("side", director.namespace().ifindex("side"), MacAddress.parse(Veth.mac(director, "side")).bytes(), 1500, false);
 
         model = new PacketModel();
-        model.ifaces.addAll(List.of(front, back));
+        model.ifaces.addAll(List.of(front, back, side));
         model.route("198.51.100.0", 24, front, null);
         model.route("10.0.9.0", 24, back, null);
+        model.route("10.0.7.0", 24, side, null);
         model.route("0.0.0.0", 0, front, "198.51.100.254");
         model.route("2001:db8:c::", 64, front, null);
         model.route("2001:db8:9::", 64, back, null);
         model.route("::", 0, front, "2001:db8:c::fe");
         director.exec("ip", "route", "add", "default", "via", "198.51.100.254", "dev", "front");
         director.exec("ip", "-6", "route", "add", "default", "via", "2001:db8:c::fe", "dev", "front");
-        for (String local : List.of("198.51.100.1", "10.0.9.1", "2001:db8:c::1", "2001:db8:9::1")) {
+        for (String local : List.of("198.51.100.1", "10.0.9.1", "10.0.7.1", "2001:db8:c::1", "2001:db8:9::1")) {
             model.localAddresses.add(FuzzFrames.bytes(local));
         }
         // Clients .7 and .8 and the router are known; .9 and 2001:db8:c::9 are not (their replies go to the stack).
@@ -123,6 +128,8 @@ class PacketFuzzTest {
         neighbour(back, "10.0.9.12", Frame.mac("02:00:00:00:09:0c"));
         neighbour(back, "10.0.9.13", Frame.mac("02:00:00:00:09:0d"));
         neighbour(back, "2001:db8:9::11", Frame.mac("02:00:00:00:09:11"));
+        neighbour(side, "10.0.7.11", Frame.mac("02:00:00:00:07:0b"));
+        neighbour(side, "10.0.7.5", Frame.mac("02:00:00:00:07:05"));
 
         model.tunnelSource4 = FuzzFrames.bytes("192.0.2.1");
         model.tunnelSource6 = FuzzFrames.bytes("2001:db8::1");
@@ -136,6 +143,9 @@ class PacketFuzzTest {
                 real("drB", "10.0.0.22", 0, Method.DR, "02:00:00:00:02:02", 2),
                 real("drZ", "10.0.0.23", 0, Method.DR, "02:00:00:00:02:03", 0));
         service(services, "dr-behind", "192.0.2.10", 443, Protocol.TCP, "rr", real("drX", "10.0.9.50", 443, Method.DR, "02:00:00:00:02:05", 1, back));
+        service(services, "dr-sticky", "192.0.2.10", 8080, Protocol.TCP, "wrr", 24,
+                real("drS1", "10.0.0.41", 8080, Method.DR, "02:00:00:00:02:06", 1),
+                real("drS2", "10.0.0.42", 8080, Method.DR, "02:00:00:00:02:07", 1));
         service(services, "dr-quiesced", "192.0.2.40", 80, Protocol.TCP, "wlc", real("drQ", "10.0.0.31", 80, Method.DR, "02:00:00:00:02:04", 0));
         service(services, "tun-web", "192.0.2.20", 80, Protocol.TCP, "rr", real("tun1", "10.0.1.11", 80, Method.TUN, "02:00:00:00:03:01", 1));
         service(services, "tun-dns", "192.0.2.20", 53, Protocol.UDP, "rr", real("tun1u", "10.0.1.11", 53, Method.TUN, "02:00:00:00:03:01", 1));
@@ -143,6 +153,7 @@ class PacketFuzzTest {
         service(services, "nat-web", "192.0.2.30", 80, Protocol.TCP, "rr", real("nat1", "10.0.9.11", 8080, Method.NAT, null, 1));
         service(services, "nat-dns", "192.0.2.30", 53, Protocol.UDP, "rr", real("nat1u", "198.51.100.21", 5353, Method.NAT, null, 1));
         service(services, "nat-no-neighbour", "192.0.2.30", 81, Protocol.TCP, "rr", real("nat9", "10.0.9.99", 81, Method.NAT, null, 1));
+        service(services, "nat-side", "192.0.2.30", 83, Protocol.TCP, "rr", real("natS", "10.0.7.11", 80, Method.NAT, null, 1));
         service(services, "nat-multi", "192.0.2.30", 82, Protocol.TCP, "lc",
                 real("natA", "10.0.9.12", 80, Method.NAT, null, 1),
                 real("natB", "10.0.9.13", 0, Method.NAT, null, 1));
@@ -188,6 +199,12 @@ class PacketFuzzTest {
     }
 
     private void service(List<Service> services, String name, String vip, int port, Protocol proto, String sched, RealSpec... reals) {
+        service(services, name, vip, port, proto, sched, -1, reals);
+    }
+
+    /** A service; {@code persistPrefix} (0 to 128) makes it persistent, clients of one prefix sharing a real. */
+    private void service(List<Service> services, String name, String vip, int port, Protocol proto, String sched, int persistPrefix,
+                         RealSpec... reals) {
         List<RealM> ms = new ArrayList<>();
         List<Real> rs = new ArrayList<>();
         for (RealSpec r : reals) {
@@ -195,8 +212,9 @@ class PacketFuzzTest {
             rs.add(r.real());
         }
         VipKey key = new VipKey(Frame.addr(vip), port, proto);
-        services.add(new Service(key, Scheduler.named(sched), reals[0].real().method(), rs));
-        model.services.add(new ServiceM(name, vip, port, proto == Protocol.TCP ? PacketModel.TCP : PacketModel.UDP, ms));
+        services.add(new Service(key, Scheduler.named(sched), reals[0].real().method(), rs,
+                persistPrefix < 0 ? null : new Service.Persistence(TIMEOUT, persistPrefix)));
+        model.services.add(new ServiceM(name, vip, port, proto == Protocol.TCP ? PacketModel.TCP : PacketModel.UDP, ms, persistPrefix));
     }
 
     private void neighbour(Iface dev, String address, byte[] mac) throws Exception {
@@ -217,8 +235,8 @@ class PacketFuzzTest {
         int cases = Integer.getInteger("xlb.fuzz.cases", DEFAULT_CASES);
         seed = Long.decode(System.getProperty("xlb.fuzz.seed", String.valueOf(DEFAULT_SEED)));
         SplittableRandom random = new SplittableRandom(seed);
-        FuzzFrames frames = new FuzzFrames(random, model, front, back,
-                List.of("198.51.100.7", "198.51.100.8", "198.51.100.9", "203.0.113.5"),
+        FuzzFrames frames = new FuzzFrames(random, model, front, back, side,
+                List.of("198.51.100.7", "198.51.100.8", "198.51.100.9", "203.0.113.5", "10.0.7.5"),
                 List.of("2001:db8:c::7", "2001:db8:c::9", "2001:db8:ffff::5"));
         long[] verdicts = new long[5];
         long[] nanos = new long[4];
@@ -460,8 +478,12 @@ class PacketFuzzTest {
 
     /** Fresh tables in the kernel and in the model: connections, fragment entries, NAT replies, counts. */
     private void resync(long n) {
-        for (String map : List.of("conns", "nat_replies")) {
-            BpfMap<byte[], byte[]> m = raw(map, 40, map.equals("conns") ? 24 : 28);
+        for (String map : List.of("conns", "nat_replies", "persist")) {
+            BpfMap<byte[], byte[]> m = switch (map) {
+                case "conns" -> raw(map, 40, 24);
+                case "nat_replies" -> raw(map, 40, 28);
+                default -> raw(map, 20, 16);
+            };
             List<byte[]> keys = m.keys();
             if (!keys.isEmpty()) {
                 m.deleteBatch(keys);

@@ -33,8 +33,12 @@ final class PacketModel {
     static final int TCP = 6, UDP = 17, ICMP = 1;
     static final int FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 
-    /** An interface of the director: the MAC it owns, its MTU. */
-    record Iface(String name, int ifindex, byte[] mac, int mtu) {}
+    /**
+     * An interface of the director: the MAC it owns, its MTU, and whether the control plane
+     * registered it (ifaces, tx_ports): only a registered one checks frames' destination MACs and is
+     * redirected to; an interface the director is not attached to is the stack's to send on.
+     */
+    record Iface(String name, int ifindex, byte[] mac, int mtu, boolean registered) {}
 
     /** A route: destination prefix, its interface, and a gateway (null: the destination is on the link). */
     record Route(byte[] prefix, int length, Iface dev, byte[] via) {}
@@ -71,14 +75,17 @@ final class PacketModel {
         final int port;
         final int proto;
         final List<RealM> reals;
+        /** Persistence: the prefix length clients share a real by, or -1 for none (timeouts are not modelled). */
+        final int persistPrefix;
         int index;
 
-        ServiceM(String name, String vip, int port, int proto, List<RealM> reals) {
+        ServiceM(String name, String vip, int port, int proto, List<RealM> reals, int persistPrefix) {
             this.name = name;
             this.vip = InetAddress.ofLiteral(vip).getAddress();
             this.port = port;
             this.proto = proto;
             this.reals = List.copyOf(reals);
+            this.persistPrefix = persistPrefix;
         }
 
         @Override
@@ -198,6 +205,8 @@ final class PacketModel {
     final Map<String, Conn> conns = new HashMap<>();
     /** NAT replies by their flow (real to client). */
     final Map<String, Nat> natReplies = new HashMap<>();
+    /** Persistence templates: service and client prefix to the real its new connections go to. */
+    final Map<String, RealM> templates = new HashMap<>();
     /** Active (ESTABLISHED) and inactive connections per real. */
     final Map<RealM, int[]> counts = new HashMap<>();
     /** Reason counters as the model predicts them. */
@@ -216,6 +225,7 @@ final class PacketModel {
     void clear() {
         conns.clear();
         natReplies.clear();
+        templates.clear();
         counts.clear();
     }
 
@@ -401,9 +411,11 @@ final class PacketModel {
             return List.of(forward(p, in, c.real, commit, s + ", established on " + c.real));
         }
         List<Outcome> out = new ArrayList<>();
+        String template = s.persistPrefix < 0 ? null : s.name + "/" + HexFormat.of().formatHex(masked(p.src, s.persistPrefix));
+        RealM sticky = template == null ? null : templates.get(template);
         for (RealM r : s.reals) {
-            if (r.weight == 0) {
-                continue; // quiesced: no new flows
+            if (sticky != null ? r != sticky : r.weight == 0) {
+                continue; // a client's template decides (persistence); else a quiesced real takes no new flows
             }
             int first = p.proto == TCP ? tcpNext(ConnState.NONE.ordinal(), p.flags) : ConnState.UDP.ordinal();
             Runnable commit = () -> {
@@ -418,14 +430,27 @@ final class PacketModel {
                             new Nat(s, r, p.dst, p.dport, key));
                 }
                 rememberFragment(p, s, r);
+                if (template != null) {
+                    templates.put(template, r);
+                }
             };
-            out.add(forward(p, in, r, commit, s + ", new flow to " + r + (c != null ? " (a SYN reusing a closing connection)" : "")));
+            out.add(forward(p, in, r, commit, s + ", new flow to " + r + (sticky != null ? " (its template)" : "") + (c != null ? " (a SYN reusing a closing connection)" : "")));
         }
         if (out.isEmpty()) {
             return List.of(new Outcome(TestRunResult.XDP_DROP, Reason.DROP_NO_REAL, null, List.of(), () -> { },
                     s + " has no real of positive weight", false));
         }
         return out;
+    }
+
+    private static byte[] masked(byte[] a, int bits) {
+        byte[] m = a.clone();
+        for (int i = 0; i < m.length * 8; i++) {
+            if (i >= bits) {
+                m[i / 8] &= (byte) ~(0x80 >> (i % 8));
+            }
+        }
+        return m;
     }
 
     private void rememberFragment(Parsed p, ServiceM s, RealM r) {
@@ -451,7 +476,16 @@ final class PacketModel {
 
     /** Unicast to another MAC than the interface's own (every interface of the test is registered). */
     private static boolean otherHost(byte[] f, Iface in) {
-        return (f[0] & 1) == 0 && !Arrays.equals(f, 0, 6, in.mac, 0, 6);
+        return in.registered && (f[0] & 1) == 0 && !Arrays.equals(f, 0, 6, in.mac, 0, 6);
+    }
+
+    /**
+     * The source MAC of a frame sent back out of the interface it came in by: the address it came
+     * to, or the interface's own when that was a group address (never a source), as far as the
+     * director knows it (a registered interface).
+     */
+    private static byte[] ownSource(byte[] f, Iface in) {
+        return (f[0] & 1) != 0 && in.registered ? in.mac : Arrays.copyOfRange(f, 0, 6);
     }
 
     /** A pure SYN on a closing connection starts a new one (IPVS's conn_reuse_mode for input-only connections). */
@@ -507,7 +541,7 @@ final class PacketModel {
                 byte[] w = f.clone();
                 Iface out = r.dev != null ? r.dev : in;
                 System.arraycopy(r.mac, 0, w, 0, 6);
-                System.arraycopy(out.mac, 0, w, 6, 6); // the interface's own MAC, also for a frame sent to a group address
+                System.arraycopy(out == in ? ownSource(f, in) : out.mac, 0, w, 6, 6);
                 yield out == in ? new Outcome(TestRunResult.XDP_TX, Reason.TX_DR, w, List.of(), commit, what + " (DR)", false)
                         : new Outcome(TestRunResult.XDP_REDIRECT, Reason.REDIRECT, w, List.of(), commit, what + " (DR by " + out.name + ")", false);
             }
@@ -530,7 +564,7 @@ final class PacketModel {
         Iface out = r.dev != null ? r.dev : in;
         System.arraycopy(f, 0, w, 0, p.l2);
         System.arraycopy(r.mac, 0, w, 0, 6);
-        System.arraycopy(out.mac, 0, w, 6, 6);
+        System.arraycopy(out == in ? ownSource(f, in) : out.mac, 0, w, 6, 6);
         System.arraycopy(f, p.l2, w, p.l2 + outer, f.length - p.l2);
         int o = p.l2;
         List<Csum> csums = new ArrayList<>();
@@ -565,7 +599,7 @@ final class PacketModel {
         byte[] w = new byte[p.l2 + ip + 8 + 64];
         System.arraycopy(f, 0, w, 0, p.l2);
         System.arraycopy(f, 6, w, 0, 6);
-        System.arraycopy(in.mac, 0, w, 6, 6);
+        System.arraycopy(ownSource(f, in), 0, w, 6, 6);
         int o = p.l2, icmp = o + ip;
         System.arraycopy(f, p.l3, w, icmp + 8, 64);
         List<Csum> csums = new ArrayList<>();
@@ -620,7 +654,7 @@ final class PacketModel {
             return pass(f, Reason.PASS_TTL, what + " with TTL " + ttl);
         }
         byte[] w = f.clone();
-        boolean routed = hop(p.dst, p.l3len) != null;
+        boolean routed = sentByXdp(p.dst, p.l3len, in);
         List<Csum> csums = translate(p, w, true, n.vip, p.later() ? -1 : n.vport, routed);
         return send(p, in, w, csums, p.dst, Reason.TX_NAT_REPLY, () -> { }, what);
     }
@@ -686,9 +720,10 @@ final class PacketModel {
      */
     private Outcome send(Parsed p, Iface in, byte[] w, List<Csum> csums, byte[] to, Reason reason, Runnable commit, String what) {
         Hop h = hop(to, p.l3len);
-        if (h == null) {
+        if (h == null || (h.dev != in && !h.dev.registered)) {
             return new Outcome(TestRunResult.XDP_PASS, Reason.PASS_NAT_ROUTE, w, csums, commit,
-                    what + ": no resolved next hop, translated to the stack", true);
+                    what + (h == null ? ": no resolved next hop" : ": out of " + h.dev.name + ", not the director's")
+                            + ", translated to the stack", true);
         }
         System.arraycopy(h.mac, 0, w, 0, 6);
         System.arraycopy(h.dev.mac, 0, w, 6, 6);
@@ -697,6 +732,12 @@ final class PacketModel {
     }
 
     record Hop(Iface dev, byte[] mac) {}
+
+    /** Whether XDP sends it on (and takes the hop off it) rather than the stack, which takes the hop off itself. */
+    private boolean sentByXdp(byte[] to, int l3len, Iface in) {
+        Hop h = hop(to, l3len);
+        return h != null && (h.dev == in || h.dev.registered);
+    }
 
     /** The FIB: longest prefix, a neighbour for the next hop, the packet within the interface's MTU; null: the stack's. */
     Hop hop(byte[] dst, int l3len) {
@@ -781,7 +822,7 @@ final class PacketModel {
                 return pass(f, Reason.PASS_TTL, what + " with TTL " + ttl);
             }
             byte[] w = f.clone();
-            boolean routed = hop(p.dst, p.l3len) != null;
+            boolean routed = sentByXdp(p.dst, p.l3len, in);
             System.arraycopy(n.vip, 0, w, p.l3 + 12, 4); // outer source
             if (routed) {
                 w[p.l3 + 8]--;
