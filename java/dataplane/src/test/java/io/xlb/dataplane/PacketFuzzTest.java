@@ -79,6 +79,8 @@ class PacketFuzzTest {
     private Iface front;
     private Iface back;
     private Iface side;
+    private List<Service> services;
+    private DirectorConfig config;
 
     private final List<String> kept = new ArrayList<>();
     private final Set<String> kinds = new HashSet<>();
@@ -167,8 +169,10 @@ class PacketFuzzTest {
         for (ConnState s : ConnState.values()) {
             timeouts.put(s, TIMEOUT);
         }
-        d.dataplane.apply(new DesiredState(services, new DirectorConfig(timeouts, (Inet4Address) Frame.addr("192.0.2.1"),
-                (Inet6Address) Frame.addr("2001:db8::1"), model.tunnelMtu, model.tunnelTtl)));
+        config = new DirectorConfig(timeouts, (Inet4Address) Frame.addr("192.0.2.1"), (Inet6Address) Frame.addr("2001:db8::1"),
+                model.tunnelMtu, model.tunnelTtl);
+        this.services = services;
+        d.dataplane.apply(new DesiredState(services, config));
         director.namespace().run(() -> {
             d.dataplane.addInterface(front.ifindex(), new MacAddress(front.mac()));
             d.dataplane.addInterface(back.ifindex(), new MacAddress(back.mac()));
@@ -249,6 +253,9 @@ class PacketFuzzTest {
         director.namespace().run(() -> {
             sync();
             for (int n = 0; n < cases; n++) {
+                if (n % EPOCH == EPOCH / 2) {
+                    quiesce();
+                }
                 if (n > 0 && n % EPOCH == 0) {
                     long t = System.nanoTime();
                     endEpoch(n);
@@ -341,6 +348,37 @@ class PacketFuzzTest {
                 + String.join("\n\n", kept));
     }
 
+    // ---- weights changing under established flows
+
+    /** The reals whose weight goes to 0 and back in the middle of each epoch: a plain one and one with a persistence template. */
+    static final Set<String> QUIESCED_IN_TURN = Set.of("drA", "drS1");
+
+    /**
+     * Quiesces (or restores) some reals while the flows they took go on: an established flow keeps
+     * its real (IPVS quiescing), a new one does not get it, and a persistence template still leads
+     * there (the real is still in the service).
+     */
+    private void quiesce() {
+        List<Service> next = new ArrayList<>();
+        for (int i = 0; i < services.size(); i++) {
+            ServiceM m = model.services.get(i);
+            Service s = services.get(i);
+            List<Real> reals = new ArrayList<>();
+            for (int j = 0; j < s.reals().size(); j++) {
+                RealM rm = m.reals.get(j);
+                Real r = s.reals().get(j);
+                if (QUIESCED_IN_TURN.contains(rm.name)) {
+                    rm.weight = rm.weight == 0 ? 1 : 0;
+                    r = r.withWeight(rm.weight);
+                }
+                reals.add(r);
+            }
+            next.add(s.withReals(reals));
+        }
+        services = next;
+        d.dataplane.apply(new DesiredState(services, config));
+    }
+
     // ---- coverage: what a run of some size must have met, so that the fuzz cannot quietly stop reaching a path
 
     static final int COVERAGE_CASES = 100_000;
@@ -357,6 +395,12 @@ class PacketFuzzTest {
         if (what.contains("reusing a closing")) {
             seen.add("SYN reusing a closing connection");
         }
+        if (what.contains("(its template)")) {
+            seen.add("persistence template followed");
+        }
+        if (what.contains("established on ") && what.contains(" (quiesced)") && verdict != TestRunResult.XDP_PASS) {
+            seen.add("established flow on a quiesced real");
+        }
         int at = what.indexOf("new flow to ");
         if (at >= 0) {
             seen.add("new flow to " + what.substring(at + 12).split(" ")[0]);
@@ -371,10 +415,11 @@ class PacketFuzzTest {
             }
         }
         r.addAll(List.of("ICMP error from a real, translated", "ICMP error from a client, translated", "later fragment forwarded",
-                "SYN reusing a closing connection"));
+                "SYN reusing a closing connection", "persistence template followed",
+                "established flow on a quiesced real"));
         for (ServiceM s : model.services) {
             for (RealM real : s.reals) {
-                if (real.weight > 0) {
+                if (real.weight > 0 || QUIESCED_IN_TURN.contains(real.name)) {
                     r.add("new flow to " + real);
                 }
             }

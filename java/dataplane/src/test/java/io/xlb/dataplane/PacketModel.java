@@ -49,7 +49,8 @@ final class PacketModel {
         final int port;
         final Method method;
         final byte[] mac;
-        final int weight;
+        /** Changed by the test as it applies a new weight. */
+        int weight;
         /** The interface it is reached by when not the one frames arrive on (DR, TUN); null: that one. */
         Iface dev;
         int index;
@@ -408,7 +409,7 @@ final class PacketModel {
                 c.state = next;
                 rememberFragment(p, s, c.real);
             };
-            return List.of(forward(p, in, c.real, commit, s + ", established on " + c.real));
+            return List.of(forward(p, in, c.real, commit, s + ", established on " + c.real + (c.real.weight == 0 ? " (quiesced)" : "")));
         }
         List<Outcome> out = new ArrayList<>();
         String template = s.persistPrefix < 0 ? null : s.name + "/" + HexFormat.of().formatHex(masked(p.src, s.persistPrefix));
