@@ -21,6 +21,7 @@ import io.xlb.dataplane.abi.VipKey;
 import io.xlb.lab.Command;
 import io.xlb.lab.Netns;
 import io.xlb.lab.Veth;
+import io.xlb.sys.CpuAffinity;
 import io.xlb.testing.Checksum;
 import io.xlb.testing.Frame;
 import io.xlb.testing.Pcap;
@@ -101,6 +102,10 @@ class PacketFuzzTest {
         director.exec("sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv6.conf.all.forwarding=1");
         // A third interface the director is not attached to (never registered): NAT's next hops behind it are the stack's.
         Veth.create(director, "side", "10.0.7.1/24", wire, "peer2", null);
+        // Fixed MACs: the frames (and so a seed's run) do not depend on the ones veth drew.
+        director.exec("ip", "link", "set", "front", "address", "02:00:00:00:0d:01");
+        director.exec("ip", "link", "set", "back", "address", "02:00:00:00:0d:02");
+        director.exec("ip", "link", "set", "side", "address", "02:00:00:00:0d:03");
         front = new Iface("front", director.namespace().ifindex("front"), MacAddress.parse(Veth.mac(director, "front")).bytes(), 1500, true);
         back = new Iface("back", director.namespace().ifindex("back"), MacAddress.parse(Veth.mac(director, "back")).bytes(), 1500, true);
         side = new Iface("side", director.namespace().ifindex("side"), MacAddress.parse(Veth.mac(director, "side")).bytes(), 1500, false);
@@ -250,7 +255,8 @@ class PacketFuzzTest {
         Set<String> seen = new HashSet<>();
         List<byte[]> sample = new ArrayList<>();
         long wall = System.nanoTime();
-        director.namespace().run(() -> {
+        // One CPU, so that per-CPU state (rr cursors, LRU lists) is one and a seed replays exactly.
+        director.namespace().call(() -> CpuAffinity.callOn(0, () -> {
             sync();
             for (int n = 0; n < cases; n++) {
                 if (n % EPOCH == EPOCH / 2) {
@@ -312,7 +318,8 @@ class PacketFuzzTest {
                 }
             }
             endEpoch(cases);
-        });
+            return null;
+        }));
         double seconds = (System.nanoTime() - wall) / 1e9;
         String tshark;
         try {

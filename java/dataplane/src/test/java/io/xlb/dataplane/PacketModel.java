@@ -655,7 +655,7 @@ final class PacketModel {
             return pass(f, Reason.PASS_TTL, what + " with TTL " + ttl);
         }
         byte[] w = f.clone();
-        boolean routed = sentByXdp(p.dst, p.l3len, in);
+        boolean routed = sentByXdp(n.vip, p.dst, p.l3len, in);
         List<Csum> csums = translate(p, w, true, n.vip, p.later() ? -1 : n.vport, routed);
         return send(p, in, w, csums, p.dst, Reason.TX_NAT_REPLY, () -> { }, what);
     }
@@ -720,7 +720,8 @@ final class PacketModel {
      * neighbour, or too big for the way out, the stack gets it translated (PASS_NAT_ROUTE).
      */
     private Outcome send(Parsed p, Iface in, byte[] w, List<Csum> csums, byte[] to, Reason reason, Runnable commit, String what) {
-        Hop h = hop(to, p.l3len);
+        byte[] from = p.family == 4 ? Arrays.copyOfRange(w, p.l3 + 12, p.l3 + 16) : Arrays.copyOfRange(w, p.l3 + 8, p.l3 + 24);
+        Hop h = hop(from, to, p.l3len);
         if (h == null || (h.dev != in && !h.dev.registered)) {
             return new Outcome(TestRunResult.XDP_PASS, Reason.PASS_NAT_ROUTE, w, csums, commit,
                     what + (h == null ? ": no resolved next hop" : ": out of " + h.dev.name + ", not the director's")
@@ -735,13 +736,20 @@ final class PacketModel {
     record Hop(Iface dev, byte[] mac) {}
 
     /** Whether XDP sends it on (and takes the hop off it) rather than the stack, which takes the hop off itself. */
-    private boolean sentByXdp(byte[] to, int l3len, Iface in) {
-        Hop h = hop(to, l3len);
+    private boolean sentByXdp(byte[] from, byte[] to, int l3len, Iface in) {
+        Hop h = hop(from, to, l3len);
         return h != null && (h.dev == in || h.dev.registered);
     }
 
-    /** The FIB: longest prefix, a neighbour for the next hop, the packet within the interface's MTU; null: the stack's. */
-    Hop hop(byte[] dst, int l3len) {
+    /**
+     * The FIB: longest prefix, a neighbour for the next hop, the packet within the interface's MTU;
+     * null: the stack's. IPv6 from or to a multicast, link-local or loopback address is never
+     * forwarded (the kernel's bpf_fib_lookup says so before it looks).
+     */
+    Hop hop(byte[] src, byte[] dst, int l3len) {
+        if (dst.length == 16 && (scoped6(src) || scoped6(dst))) {
+            return null;
+        }
         for (byte[] local : localAddresses) {
             if (Arrays.equals(local, dst)) {
                 return null;
@@ -762,6 +770,11 @@ final class PacketModel {
             return null;
         }
         return new Hop(best.dev, mac);
+    }
+
+    private static boolean scoped6(byte[] a) {
+        boolean loopback = Arrays.equals(a, 0, 15, new byte[15], 0, 15) && a[15] == 1;
+        return (a[0] & 0xff) == 0xff || ((a[0] & 0xff) == 0xfe && (a[1] & 0xc0) == 0x80) || loopback;
     }
 
     private static boolean matches(byte[] prefix, byte[] a, int bits) {
@@ -823,7 +836,7 @@ final class PacketModel {
                 return pass(f, Reason.PASS_TTL, what + " with TTL " + ttl);
             }
             byte[] w = f.clone();
-            boolean routed = sentByXdp(p.dst, p.l3len, in);
+            boolean routed = sentByXdp(n.vip, p.dst, p.l3len, in);
             System.arraycopy(n.vip, 0, w, p.l3 + 12, 4); // outer source
             if (routed) {
                 w[p.l3 + 8]--;
