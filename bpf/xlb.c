@@ -14,8 +14,6 @@
 #include "nat.h"
 #include "icmp.h"
 
-#define ETH_GROUP_BIT 0x01 /* I/G bit of the first octet: a group (multicast, broadcast) address */
-
 static __always_inline void count_reason(__u32 reason)
 {
 	__u64 *n = bpf_map_lookup_elem(&reasons, &reason);
@@ -33,33 +31,6 @@ static __always_inline void count_traffic(void *map, __u32 idx, __u32 bytes, int
 		c->bytes += bytes;
 		c->conns += new_conn;
 	}
-}
-
-/*
- * A switch floods a frame whose destination MAC it has not learnt, so a backup director sees the
- * frames meant for the master. The stack would drop them (PACKET_OTHERHOST); forwarding them would
- * duplicate every packet. Interfaces the control plane did not register are not checked.
- */
-static __always_inline int for_other_host(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	__u32 ifindex = ctx->ingress_ifindex;
-	struct iface *own;
-
-	if ((void *)(eth + 1) > data_end)
-		return 0;
-	if (eth->h_dest[0] & ETH_GROUP_BIT) /* broadcast and multicast reach every host */
-		return 0;
-	own = bpf_map_lookup_elem(&ifaces, &ifindex);
-	if (!own)
-		return 0;
-#pragma unroll
-	for (int i = 0; i < ETH_ALEN; i++)
-		if (eth->h_dest[i] != own->mac[i])
-			return 1;
-	return 0;
 }
 
 static __always_inline int lookup_service(const struct packet *p, __u32 *svc_idx)
@@ -263,7 +234,7 @@ int xlb_director(struct xdp_md *ctx)
 			count_reason(XLB_R_PASS_NOT_VIP);
 			return XDP_PASS;
 		}
-		if (reason != XLB_R_PASS_TTL && reason != XLB_R_DROP_ERROR) {
+		if (reason != XLB_R_PASS_TTL && reason != XLB_R_PASS_OTHER_HOST && reason != XLB_R_DROP_ERROR) {
 			count_traffic(&svc_out_stats, svc_idx, p.frame_len, 0);
 			count_traffic(&real_out_stats, real_idx, p.frame_len, 0);
 		}

@@ -14,6 +14,7 @@
 #include "packet.h"
 #include "conn.h"
 #include "csum.h"
+#include "forward.h"
 #include <linux/icmp.h>
 
 #define NAT_REWRITE_DST 1
@@ -189,6 +190,13 @@ static __always_inline int nat_send(struct xdp_md *ctx, const struct packet *p, 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		goto stack; /* the stack forwards it, one hop less */
+	/*
+	 * An interface the director is not attached to is the stack's to send on: decided before the
+	 * MACs and the TTL change, which the stack sets itself (it would drop a frame addressed to
+	 * another host's MAC, and take a second hop off).
+	 */
+	if (fib.ifindex != ctx->ingress_ifindex && !bpf_map_lookup_elem(&tx_ports, &fib.ifindex))
+		goto stack;
 	if (routed)
 		nat_decrease_ttl(ctx, p);
 	data = (void *)(long)ctx->data;
@@ -201,7 +209,6 @@ static __always_inline int nat_send(struct xdp_md *ctx, const struct packet *p, 
 	*reason = tx_reason;
 	if (fib.ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
-	/* An interface the director is not attached to is the stack's to send on. */
 	return bpf_redirect_map(&tx_ports, fib.ifindex, XDP_PASS);
 stack:
 	*reason = XLB_R_PASS_NAT_ROUTE;
@@ -266,6 +273,10 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 		return -1;
 	*svc_idx = nr->service;
 	*real_idx = nr->real;
+	if (for_other_host(ctx)) { /* flooded to a backup director: the master forwards it */
+		*reason = XLB_R_PASS_OTHER_HOST;
+		return XDP_PASS;
+	}
 	if (!nat_hop_left(ctx, p)) {
 		*reason = XLB_R_PASS_TTL; /* untranslated: the stack's time-exceeded goes to the real */
 		return XDP_PASS;
@@ -307,14 +318,22 @@ static __always_inline int icmp4_quote(struct xdp_md *ctx, const struct packet *
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	void *l4;
-	__u32 csum_off;
+	__u32 csum_off, outer_len, inner_len, room;
 
 	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN || p->fragment != FRAG_NONE)
 		return -1;
 	q->outer = data + p->l2_len;
 	if ((void *)(q->outer + 1) > end)
 		return -1;
-	q->icmp = (void *)q->outer + (q->outer->ihl & 0xf) * IPV4_IHL_UNIT;
+	/*
+	 * The message ends where the outer IP packet does (p->l3_len): bytes after it in the frame are
+	 * padding, neither read as quote nor rewritten. `room` is what is left of it after each piece.
+	 */
+	outer_len = (q->outer->ihl & 0xf) * IPV4_IHL_UNIT;
+	if (p->l3_len < outer_len + ICMP_ERR_HDR_LEN + sizeof(struct iphdr))
+		return -1;
+	room = p->l3_len - outer_len - ICMP_ERR_HDR_LEN;
+	q->icmp = (void *)q->outer + outer_len;
 	if ((void *)q->icmp + ICMP_ERR_HDR_LEN > end || !icmp4_is_error(q->icmp->type))
 		return -1;
 	q->inner = (void *)q->icmp + ICMP_ERR_HDR_LEN;
@@ -324,12 +343,16 @@ static __always_inline int icmp4_quote(struct xdp_md *ctx, const struct packet *
 		return -1;
 	if (q->inner->frag_off & bpf_htons(IP_OFFSET_MASK)) /* a later fragment quoted: no ports */
 		return -1;
-	l4 = (void *)q->inner + (q->inner->ihl & 0xf) * IPV4_IHL_UNIT;
+	inner_len = (q->inner->ihl & 0xf) * IPV4_IHL_UNIT;
+	if (room < inner_len + 2 * sizeof(__be16))
+		return -1;
+	room -= inner_len;
+	l4 = (void *)q->inner + inner_len;
 	q->ports = l4;
 	if (l4 + 2 * sizeof(__be16) > end)
 		return -1;
 	csum_off = q->inner->protocol == IPPROTO_TCP ? TCP_CSUM_OFFSET : UDP_CSUM_OFFSET;
-	q->l4_check = l4 + csum_off + sizeof(__u16) <= end ? l4 + csum_off : NULL;
+	q->l4_check = l4 + csum_off + sizeof(__u16) <= end && room >= csum_off + sizeof(__u16) ? l4 + csum_off : NULL;
 	return 0;
 }
 
@@ -423,6 +446,10 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 			return -1;
 		*svc_idx = nr->service;
 		*real_idx = nr->real;
+		if (for_other_host(ctx)) {
+			*reason = XLB_R_PASS_OTHER_HOST;
+			return XDP_PASS;
+		}
 		if (!nat_hop_left(ctx, p)) {
 			*reason = XLB_R_PASS_TTL;
 			return XDP_PASS;
@@ -445,6 +472,10 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 		return -1;
 	*svc_idx = c->service;
 	*real_idx = c->real;
+	if (for_other_host(ctx)) {
+		*reason = XLB_R_PASS_OTHER_HOST;
+		return XDP_PASS;
+	}
 	icmp4_rewrite_quote(&q, 1, r->addr[0], r->port ? r->port : key.dport, end);
 	icmp4_rewrite_outer(&q, 0, r->addr[0]);
 	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT_ICMP);

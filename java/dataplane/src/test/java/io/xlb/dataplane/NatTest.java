@@ -215,4 +215,90 @@ class NatTest {
         assertEquals(TestRunResult.XDP_PASS, passed.retval());
         assertArrayEquals(stray.bytes(), passed.packet());
     }
+    /**
+     * A switch floods the master's frames to the backup too: replies and ICMP errors of a NATed
+     * flow addressed to another MAC are the stack's (which drops them), untouched and not counted
+     * as the service's OutPkts (found by the packet fuzz).
+     */
+    @Test
+    void repliesAndIcmpErrorsToAnotherMacAreLeftToTheStack() throws Exception {
+        String other = "02:00:00:00:00:0e";
+        run(Frame.tcp(CLIENT, 40020, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        Frame reply = Frame.eth(RS1_MAC.toString(), other).ip("10.0.9.11", CLIENT).ttl(64).tcp(8080, 40020, Frame.ACK);
+        byte[] quoted = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT, "10.0.9.11").ttl(64).tcp(40020, 8080, Frame.ACK).ip();
+        Frame realsError = Frame.eth(RS1_MAC.toString(), other).ip("10.0.9.11", CLIENT).ttl(64).icmp(3, 3, 0, quoted);
+        byte[] reply2 = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip("192.0.2.10", CLIENT).ttl(63).tcp(80, 40020, Frame.ACK).ip();
+        Frame clientsError = Frame.eth(CLIENT_MAC.toString(), other).ip(CLIENT, "192.0.2.10").ttl(64).icmp(3, 4, 1400, reply2);
+        for (Frame f : List.of(reply, realsError, clientsError)) {
+            TestRunResult r = run(f, f == clientsError ? front : back);
+            assertEquals(TestRunResult.XDP_PASS, r.retval());
+            assertArrayEquals(f.bytes(), r.packet());
+        }
+        assertEquals(3, d.reason(Reason.PASS_OTHER_HOST));
+        var view = d.dataplane.view().stream().filter(s -> s.vip().equals(WEB)).findFirst().orElseThrow();
+        assertEquals(0, view.out().packets(), "no OutPkts");
+    }
+
+    /**
+     * An ICMP error's message ends where its IP packet does: bytes after it in the frame are no
+     * part of the quote, neither read nor rewritten, and the ICMP checksum covers the message only
+     * (found by the packet fuzz: a quote cut before its TCP checksum, trailing bytes where that
+     * checksum would be).
+     */
+    @Test
+    void anIcmpErrorsQuoteEndsWhereItsPacketEnds() throws Exception {
+        run(Frame.tcp(CLIENT, 40021, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        byte[] quoted = java.util.Arrays.copyOf(Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT, "10.0.9.11").ipId(3)
+                .ttl(64).tcp(40021, 8080, Frame.SYN).ip(), 28);
+        byte[] trailing = new byte[24];
+        java.util.Arrays.fill(trailing, (byte) 0x5a);
+        byte[] in = concat(Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("10.0.9.11", CLIENT).ipId(9).ttl(64)
+                .icmp(3, 3, 0, quoted).bytes(), trailing);
+        TestRunResult out = director.namespace().call(() -> d.program.testRun(in, 1, back));
+        assertEquals(TestRunResult.XDP_REDIRECT, out.retval());
+        byte[] asSent = java.util.Arrays.copyOf(Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT, "192.0.2.10").ipId(3)
+                .ttl(64).tcp(40021, 80, Frame.SYN).ip(), 28);
+        // The quoted IP checksum is the packet's as the client sent it; the quote ends before its TCP checksum.
+        byte[] want = concat(Frame.eth(frontMac.bytes(), CLIENT_MAC.bytes()).ip("192.0.2.10", CLIENT).ipId(9).ttl(63)
+                .icmp(3, 3, 0, asSent).bytes(), trailing);
+        assertArrayEquals(want, out.packet());
+    }
+
+    /**
+     * A next hop behind an interface the director is not attached to is the stack's to reach: the
+     * translated packet is passed with the MACs it came with and its TTL (the stack sets the one
+     * and takes the hop off the other); rewritten for a redirect that cannot happen, the stack
+     * dropped it as addressed to another host (found by the packet fuzz).
+     */
+    @Test
+    void aNextHopBehindAnInterfaceTheDirectorIsNotAttachedToIsTheStacks() throws Exception {
+        Veth.create(director, "side", "10.0.7.1/24", wire, "peer2", null);
+        director.exec("ip", "neigh", "replace", "10.0.7.11", "lladdr", RS1_MAC.toString(), "dev", "side", "nud", "permanent");
+        director.exec("ip", "neigh", "replace", "10.0.7.5", "lladdr", CLIENT_MAC.toString(), "dev", "side", "nud", "permanent");
+        VipKey sideWeb = new VipKey(Frame.addr("192.0.2.10"), 83, Protocol.TCP);
+        Real behindSide = new Real(Frame.addr("10.0.7.11"), 80, 1, null, MacAddress.ZERO, 0);
+        d.dataplane.apply(new DesiredState(List.of(
+                new Service(WEB, Scheduler.named("rr"), Method.NAT, List.of(BEHIND)),
+                new Service(sideWeb, Scheduler.named("rr"), Method.NAT, List.of(behindSide))),
+                io.xlb.dataplane.abi.DirectorConfig.defaults()));
+
+        Frame syn = Frame.tcp(CLIENT, 40030, "192.0.2.10", 83, Frame.SYN).dstMac(frontMac.toString());
+        TestRunResult in = run(syn, front);
+        assertEquals(TestRunResult.XDP_PASS, in.retval());
+        assertArrayEquals(Frame.tcp(CLIENT, 40030, "10.0.7.11", 80, Frame.SYN).dstMac(frontMac.toString()).bytes(), in.packet());
+
+        run(Frame.tcp("10.0.7.5", 40031, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        Frame answer = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("10.0.9.11", "10.0.7.5").ttl(64).tcp(8080, 40031, Frame.ACK);
+        TestRunResult out = run(answer, back);
+        assertEquals(TestRunResult.XDP_PASS, out.retval());
+        assertArrayEquals(Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("192.0.2.10", "10.0.7.5").ttl(64).tcp(80, 40031, Frame.ACK).bytes(),
+                out.packet(), "translated; MACs and TTL are the stack's");
+        assertEquals(2, d.reason(Reason.PASS_NAT_ROUTE));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
 }
