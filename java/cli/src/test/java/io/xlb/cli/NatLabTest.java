@@ -200,7 +200,7 @@ class NatLabTest {
                 "-a", "duration:10", "-f", "tcp port 8080", "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
                 "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport",
                 "-e", "ip.checksum.status", "-e", "tcp.checksum.status", "-e", "_ws.malformed");
-        await(Duration.ofSeconds(8), () -> onClient.log().contains("Capturing on") && onReal.log().contains("Capturing on"));
+        await(Duration.ofSeconds(30), () -> onClient.log().contains("Capturing on") && onReal.log().contains("Capturing on"));
         fetch(TWO_ARMED, 4);
         fetch(ONE_ARMED, 4);
         await(Duration.ofSeconds(20), () -> !onClient.isAlive() && !onReal.isAlive());
@@ -258,7 +258,7 @@ class NatLabTest {
                 "-a", "duration:8", "-f", "icmp", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
                 "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst", "-e", "icmp.type", "-e", "icmp.code",
                 "-e", "udp.dstport", "-e", "icmp.checksum.status", "-e", "ip.checksum.status", "-e", "_ws.malformed");
-        await(Duration.ofSeconds(8), () -> onClient.log().contains("Capturing on"));
+        await(Duration.ofSeconds(30), () -> onClient.log().contains("Capturing on"));
         // Three datagrams a second apart: the real's kernel sends at most one error a second to a host.
         lan.host("client").ns().command("bash", "-c", "for i in 1 2 3; do echo query > /dev/udp/" + ONE_ARMED + "/53; sleep 1; done")
                 .run();
