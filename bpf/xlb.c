@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xlb's director: an XDP program in front of the stack. Frames to a configured VIP go to a real
- * server (DR: MAC rewrite; TUN: IPIP / IP6IP6), chosen by the service's scheduler for a new flow
- * and by the connection table after that. Everything else is passed to the stack untouched.
+ * server (DR: MAC rewrite; TUN: IPIP / IP6IP6; NAT: destination rewritten), chosen by the
+ * service's scheduler for a new flow and by the connection table after that; NAT replies get the
+ * VIP back as their source. Everything else is passed to the stack untouched.
  */
 #include "maps.h"
 #include "packet.h"
 #include "conn.h"
+#include "thresholds.h"
 #include "sched.h"
 #include "forward.h"
+#include "nat.h"
 #include "icmp.h"
-
-#define ETH_GROUP_BIT 0x01 /* I/G bit of the first octet: a group (multicast, broadcast) address */
 
 static __always_inline void count_reason(__u32 reason)
 {
@@ -30,33 +31,6 @@ static __always_inline void count_traffic(void *map, __u32 idx, __u32 bytes, int
 		c->bytes += bytes;
 		c->conns += new_conn;
 	}
-}
-
-/*
- * A switch floods a frame whose destination MAC it has not learnt, so a backup director sees the
- * frames meant for the master. The stack would drop them (PACKET_OTHERHOST); forwarding them would
- * duplicate every packet. Interfaces the control plane did not register are not checked.
- */
-static __always_inline int for_other_host(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	__u32 ifindex = ctx->ingress_ifindex;
-	struct iface *own;
-
-	if ((void *)(eth + 1) > data_end)
-		return 0;
-	if (eth->h_dest[0] & ETH_GROUP_BIT) /* broadcast and multicast reach every host */
-		return 0;
-	own = bpf_map_lookup_elem(&ifaces, &ifindex);
-	if (!own)
-		return 0;
-#pragma unroll
-	for (int i = 0; i < ETH_ALEN; i++)
-		if (eth->h_dest[i] != own->mac[i])
-			return 1;
-	return 0;
 }
 
 static __always_inline int lookup_service(const struct packet *p, __u32 *svc_idx)
@@ -150,7 +124,7 @@ static __always_inline __u32 schedule_persistent(const struct packet *p, __u32 s
 		t->last_seen_ns = now;
 		return t->real;
 	}
-	real = schedule(p, svc_idx, svc);
+	real = schedule(p, svc_idx, svc, now);
 	if (real != XLB_NO_REAL) {
 		fresh.real = real;
 		fresh.last_seen_ns = now;
@@ -217,6 +191,16 @@ int xlb_director(struct xdp_md *ctx)
 
 	reason = parse_packet(ctx, &p);
 	if (reason != (__u32)XLB_PARSED) {
+		if (reason == XLB_R_PASS_PROTO && p.flow.proto == IPPROTO_ICMP) {
+			/* An ICMP error about a NATed flow goes where its flow goes. */
+			cfg = bpf_map_lookup_elem(&config, &zero);
+			verdict = nat_icmp4(ctx, &p, cfg, bpf_ktime_get_coarse_ns(), &reason, &svc_idx, &real_idx);
+			if (verdict >= 0) {
+				count_reason(reason);
+				return verdict;
+			}
+			reason = XLB_R_PASS_PROTO;
+		}
 		count_reason(reason);
 		return XDP_PASS;
 	}
@@ -244,8 +228,18 @@ int xlb_director(struct xdp_md *ctx)
 	}
 
 	if (lookup_service(&p, &svc_idx)) {
-		count_reason(XLB_R_PASS_NOT_VIP);
-		return XDP_PASS;
+		/* A real's reply to a NATed connection, or nothing of ours. */
+		verdict = nat_reply(ctx, &p, cfg, now, &reason, &svc_idx, &real_idx);
+		if (verdict < 0) {
+			count_reason(XLB_R_PASS_NOT_VIP);
+			return XDP_PASS;
+		}
+		if (reason != XLB_R_PASS_TTL && reason != XLB_R_PASS_OTHER_HOST && reason != XLB_R_DROP_ERROR) {
+			count_traffic(&svc_out_stats, svc_idx, p.frame_len, 0);
+			count_traffic(&real_out_stats, real_idx, p.frame_len, 0);
+		}
+		count_reason(reason);
+		return verdict;
 	}
 	svc = bpf_map_lookup_elem(&services, &svc_idx);
 	if (!svc || !(svc->flags & XLB_SVC_F_PRESENT)) {
@@ -271,21 +265,24 @@ int xlb_director(struct xdp_md *ctx)
 		real_idx = c->real;
 	} else {
 		if (c) /* expired, reused, or its real is gone: it stops counting */
-			real_conns_move(c->real, c->state, XLB_CONN_NONE);
-		real_idx = svc->persist_timeout_s ? schedule_persistent(&p, svc_idx, svc, now) : schedule(&p, svc_idx, svc);
+			real_conns_unbind(c->real, c->state);
+		real_idx = svc->persist_timeout_s ? schedule_persistent(&p, svc_idx, svc, now) : schedule(&p, svc_idx, svc, now);
 		r = usable_real(real_idx);
 		if (!r) {
 			count_reason(XLB_R_DROP_NO_REAL);
 			return XDP_DROP;
 		}
 		new_conn = 1;
-		if (may_track(svc, cfg, now)) {
+		/* NAT must see the replies' flow: its connections are always tracked. */
+		if (r->method == XLB_FWD_NAT || may_track(svc, cfg, now)) {
 			fresh.real = real_idx;
 			fresh.service = svc_idx;
 			fresh.state = conn_first_state(&p);
 			fresh.last_seen_ns = now;
 			bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
-			real_conns_move(real_idx, XLB_CONN_NONE, fresh.state);
+			real_conns_bind(real_idx, fresh.state);
+			if (r->method == XLB_FWD_NAT)
+				nat_remember(&p, r, svc_idx, real_idx);
 		} else {
 			count_reason(XLB_R_FLOW_UNTRACKED);
 		}
@@ -307,6 +304,8 @@ forward:
 		verdict = forward_tun(ctx, &p, r, cfg, &reason);
 		if (verdict == XDP_ABORTED)
 			return too_big(ctx, &p, cfg);
+	} else if (r->method == XLB_FWD_NAT) {
+		verdict = forward_nat(ctx, &p, r, &reason);
 	} else {
 		verdict = forward_dr(ctx, r, &reason);
 	}

@@ -9,11 +9,56 @@
 
 #define DEFAULT_TUN_TTL   64
 #define IPV4_VERSION_IHL  0x45
+#define ETH_GROUP_BIT     0x01 /* I/G bit of the first octet: a group (multicast, broadcast) address */
+
+/*
+ * A switch floods a frame whose destination MAC it has not learnt, so a backup director sees the
+ * frames meant for the master. The stack would drop them (PACKET_OTHERHOST); forwarding them would
+ * duplicate every packet. Interfaces the control plane did not register are not checked.
+ */
+static __always_inline int for_other_host(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct iface *own;
+
+	if ((void *)(eth + 1) > data_end)
+		return 0;
+	if (eth->h_dest[0] & ETH_GROUP_BIT) /* broadcast and multicast reach every host */
+		return 0;
+	own = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!own)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < ETH_ALEN; i++)
+		if (eth->h_dest[i] != own->mac[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * The source MAC of a frame sent back out of the interface it arrived on: the address it arrived
+ * to, or, when that was a group address (broadcast, multicast: never a source), the interface's
+ * own as registered in `ifaces` (an interface nobody registered keeps the old behaviour).
+ */
+static __always_inline void own_source(struct ethhdr *eth, __u32 ingress)
+{
+	struct iface *own;
+
+	if (!(eth->h_dest[0] & ETH_GROUP_BIT))
+		return;
+	own = bpf_map_lookup_elem(&ifaces, &ingress);
+	if (own)
+		__builtin_memcpy(eth->h_source, own->mac, ETH_ALEN);
+}
 
 /* Source MAC for a frame leaving by `ifindex`: that interface's own, or the one it arrived to. */
 static __always_inline int set_macs(struct ethhdr *eth, const struct real *r, __u32 ingress)
 {
 	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	own_source(eth, ingress);
 	__builtin_memcpy(eth->h_dest, r->mac, ETH_ALEN);
 	if (r->ifindex && r->ifindex != ingress) {
 		struct iface *out = bpf_map_lookup_elem(&ifaces, &r->ifindex);

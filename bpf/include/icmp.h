@@ -40,6 +40,7 @@ static __always_inline int swap_macs(struct xdp_md *ctx)
 		return -1;
 	__builtin_memcpy(tmp, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	own_source(eth, ctx->ingress_ifindex);
 	__builtin_memcpy(eth->h_dest, tmp, ETH_ALEN);
 	return 0;
 }

@@ -56,13 +56,21 @@ struct {
 	__type(value, struct real);
 } reals SEC(".maps");
 
-/* real index -> active and inactive connections, as IPVS counts them (lc/wlc read them). */
+/* real index -> active and inactive connections, as IPVS counts them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_REALS);
 	__type(key, __u32);
 	__type(value, struct real_conns);
 } real_conns SEC(".maps");
+
+/* real index -> its connection thresholds and overload flag. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct real_thresholds);
+} real_thresholds SEC(".maps");
 
 /* flow -> its real and TCP state: the connection table (and fragment entries). */
 struct {
@@ -88,6 +96,23 @@ struct {
 	__type(key, struct persist_key);
 	__type(value, struct persist);
 } persist SEC(".maps");
+
+/* lblc: (destination address, service) -> the real it goes to. Shared by every CPU (one table, as
+ * IPVS's per service); the least recently used address makes room when it is full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_LOCALITY);
+	__type(key, struct locality_key);
+	__type(value, struct lblc_entry);
+} lblc SEC(".maps");
+
+/* lblcr: (destination address, service) -> its set of reals, as lblc. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_LOCALITY);
+	__type(key, struct locality_key);
+	__type(value, struct lblcr_entry);
+} lblcr SEC(".maps");
 
 /* ifindex -> its MAC: frames are forwarded only when addressed to it. */
 struct {
@@ -136,5 +161,29 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } reasons SEC(".maps");
+
+/* NAT: replies' flows (real to client) to what they restore; as large as the connection table. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct flow_key);
+	__type(value, struct nat_reply);
+} nat_replies SEC(".maps");
+
+/* NAT: the replies' packets and bytes (ipvsadm's OutPkts, OutBytes), per service and per real. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct counter);
+} svc_out_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct counter);
+} real_out_stats SEC(".maps");
 
 #endif /* XLB_MAPS_H */

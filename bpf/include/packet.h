@@ -40,13 +40,16 @@ static __always_inline void copy_v6(__be32 *dst, const struct in6_addr *src)
 	dst[3] = src->in6_u.u6_addr32[3];
 }
 
-/* Ports (and TCP flags) from the L4 header at the cursor. */
-static __always_inline int parse_l4(struct cursor *c, struct packet *p)
+/*
+ * Ports (and TCP flags) from the L4 header at the cursor. `room` is what the IP header says is left
+ * of the packet: a header that runs past it lies in the frame's trailing bytes, not in the packet.
+ */
+static __always_inline int parse_l4(struct cursor *c, struct packet *p, __u32 room)
 {
 	if (p->flow.proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = c->pos;
 
-		if ((void *)(tcp + 1) > c->end)
+		if ((void *)(tcp + 1) > c->end || room < sizeof(*tcp))
 			return XLB_R_PASS_TRUNCATED;
 		if (tcp->doff < TCP_DOFF_MIN)
 			return XLB_R_PASS_MALFORMED;
@@ -58,7 +61,7 @@ static __always_inline int parse_l4(struct cursor *c, struct packet *p)
 	if (p->flow.proto == IPPROTO_UDP) {
 		struct udphdr *udp = c->pos;
 
-		if ((void *)(udp + 1) > c->end)
+		if ((void *)(udp + 1) > c->end || room < sizeof(*udp))
 			return XLB_R_PASS_TRUNCATED;
 		p->flow.sport = udp->source;
 		p->flow.dport = udp->dest;
@@ -91,7 +94,7 @@ static __always_inline int parse_packet_v4(struct cursor *c, struct packet *p)
 		return XLB_R_PASS_PROTO;
 	if (p->fragment == FRAG_LATER)
 		return XLB_PARSED;
-	return parse_l4(c, p);
+	return parse_l4(c, p, p->l3_len - ip->ihl * IPV4_IHL_UNIT);
 }
 
 static __always_inline int is_ipv6_extension(__u8 nexthdr)
@@ -123,7 +126,7 @@ static __always_inline int parse_packet_v6(struct cursor *c, struct packet *p)
 	copy_v6(p->flow.dst, &ip6->daddr);
 	if (is_ipv6_extension(ip6->nexthdr))
 		return XLB_R_PASS_IPV6_EXT;
-	return parse_l4(c, p);
+	return parse_l4(c, p, bpf_ntohs(ip6->payload_len));
 }
 
 /* Fills p from the frame; XLB_PARSED, or an enum xlb_reason to pass the frame untouched. */

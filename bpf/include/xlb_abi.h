@@ -19,9 +19,13 @@ enum xlb_limit {
 	/* A scheduling table: slot 0 holds the length, slots 1..len the entries (real indices). */
 	XLB_TABLE_HEADER    = 1,
 	XLB_TABLE_MAX       = 65537,
-	/* Reals a least-connection scheduler scans per new flow. */
+	/* Reals a scheduler that compares them all (lc, wlc, sed, nq, fo, ovf, lblc, lblcr) scans per new flow. */
 	XLB_LC_MAX          = 256,
 	XLB_MAX_PERSIST     = 1 << 18,
+	/* lblc and lblcr: destination addresses remembered, all such services together. */
+	XLB_MAX_LOCALITY    = 1 << 16,
+	/* lblcr: reals one destination address's set holds at most. */
+	XLB_LBLCR_SET_MAX   = 16,
 };
 
 /* Address families as in linux/socket.h. */
@@ -43,6 +47,20 @@ enum xlb_sched {
 	XLB_SCHED_SEQ  = 2,   /* rr, wrr: table = weighted sequence, per-CPU cursor */
 	XLB_SCHED_LC   = 3,   /* lc: table = the service's reals, least overhead wins */
 	XLB_SCHED_WLC  = 4,   /* wlc: as lc, overhead divided by weight */
+	XLB_SCHED_SED  = 5,   /* sed: table = the service's reals, least (active + 1) / weight */
+	XLB_SCHED_NQ   = 6,   /* nq: the first idle real, else as sed */
+	XLB_SCHED_FO   = 7,   /* fo: the real of highest weight */
+	XLB_SCHED_OVF  = 8,   /* ovf: as fo, among reals with no more active connections than their weight */
+	XLB_SCHED_LBLC = 9,   /* lblc: the real remembered for the destination address (map lblc), else wlc */
+	XLB_SCHED_LBLCR = 10, /* lblcr: the least loaded of the address's set of reals (map lblcr), grown by wlc */
+};
+
+/*
+ * lblc and lblcr forget a destination address unused this long, and lblcr drops the most loaded
+ * member of a set unchanged this long (IPVS's sysctls lblc_expiration, lblcr_expiration).
+ */
+enum xlb_locality {
+	XLB_LOCALITY_EXPIRATION_S = 24 * 60 * 60,
 };
 
 /* What a ring hashes. */
@@ -76,11 +94,16 @@ struct persist {
 };
 
 
-#define XLB_SVC_F_PRESENT   (1 << 0)
+#define XLB_SVC_F_PRESENT    (1 << 0)
+/* sh-fallback, mh-fallback: a ring's real that takes no new connection sends the flow on to another. */
+#define XLB_SVC_F_FALLBACK   (1 << 1)
+/* Some real of the service has an upper connection threshold: rings and sequences check overload. */
+#define XLB_SVC_F_THRESHOLDS (1 << 2)
 
 enum xlb_method {
 	XLB_FWD_DR  = 0,      /* rewrite MACs, out again */
 	XLB_FWD_TUN = 1,      /* IPIP / IP6IP6 to the real */
+	XLB_FWD_NAT = 2,      /* destination rewritten to the real's; replies come back through the director */
 };
 
 struct real {
@@ -99,10 +122,43 @@ struct real {
 
 #define XLB_REAL_F_PRESENT  (1 << 0)
 
-/* Kept by the dataplane per real, atomically: what lc/wlc compare and ipvsadm -L shows. */
+/* Kept by the dataplane per real, atomically: what the schedulers compare and ipvsadm -L shows. */
 struct real_conns {
 	__u32 active;         /* connections in ESTABLISHED */
 	__u32 inactive;       /* every other state */
+};
+
+/*
+ * A real's connection thresholds (ipvsadm -x/-y, keepalived's uthreshold/lthreshold) and the
+ * overload flag they drive (IPVS's IP_VS_DEST_F_OVERLOAD): the controller writes the thresholds,
+ * the program and the controller set and clear the flag.
+ */
+struct real_thresholds {
+	__u32 upper;          /* overloaded once a new connection brings active + inactive to it; 0: never */
+	__u32 lower;          /* overloaded until active + inactive fall below it; 0: 3/4 of upper */
+	__u32 overloaded;     /* 1: takes no new connection */
+};
+
+/* lblc and lblcr: a destination address of one service. */
+struct locality_key {
+	__be32 addr[4];
+	__u32  service;
+};
+
+/* lblc: the real a destination address goes to. */
+struct lblc_entry {
+	__u64 last_use_ns;    /* last new connection to the address */
+	__u32 real;
+	__u32 pad;
+};
+
+/* lblcr: the set of reals a destination address goes to, stored oldest first (read newest first, as IPVS's list). */
+struct lblcr_entry {
+	__u64 last_use_ns;    /* last new connection to the address */
+	__u64 last_mod_ns;    /* last change of the set */
+	__u32 size;
+	__u32 reals[XLB_LBLCR_SET_MAX];
+	__u32 pad;
 };
 
 struct flow_key {
@@ -146,6 +202,18 @@ enum xlb_default_timeout {
 /* flow_key.kind: a connection, or a fragment entry (sport holds the IP id, dport is 0). */
 #define XLB_FLOW_CONN       0
 #define XLB_FLOW_FRAG       1
+
+/*
+ * NAT: a reply's flow (real to client) to the VIP and port it restores as its source. The flow's
+ * state is the forward connection's (client to VIP), looked up from this.
+ */
+struct nat_reply {
+	__be32 vip[4];
+	__be16 vport;
+	__u8   pad[2];
+	__u32  service;
+	__u32  real;
+};
 
 struct conn {
 	__u64 last_seen_ns;   /* bpf_ktime_get_ns of the last packet */
@@ -206,6 +274,11 @@ enum xlb_reason {
 	XLB_R_PASS_FRAGMENT,       /* a later fragment whose first fragment was not seen */
 	XLB_R_FLOW_UNTRACKED,      /* (counted besides the verdict) a new flow over the limit, not tracked */
 	XLB_R_PASS_OTHER_HOST,     /* unicast to another host's MAC (flooded by a switch): not ours to forward */
+	XLB_R_TX_NAT,              /* NAT: to the real, its address and port written in */
+	XLB_R_TX_NAT_REPLY,        /* NAT: a real's reply, the VIP and port written back as its source */
+	XLB_R_PASS_NAT_ROUTE,      /* NAT: translated, but the FIB has no resolved next hop: the stack forwards it */
+	XLB_R_PASS_TTL,            /* NAT: TTL or hop limit would reach 0: the stack answers time-exceeded */
+	XLB_R_TX_NAT_ICMP,         /* NAT: an ICMP error about a NATed flow, translated either way */
 	XLB_R_MAX,
 };
 
@@ -235,6 +308,7 @@ struct xlb_abi_enums {
 	enum xlb_conn_state conn_state;
 	enum xlb_default_timeout default_timeout;
 	enum xlb_reason reason;
+	enum xlb_locality locality;
 };
 
 #endif /* XLB_ABI_H */

@@ -15,6 +15,7 @@ import io.xlb.dataplane.abi.DirectorConfig;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.RealConns;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.sys.CpuAffinity;
 import io.xlb.testing.Frame;
@@ -27,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * ns per packet of the director through BPF_PROG_TEST_RUN, each path beside the floor (a
@@ -41,7 +43,12 @@ public final class DataplaneBench {
     private static final int V6_SRC_OFFSET = 14 + 8 + 12; // last word of the IPv6 source
 
     private record Scenario(String name, Frame frame, boolean newFlowEachRun, int expectVerdict, int expectLength,
-                            int prefillFlows, int newFlowLimit) {
+                            int prefillFlows, int newFlowLimit, Consumer<Dataplane> setup) {
+        Scenario(String name, Frame frame, boolean newFlowEachRun, int expectVerdict, int expectLength, int prefillFlows,
+                 int newFlowLimit) {
+            this(name, frame, newFlowEachRun, expectVerdict, expectLength, prefillFlows, newFlowLimit, dp -> { });
+        }
+
         Scenario(String name, Frame frame, boolean newFlowEachRun, int expectVerdict, int expectLength, int prefillFlows) {
             this(name, frame, newFlowEachRun, expectVerdict, expectLength, prefillFlows, 0);
         }
@@ -50,7 +57,12 @@ public final class DataplaneBench {
     /** Katran's default rate of new flows tracked per CPU per second. */
     private static final int FLOOD_LIMIT = 125_000;
 
-    private record Row(String name, double ns, double ratio) {}
+    private record Row(String name, String runs, double ns, double ratio) {}
+
+    private static final String NEW_FLOW = "DR, new flow, ";
+    private static final String MH_NEW_FLOW = NEW_FLOW + "mh (SYN)";
+    /** Each on its own VIP, 192.0.2.20 on, over 10 reals of weight 1. */
+    private static final List<String> NEW_SCHEDULERS = List.of("sed", "nq", "fo", "ovf", "lblc", "lblcr");
 
     public static void main(String[] args) throws Exception {
         int repeat = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -84,17 +96,30 @@ public final class DataplaneBench {
             byte[] empty = new byte[0];
             Frame ack4 = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).payload(empty);
             Frame syn11 = Frame.tcp("198.51.100.7", 40000, "192.0.2.11", 80, Frame.SYN).payload(empty);
+            List<Scenario> newFlowPerScheduler = new ArrayList<>();
+            for (int i = 0; i < NEW_SCHEDULERS.size(); i++) {
+                newFlowPerScheduler.add(new Scenario(NEW_FLOW + NEW_SCHEDULERS.get(i) + " over 10 reals (SYN)",
+                        Frame.tcp("198.51.100.7", 40000, "192.0.2." + (20 + i), 80, Frame.SYN).payload(empty), true,
+                        TestRunResult.XDP_TX, 54, 0));
+            }
+            // nq takes the first real without an active connection at once; with none idle it scans all, as sed.
+            int nq = NEW_SCHEDULERS.indexOf("nq");
+            newFlowPerScheduler.add(nq + 1, new Scenario(NEW_FLOW + "nq with no real idle over 10 reals (SYN)",
+                    Frame.tcp("198.51.100.7", 40000, "192.0.2." + (20 + nq), 80, Frame.SYN).payload(empty), true,
+                    TestRunResult.XDP_TX, 54, 0, 0, dp -> oneActiveConnectionEach(dp, vip(20 + nq))));
             // New flows: at most repeat x samples of them, kept below CPU 0's share of the LRU table.
             int perCpuShare = (1 << 20) / bpf.possibleCpus();
-            List<Scenario> scenarios = List.of(
+            List<Scenario> scenarios = new ArrayList<>(List.of(
                     new Scenario("DR, established flow", ack4, false, TestRunResult.XDP_TX, 54, 0),
-                    new Scenario("DR, new flow, mh (SYN)", syn11, true, TestRunResult.XDP_TX, 54, 0),
-                    new Scenario("DR, new flow, wlc over 10 reals (SYN)", Frame.tcp("198.51.100.7", 40000, "192.0.2.12", 80, Frame.SYN).payload(empty), true, TestRunResult.XDP_TX, 54, 0),
+                    new Scenario(MH_NEW_FLOW, syn11, true, TestRunResult.XDP_TX, 54, 0),
+                    new Scenario(NEW_FLOW + "wlc over 10 reals (SYN)", Frame.tcp("198.51.100.7", 40000, "192.0.2.12", 80, Frame.SYN).payload(empty), true, TestRunResult.XDP_TX, 54, 0)));
+            scenarios.addAll(newFlowPerScheduler);
+            scenarios.addAll(List.of(
                     new Scenario("DR, new flow, mh, table full (SYN flood, no limit: each insert evicts)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare),
                     new Scenario("DR, new flow, mh, table full, limit " + FLOOD_LIMIT + "/s per CPU (untracked above it)", syn11, true, TestRunResult.XDP_TX, 54, perCpuShare, FLOOD_LIMIT),
                     new Scenario("TUN IPv4 (IPIP), established flow", Frame.tcp("198.51.100.7", 40000, "192.0.2.13", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_TX, 74, 0),
                     new Scenario("TUN IPv6 (IP6IP6), established flow", Frame.tcp("2001:db8:2::7", 40000, "2001:db8::13", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_TX, 114, 0),
-                    new Scenario("not for a VIP (XDP_PASS)", Frame.tcp("198.51.100.7", 40000, "192.0.2.99", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_PASS, 54, 0));
+                    new Scenario("not for a VIP (XDP_PASS)", Frame.tcp("198.51.100.7", 40000, "192.0.2.99", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_PASS, 54, 0)));
 
             double[] floorSample = new double[1];
             List<Row> rows = new ArrayList<>();
@@ -105,6 +130,7 @@ public final class DataplaneBench {
                     byte[] bytes = s.frame().bytes();
                     int stamp = s.newFlowEachRun() ? (s.frame().v4() ? V4_SRC_OFFSET : V6_SRC_OFFSET) : 0;
                     int runs = s.newFlowEachRun() && s.prefillFlows() == 0 ? Math.min(repeat, perCpuShare / (samples + 1)) : repeat;
+                    s.setup().accept(dp);
                     target.put(0, dp.program().fd());
                     setInput(input, bytes, stamp);
                     if (s.prefillFlows() > 0) {
@@ -130,7 +156,7 @@ public final class DataplaneBench {
                             floorSample[0] = floorNs;
                         }
                     }
-                    rows.add(new Row(s.name() + (runs != repeat ? " [" + runs + " per sample]" : ""), median(ns), median(ratio)));
+                    rows.add(new Row(s.name(), runs != repeat ? " [" + runs + " per sample]" : "", median(ns), median(ratio)));
                     connections = Math.max(connections, dp.connectionTable().keys().size());
                 }
             }
@@ -141,7 +167,20 @@ public final class DataplaneBench {
             lines.add("| path | ns/packet | × floor (same sample) |");
             lines.add("|---|---:|---:|");
             for (Row r : rows) {
-                lines.add(String.format(Locale.ROOT, "| %s | %.0f | %.1f |", r.name(), r.ns(), r.ratio()));
+                lines.add(String.format(Locale.ROOT, "| %s%s | %.0f | %.1f |", r.name(), r.runs(), r.ns(), r.ratio()));
+            }
+            // Each scheduler's new flow against mh's in this run, both as × their own samples' floor.
+            double mh = rows.stream().filter(r -> r.name().equals(MH_NEW_FLOW)).findFirst().orElseThrow().ratio();
+            lines.add("");
+            lines.add("| new flow (SYN), 10 reals | × mh's new flow (same run) |");
+            lines.add("|---|---:|");
+            lines.add("| mh | 1.00 |");
+            String suffix = " over 10 reals (SYN)";
+            for (Row r : rows) {
+                if (r.name().startsWith(NEW_FLOW) && r.name().endsWith(suffix)) {
+                    lines.add(String.format(Locale.ROOT, "| %s | %.2f |", r.name().substring(NEW_FLOW.length(),
+                            r.name().length() - suffix.length()), r.ratio() / mh));
+                }
             }
             lines.add("");
             lines.add("largest connection table seen: " + connections + " entries");
@@ -163,13 +202,30 @@ public final class DataplaneBench {
                 new Service(mh, Scheduler.named("mh"), Method.DR, reals(10, "10.0.1.", Method.DR)),
                 new Service(wlc, Scheduler.named("wlc"), Method.DR, reals(10, "10.0.2.", Method.DR)),
                 new Service(tun4, Scheduler.named("mh"), Method.TUN, reals(10, "10.0.3.", Method.TUN)),
-                new Service(tun6, Scheduler.named("mh"), Method.TUN, reals(10, "2001:db8:3::", Method.TUN))),
+                new Service(tun6, Scheduler.named("mh"), Method.TUN, reals(10, "2001:db8:3::", Method.TUN)),
+                new Service(vip(20), Scheduler.named(NEW_SCHEDULERS.get(0)), Method.DR, reals(10, "10.0.20.", Method.DR)),
+                new Service(vip(21), Scheduler.named(NEW_SCHEDULERS.get(1)), Method.DR, reals(10, "10.0.21.", Method.DR)),
+                new Service(vip(22), Scheduler.named(NEW_SCHEDULERS.get(2)), Method.DR, reals(10, "10.0.22.", Method.DR)),
+                new Service(vip(23), Scheduler.named(NEW_SCHEDULERS.get(3)), Method.DR, reals(10, "10.0.23.", Method.DR)),
+                new Service(vip(24), Scheduler.named(NEW_SCHEDULERS.get(4)), Method.DR, reals(10, "10.0.24.", Method.DR)),
+                new Service(vip(25), Scheduler.named(NEW_SCHEDULERS.get(5)), Method.DR, reals(10, "10.0.25.", Method.DR))),
                 new DirectorConfig(Map.of(), (Inet4Address) Frame.addr("192.0.2.1"),
                         (Inet6Address) Frame.addr("2001:db8::1"), 0, 64, newFlowLimit)));
         // As the daemon registers the interfaces it attaches to: every VIP frame pays the check
         // that it is addressed to this director's MAC (BPF_PROG_TEST_RUN's ingress is loopback).
         dp.addInterface(LOOPBACK_IFINDEX, new io.xlb.dataplane.abi.MacAddress(Frame.DIRECTOR_MAC));
         return dp;
+    }
+
+    /** Every real of the service at {@code vip} with one active connection. */
+    private static void oneActiveConnectionEach(Dataplane dp, VipKey vip) {
+        var conns = dp.map("real_conns").typed(Codec.U32, RealConns.CODEC);
+        dp.view().stream().filter(v -> v.vip().equals(vip)).flatMap(v -> v.reals().stream())
+                .forEach(r -> conns.put(r.index(), new RealConns(1, 0)));
+    }
+
+    private static VipKey vip(int lastOctet) {
+        return new VipKey(Frame.addr("192.0.2." + lastOctet), 80, Protocol.TCP);
     }
 
     static void setInput(io.xlb.bpf.BpfMap<Integer, byte[]> input, byte[] frame, int stampOffset) {

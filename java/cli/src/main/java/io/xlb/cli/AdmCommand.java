@@ -64,6 +64,8 @@ public final class AdmCommand implements Callable<Integer> {
     @Option(names = {"-u", "--udp-service"}, paramLabel = "ADDR:PORT") String udpService;
     @Option(names = {"-f", "--fwmark-service"}, paramLabel = "MARK") Integer fwmark;
     @Option(names = {"-s", "--scheduler"}) String scheduler;
+    @Option(names = {"-b", "--sched-flags"}, paramLabel = "FLAGS", description = "scheduler flags, comma-separated: "
+            + "sh-fallback, sh-port, mh-fallback, mh-port (flag-1, flag-2)") String schedFlags;
     @Option(names = {"-p", "--persistent"}, arity = "0..1", fallbackValue = "300") Integer persistent;
     @Option(names = {"-M", "--netmask"}) String netmask;
     @Option(names = {"-r", "--real-server"}, paramLabel = "ADDR[:PORT]") String realServer;
@@ -206,9 +208,6 @@ public final class AdmCommand implements Callable<Integer> {
 
     /** This invocation's change: checked now (errors as ipvsadm words them), applied to the dataplane's rules later. */
     UnaryOperator<DesiredState> edit() {
-        if (masquerading) {
-            throw new IllegalArgumentException("xlb does not do masquerading (NAT): use -g (DR) or -i (tunnel)");
-        }
         if (fwmark != null) {
             throw new UnsupportedOperationException("fwmark services are not supported by the dataplane yet");
         }
@@ -222,17 +221,34 @@ public final class AdmCommand implements Callable<Integer> {
             return AdmEdits::clear;
         }
         VipKey vip = service();
-        Method method = ipip ? Method.TUN : gatewaying ? Method.DR : null;
-        if (upperThreshold != null || lowerThreshold != null) {
-            throw new UnsupportedOperationException("connection thresholds (-x, -y) are not implemented by the dataplane yet");
+        Method method = ipip ? Method.TUN : masquerading ? Method.NAT : gatewaying ? Method.DR : null;
+        if ((upperThreshold != null || lowerThreshold != null) && !addServer && !editServer) {
+            throw new IllegalArgumentException("Illegal '" + (upperThreshold != null ? "u-threshold" : "l-threshold")
+                    + "' option with the '" + commandName() + "' command");
+        }
+        if (upperThreshold != null && upperThreshold < 0) {
+            throw new IllegalArgumentException("illegal u_threshold specified");
+        }
+        if (lowerThreshold != null && lowerThreshold < 0) {
+            throw new IllegalArgumentException("illegal l_threshold specified");
+        }
+        if (schedFlags != null && !addService && !editService) {
+            throw new IllegalArgumentException("Illegal 'sched-flags' option with the '" + commandName() + "' command");
         }
         if (weight != null && (weight < 0 || weight > 65535)) {
             throw new IllegalArgumentException("weight must be 0..65535, got " + weight);
         }
         if (addService || editService) {
-            Scheduler sched = scheduler != null ? Scheduler.named(scheduler) : addService ? Scheduler.named("wlc") : null;
+            List<String> flags = schedFlags == null ? null : List.of(schedFlags.split(",", -1));
+            String name = scheduler != null ? scheduler : addService ? "wlc" : null;
+            // -E -b without -s: the flags of the scheduler the service has, checked when it is known.
+            Scheduler sched = name != null ? Scheduler.named(name, flags == null ? List.of() : flags) : null;
             Service.Persistence p = persistence(vip);
-            return addService ? s -> AdmEdits.addService(s, vip, sched, p) : s -> AdmEdits.editService(s, vip, sched, p);
+            if (addService) {
+                return s -> AdmEdits.addService(s, vip, sched, p);
+            }
+            return sched != null || flags == null ? s -> AdmEdits.editService(s, vip, sched, p)
+                    : s -> AdmEdits.editServiceFlags(s, vip, flags, p);
         }
         if (deleteService) {
             return s -> AdmEdits.deleteService(s, vip);
@@ -240,16 +256,23 @@ public final class AdmCommand implements Callable<Integer> {
         Real real = real(vip);
         if (addServer) {
             Real added = AdmEdits.real(real.address(), real.port(), weight != null ? weight : 1,
-                    method != null ? method : Method.DR);
+                    method != null ? method : Method.DR).withThresholds(new Real.Thresholds(
+                    upperThreshold != null ? upperThreshold : 0, lowerThreshold != null ? lowerThreshold : 0));
             return s -> AdmEdits.addReal(s, vip, added);
         }
         if (editServer) {
-            return s -> AdmEdits.editReal(s, vip, real, weight, method);
+            return s -> AdmEdits.editReal(s, vip, real, weight, method, upperThreshold, lowerThreshold);
         }
         if (deleteServer) {
             return s -> AdmEdits.deleteReal(s, vip, real);
         }
         throw new IllegalArgumentException("no command given: -A, -E, -D, -C, -a, -e, -d, -Z, --set, -L, -S or -R");
+    }
+
+    /** ipvsadm's name of the command given, for its "Illegal option" message. */
+    private String commandName() {
+        return addService ? "add-service" : editService ? "edit-service" : deleteService ? "delete-service"
+                : addServer ? "add-server" : editServer ? "edit-server" : deleteServer ? "delete-server" : "list";
     }
 
     private Service.Persistence persistence(VipKey vip) {
@@ -288,7 +311,7 @@ public final class AdmCommand implements Callable<Integer> {
 
     /** Reals added by hand get their MAC from the kernel's neighbour table on the director's interface. */
     private static DesiredState resolveMacs(Bpf bpf, Dataplane dp, DesiredState next) throws Exception {
-        boolean missing = next.services().stream().flatMap(s -> s.reals().stream()).anyMatch(r -> !r.reachable());
+        boolean missing = next.services().stream().anyMatch(io.xlb.dataplane.Service::awaitsMac);
         if (!missing) {
             return next;
         }
@@ -308,7 +331,7 @@ public final class AdmCommand implements Callable<Integer> {
             Instant deadline = Instant.now().plus(Duration.ofSeconds(3));
             DesiredState resolved = macs.resolve(next);
             while (Instant.now().isBefore(deadline)
-                    && resolved.services().stream().flatMap(s -> s.reals().stream()).anyMatch(r -> !r.reachable())) {
+                    && resolved.services().stream().anyMatch(io.xlb.dataplane.Service::awaitsMac)) {
                 Thread.sleep(100); // the kernel is resolving: ARP has no completion to wait on here
                 resolved = macs.resolve(next);
             }

@@ -40,6 +40,12 @@ final class AdmEdits {
         return replace(s, vip, (sched != null ? old.withScheduler(sched) : old).withPersistence(persistence));
     }
 
+    /** -E -b without -s: the service's scheduler with these flags (none given: none kept). */
+    static DesiredState editServiceFlags(DesiredState s, VipKey vip, List<String> flags, Service.Persistence persistence) {
+        Service old = require(s, vip);
+        return editService(s, vip, Scheduler.named(old.scheduler().ipvsName(), flags), persistence);
+    }
+
     static DesiredState deleteService(DesiredState s, VipKey vip) {
         require(s, vip);
         return s.withServices(s.services().stream().filter(x -> !x.vip().equals(vip)).toList());
@@ -59,14 +65,18 @@ final class AdmEdits {
         return replace(s, vip, old.withReals(rs));
     }
 
-    /** -e: weight and method as given (null: unchanged); the MAC is kept. */
-    static DesiredState editReal(DesiredState s, VipKey vip, Real real, Integer weight, Method method) {
+    /** -e: weight, method and thresholds as given (null: unchanged); the MAC is kept. */
+    static DesiredState editReal(DesiredState s, VipKey vip, Real real, Integer weight, Method method, Integer upper,
+                                 Integer lower) {
         Service old = require(s, vip);
         Real r = findReal(old, real);
         if (r == null) {
             throw new AdmException("No such destination");
         }
-        Real edited = r.withWeight(weight != null ? weight : r.weight()).withMethod(method != null ? method : r.method());
+        Real.Thresholds t = new Real.Thresholds(upper != null ? upper : r.thresholds().upper(),
+                lower != null ? lower : r.thresholds().lower());
+        Real edited = r.withWeight(weight != null ? weight : r.weight()).withMethod(method != null ? method : r.method())
+                .withThresholds(t);
         List<Real> rs = old.reals().stream().map(x -> x == r ? edited : x).toList();
         return replace(s, vip, old.withReals(rs));
     }

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * ipvsadm 1.31's listings, byte for byte in layout, so scripts that read ipvsadm's output read
- * xlb's: {@code -Ln} and {@code -Ln --stats}. Out-counters are 0: in DR and TUN the director
- * never sees replies (as with IPVS).
+ * xlb's: {@code -Ln} and {@code -Ln --stats}. Out-counters are NAT's replies; in DR and TUN the
+ * director never sees replies, so they read 0 (as with IPVS).
  */
 public final class IpvsListing {
     private IpvsListing() {}
@@ -25,7 +25,7 @@ public final class IpvsListing {
         b.append("Prot LocalAddress:Port Scheduler Flags\n");
         b.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
         for (ServiceView s : services) {
-            b.append(serviceName(s)).append(' ').append(s.scheduler()).append(persistence(s, " persistent ", " mask ")).append('\n');
+            b.append(serviceLine(s));
             for (RealView r : s.reals()) {
                 b.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", realName(r),
                         forward(r.method()), r.weight(), r.conns().active(), r.conns().inactive()));
@@ -41,13 +41,13 @@ public final class IpvsListing {
                 "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
         for (ServiceView s : services) {
             b.append(String.format("%-33s", serviceName(s)));
-            for (long v : new long[] {s.counter().conns(), s.counter().packets(), 0, s.counter().bytes(), 0}) {
+            for (long v : new long[] {s.counter().conns(), s.counter().packets(), s.out().packets(), s.counter().bytes(), s.out().bytes()}) {
                 b.append(largenum(v, exact));
             }
             b.append('\n');
             for (RealView r : s.reals()) {
                 b.append(String.format("  -> %-28s", realName(r)));
-                for (long v : new long[] {r.counter().conns(), r.counter().packets(), 0, r.counter().bytes(), 0}) {
+                for (long v : new long[] {r.counter().conns(), r.counter().packets(), r.out().packets(), r.counter().bytes(), r.out().bytes()}) {
                     b.append(largenum(v, exact));
                 }
                 b.append('\n');
@@ -70,30 +70,31 @@ public final class IpvsListing {
             b.append(String.format("%-33s", serviceName(s)));
             b.append(largenum(per(s.counter().conns() - old.counter().conns(), seconds), exact));
             b.append(largenum(per(s.counter().packets() - old.counter().packets(), seconds), exact));
-            b.append(largenum(0, exact));
+            b.append(largenum(per(s.out().packets() - old.out().packets(), seconds), exact));
             b.append(largenum(per(s.counter().bytes() - old.counter().bytes(), seconds), exact));
-            b.append(largenum(0, exact)).append('\n');
+            b.append(largenum(per(s.out().bytes() - old.out().bytes(), seconds), exact)).append('\n');
             for (RealView r : s.reals()) {
                 RealView o = old.reals().stream().filter(x -> x.index() == r.index()).findFirst().orElse(r);
                 b.append(String.format("  -> %-28s %8d %8d %8d", realName(r),
                         per(r.counter().conns() - o.counter().conns(), seconds),
-                        per(r.counter().packets() - o.counter().packets(), seconds), 0));
+                        per(r.counter().packets() - o.counter().packets(), seconds), per(r.out().packets() - o.out().packets(), seconds)));
                 b.append(largenum(per(r.counter().bytes() - o.counter().bytes(), seconds), exact));
-                b.append(largenum(0, exact)).append('\n');
+                b.append(largenum(per(r.out().bytes() - o.out().bytes(), seconds), exact)).append('\n');
             }
         }
         return b.toString();
     }
 
-    /** ipvsadm -Ln --thresholds: xlb keeps no connection thresholds yet, so they read 0. */
+    /** ipvsadm -Ln --thresholds: each real's upper and lower connection thresholds (0: none). */
     public static String thresholds(List<ServiceView> services, long size) {
         StringBuilder b = new StringBuilder(header(size));
         b.append(String.format("%-33s %-10s %-10s %-10s %-10s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
                 "Uthreshold", "Lthreshold", "ActiveConn", "InActConn"));
         for (ServiceView s : services) {
-            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
+            b.append(serviceLine(s));
             for (RealView r : s.reals()) {
-                b.append(String.format("  -> %-28s %-10d %-10d %-10d %-10d%n", realName(r), 0, 0,
+                b.append(String.format("  -> %-28s %-10d %-10d %-10d %-10d%n", realName(r),
+                        Integer.toUnsignedLong(r.thresholds().upper()), Integer.toUnsignedLong(r.thresholds().lower()),
                         r.conns().active(), r.conns().inactive()));
             }
         }
@@ -106,13 +107,22 @@ public final class IpvsListing {
         b.append(String.format("%-33s %-9s %-11s %-10s %-10s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
                 "Weight", "PersistConn", "ActiveConn", "InActConn"));
         for (ServiceView s : services) {
-            b.append(serviceName(s)).append(' ').append(s.scheduler()).append('\n');
+            b.append(serviceLine(s));
             for (RealView r : s.reals()) {
                 b.append(String.format("  -> %-28s %-9d %-11d %-10d %-10d%n", realName(r), r.weight(), 0,
                         r.conns().active(), r.conns().inactive()));
             }
         }
         return b.toString();
+    }
+
+    /**
+     * A service's line in -L's listings, as ipvsadm's print_service_entry: "TCP  addr:port sched",
+     * the scheduler's flags in parentheses, then persistence.
+     */
+    static String serviceLine(ServiceView s) {
+        String flags = s.schedulerFlags().isEmpty() ? "" : " (" + String.join(",", s.schedulerFlags()) + ")";
+        return serviceName(s) + " " + s.scheduler() + flags + persistence(s, " persistent ", " mask ") + "\n";
     }
 
     /** " persistent 300" (and " mask 255.255.255.0" below /32) as ipvsadm prints it; -S uses " -p " and " -M ". */
@@ -171,6 +181,10 @@ public final class IpvsListing {
     }
 
     static String forward(Method m) {
-        return m == Method.TUN ? "Tunnel" : "Route";
+        return switch (m) {
+            case TUN -> "Tunnel";
+            case NAT -> "Masq";
+            case DR -> "Route";
+        };
     }
 }

@@ -11,7 +11,11 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-/** ipvsadm-save's format ({@code -S -n}): what {@code -R} reads back, so rules move between ipvsadm and xlb. */
+/**
+ * ipvsadm-save's format ({@code -S -n}): what {@code -R} reads back, so rules move between ipvsadm
+ * and xlb. One addition: a real's thresholds as {@code -x}/{@code -y} when set (ipvsadm 1.31 saves
+ * none, so its save loses them; its -R reads these options).
+ */
 public final class IpvsRules {
     private IpvsRules() {}
 
@@ -21,10 +25,25 @@ public final class IpvsRules {
             String svc = (s.vip().protocol() == Protocol.TCP ? "-t " : "-u ") + endpoint(s.vip().address(), s.vip().port());
             b.append("-A ").append(svc).append(" -s ").append(s.scheduler().ipvsName())
                     .append(IpvsListing.persistence(new io.xlb.dataplane.Dataplane.ServiceView(0, s.vip(), "", null, List.of(),
-                            s.persistence()), " -p ", " -M ")).append('\n');
+                            s.persistence()), " -p ", " -M "));
+            if (!s.scheduler().flags().isEmpty()) {
+                b.append(" -b ").append(String.join(",", s.scheduler().flags()));
+            }
+            b.append('\n');
             for (Real r : s.reals()) {
                 b.append("-a ").append(svc).append(" -r ").append(endpoint(r.address(), r.port())).append(' ')
-                        .append(s.methodOf(r) == Method.TUN ? "-i" : "-g").append(" -w ").append(r.weight()).append('\n');
+                        .append(switch (s.methodOf(r)) {
+                            case TUN -> "-i";
+                            case NAT -> "-m";
+                            case DR -> "-g";
+                        }).append(" -w ").append(r.weight());
+                if (r.thresholds().upper() != 0) {
+                    b.append(" -x ").append(r.thresholds().upper());
+                }
+                if (r.thresholds().lower() != 0) {
+                    b.append(" -y ").append(r.thresholds().lower());
+                }
+                b.append('\n');
             }
         }
         return b.toString();

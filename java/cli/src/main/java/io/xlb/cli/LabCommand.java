@@ -141,9 +141,14 @@ public final class LabCommand implements Runnable {
          * director's pinned pass program, on its switch port.
          */
         static void passOnSwitchPort(Lan lan, Path pinDir) throws Exception {
+            passOnSwitchPort(lan, lan.host("director"), pinDir);
+        }
+
+        /** The same for any host's port on {@code lan} (a two-armed director's inside leg). */
+        static void passOnSwitchPort(Lan lan, Lan.Host host, Path pinDir) throws Exception {
             try (Bpf bpf = Bpf.open()) {
                 BpfProgram pass = bpf.openPinnedProgram(pinDir.resolve("xlb_pass"));
-                int port = lan.switchNamespace().namespace().ifindex(lan.host("director").switchPort());
+                int port = lan.switchNamespace().namespace().ifindex(host.switchPort());
                 lan.switchNamespace().namespace().run(() -> bpf.xdp().attach(port, pass, Xdp.Mode.NATIVE));
             }
         }

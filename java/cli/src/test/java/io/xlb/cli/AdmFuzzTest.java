@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code xlb adm} under fuzzing: ipvsadm command lines (every command, -t/-u/-f services with
- * IPv4, IPv6 and port names, -s, -p, -M, -r, -g/-i/-m, -w, -x/-y, --set, and -R with
+ * IPv4, IPv6 and port names, -s, -b, -p, -M, -r, -g/-i/-m, -w, -x/-y, --set, and -R with
  * ipvsadm-save text on stdin) generated and mutated, run against an empty pin directory, so no
  * root is needed and no map is touched: a command that passes every check ends at "no dataplane
  * is pinned". Never an exception; always one clear line on stderr and exit 1, or 2 for a usage
@@ -43,6 +43,8 @@ class AdmFuzzTest {
             "2147483648", "NaN");
     static final List<String> SCHEDULERS = List.of("rr", "wrr", "lc", "wlc", "mh", "sh", "dh", "sed", "nq", "lblc",
             "lblcr", "fo", "ovf", "RR", "", "rr,wrr", "٣", "maglev");
+    static final List<String> SCHED_FLAGS = List.of("sh-port", "sh-fallback,sh-port", "mh-port", "mh-fallback", "flag-1",
+            "flag-2,flag-1", "flag-3", "", ",", "sh-port,,", "sh-port,sh-port", "SH-PORT", "٣", "x");
     static final List<String> MASKS = List.of("255.255.255.0", "24", "64", "129", "255.0.255.0", "", "0",
             "255.255.255.255", "ffff::", "٣", "33", "-1");
     /** Options and words a mutation puts in; never --pin-dir (the fuzz must not reach a real one) nor @files. */
@@ -130,6 +132,7 @@ class AdmFuzzTest {
                     argv.add(f.pick(SCHEDULERS));
                 }
                 persistence(f);
+                schedFlags(f);
             }
             case 2 -> {
                 add(f, "-E", "--edit-service");
@@ -139,6 +142,7 @@ class AdmFuzzTest {
                     argv.add(f.pick(SCHEDULERS));
                 }
                 persistence(f);
+                schedFlags(f);
             }
             case 3 -> {
                 add(f, "-D", "--delete-service");
@@ -215,6 +219,13 @@ class AdmFuzzTest {
         } else if (f.chance(0.05)) {
             argv.add("-M");
             argv.add(f.pick(MASKS));
+        }
+    }
+
+    private void schedFlags(Fuzz f) {
+        if (f.chance(0.2)) {
+            add(f, "-b", "--sched-flags");
+            argv.add(f.pick(SCHED_FLAGS));
         }
     }
 

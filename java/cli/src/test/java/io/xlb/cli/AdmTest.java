@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,15 +119,68 @@ class AdmTest {
         assertEquals("Service already exists", dup.err().strip());
         assertEquals("No such destination", adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.9:80").err().strip());
         assertEquals("No such service", adm("-D", "-t", "192.0.2.99:80").err().strip());
-        assertEquals("xlb does not do masquerading (NAT): use -g (DR) or -i (tunnel)",
-                adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2:80", "-m").err().strip());
+        // Masquerading, a real on another port: listed as ipvsadm lists it.
+        XlbRun masq = adm("-a", "-t", "192.0.2.10:80", "-r", "10.0.0.2:8080", "-m");
+        assertEquals(0, masq.exit(), masq.out() + masq.err());
+        assertTrue(adm("-Ln").out().contains("  -> 10.0.0.2:8080                Masq    1 "), adm("-Ln").out());
+        assertTrue(adm("-S", "-n").out().contains("-a -t 192.0.2.10:80 -r 10.0.0.2:8080 -m -w 1"), adm("-S", "-n").out());
+        assertEquals(0, adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.2:8080").exit());
+        // The real left (unresolved, so not present) kept its slot: listed once.
+        assertEquals(1, adm("-Ln").out().lines().filter(l -> l.contains("-> 10.0.0.1:80 ")).count(), adm("-Ln").out());
 
-        assertEquals(0, adm("--set", "100", "20", "30").exit());
+        XlbRun set = adm("--set", "100", "20", "30");
+        assertEquals(0, set.exit(), set.out() + set.err());
         assertEquals("Timeout (tcp tcpfin udp): 100 20 30\n", adm("-L", "--timeout").out());
 
         assertEquals(0, adm("-d", "-t", "192.0.2.10:80", "-r", "10.0.0.1:80").exit());
         assertEquals(0, adm("-D", "-t", "192.0.2.10:80").exit());
         assertEquals("", adm("-S", "-n").out());
+    }
+
+    @Test
+    void newSchedulersFlagsAndThresholdsListSaveAndRestore() {
+        List<String> scheds = List.of("sed", "nq", "fo", "ovf", "lblc", "lblcr");
+        for (int i = 0; i < scheds.size(); i++) {
+            assertEquals(0, adm("-A", "-t", "192.0.2." + (20 + i) + ":80", "-s", scheds.get(i)).exit());
+        }
+        assertEquals(0, adm("-A", "-t", "192.0.2.30:80", "-s", "sh", "-b", "sh-port,sh-fallback").exit());
+        assertEquals(0, adm("-a", "-t", "192.0.2.20:80", "-r", "10.0.0.1:80", "-g", "-w", "2", "-x", "100", "-y", "50").exit());
+        assertEquals(0, adm("-a", "-t", "192.0.2.30:80", "-r", "10.0.0.2:80", "-i", "-w", "1", "-x", "8").exit());
+        assertEquals(0, adm("-e", "-t", "192.0.2.20:80", "-r", "10.0.0.1:80", "-x", "200").exit(), "-y stays");
+        String listing = adm("-Ln").out();
+        assertTrue(listing.contains("\nTCP  192.0.2.21:80 nq\n"), listing);
+        assertTrue(listing.contains("\nTCP  192.0.2.30:80 sh (sh-fallback,sh-port)\n"), listing);
+        String thresholds = adm("-Ln", "--thresholds").out();
+        assertTrue(thresholds.contains("\n  -> 10.0.0.1:80                  200        50         0          0         \n"), thresholds);
+        assertTrue(thresholds.contains("\n  -> 10.0.0.2:80                  8          0          0          0         \n"), thresholds);
+        String rules = adm("-S", "-n").out();
+        assertEquals("""
+                -A -t 192.0.2.20:80 -s sed
+                -a -t 192.0.2.20:80 -r 10.0.0.1:80 -g -w 2 -x 200 -y 50
+                -A -t 192.0.2.21:80 -s nq
+                -A -t 192.0.2.22:80 -s fo
+                -A -t 192.0.2.23:80 -s ovf
+                -A -t 192.0.2.24:80 -s lblc
+                -A -t 192.0.2.25:80 -s lblcr
+                -A -t 192.0.2.30:80 -s sh -b sh-fallback,sh-port
+                -a -t 192.0.2.30:80 -r 10.0.0.2:80 -i -w 1 -x 8
+                """, rules);
+        assertEquals(0, adm("-C").exit());
+        assertEquals(0, restore(rules).exit());
+        assertEquals(listing, adm("-Ln").out(), "restore reproduces the listing");
+        assertEquals(thresholds, adm("-Ln", "--thresholds").out());
+
+        assertEquals(0, adm("-E", "-t", "192.0.2.30:80", "-b", "sh-port").exit(), "-E -b: the service's scheduler, these flags");
+        assertTrue(adm("-Ln").out().contains("\nTCP  192.0.2.30:80 sh (sh-port)\n"));
+        assertEquals(0, adm("-E", "-t", "192.0.2.30:80", "-s", "sh").exit());
+        assertTrue(adm("-Ln").out().contains("\nTCP  192.0.2.30:80 sh\n"), "-E -s without -b: no flags, as ipvsadm");
+        assertEquals("incompatible scheduler flag `sh-port' (for sh, not mh)",
+                adm("-A", "-t", "192.0.2.40:80", "-s", "mh", "-b", "sh-port").err().strip());
+        assertEquals("lower threshold 6 is above the upper threshold 5 (IPVS refuses such a real)",
+                adm("-a", "-t", "192.0.2.21:80", "-r", "10.0.0.3:80", "-x", "5", "-y", "6").err().strip());
+        assertEquals("Illegal 'u-threshold' option with the 'add-service' command",
+                adm("-A", "-t", "192.0.2.41:80", "-s", "rr", "-x", "5").err().strip());
+        assertEquals("illegal u_threshold specified", adm("-a", "-t", "192.0.2.21:80", "-r", "10.0.0.3:80", "-x", "-1").err().strip());
     }
 
     @Test

@@ -91,9 +91,9 @@ class CheckConfigTest {
     @Test
     void whatTheDataplaneCannotDoFailsCheckConfig(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("keepalived.conf");
-        Files.writeString(file, "virtual_server 192.0.2.10 80 {\n    lb_algo sed\n    lb_kind DR\n    protocol TCP\n}\n");
+        Files.writeString(file, "virtual_server fwmark 1 {\n    lb_algo sed\n    lb_kind DR\n    protocol TCP\n}\n");
         XlbRun r = XlbRun.of("check-config", "--offline", "-f", file.toString());
         assertEquals(1, r.exit(), r.err());
-        assertTrue(r.err().contains(file + ":1:1: error: scheduler sed is not implemented yet"), r.err());
+        assertTrue(r.err().contains(file + ":1:1: error: virtual_server fwmark 1: firewall marks are set by netfilter"), r.err());
     }
 }

@@ -188,7 +188,6 @@ class DaemonLabTest {
         }
         String sorryIsReal = tutorial.replace("    protocol TCP\n", "    protocol TCP\n    sorry_server " + SUBNET + ".130 80\n");
         Map<String, String> refused = new LinkedHashMap<>();
-        refused.put(tutorial.replace("lb_algo rr", "lb_algo sed"), "error: scheduler sed is not implemented yet");
         refused.put(tutorial + "virtual_server fwmark 3 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n}\n",
                 "error: virtual_server fwmark 3: firewall marks are set by netfilter");
         refused.put(tutorial + "virtual_server_group G {\n    " + VIP + " 80\n}\nvirtual_server group G {\n    lb_algo rr\n"

@@ -92,6 +92,30 @@ class IpvsListingTest {
                 """, IpvsListing.rate(SERVICES, later, 2.0, 4096, false));
     }
 
+    /** ipvsadm's print_service_entry: scheduler flags in parentheses before persistence; each real's thresholds. */
+    @Test
+    void schedulerFlagsAndThresholds() {
+        List<ServiceView> services = List.of(new ServiceView(0, new VipKey(InetAddress.ofLiteral("192.168.1.200"), 80,
+                Protocol.TCP), "sh", Counter.ZERO, List.of(new RealView(0, InetAddress.ofLiteral("192.168.1.130"), 80,
+                Method.DR, 3, new RealConns(1, 9), Counter.ZERO, io.xlb.dataplane.abi.MacAddress.ZERO, 0,
+                new io.xlb.dataplane.abi.RealThresholds(10, 6, true))), new io.xlb.dataplane.Service.Persistence(300, 24),
+                List.of("sh-fallback", "sh-port")));
+        assertEquals("""
+                IP Virtual Server version 1.2.1 (size=4096)
+                Prot LocalAddress:Port Scheduler Flags
+                  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+                TCP  192.168.1.200:80 sh (sh-fallback,sh-port) persistent 300 mask 255.255.255.0
+                  -> 192.168.1.130:80             Route   3      1          9        \s
+                """, IpvsListing.list(services, 4096));
+        assertEquals("""
+                IP Virtual Server version 1.2.1 (size=4096)
+                Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\s
+                  -> RemoteAddress:Port
+                TCP  192.168.1.200:80 sh (sh-fallback,sh-port) persistent 300 mask 255.255.255.0
+                  -> 192.168.1.130:80             10         6          1          9        \s
+                """, IpvsListing.thresholds(services, 4096));
+    }
+
     @Test
     void largeNumbersAreAbbreviatedUnlessExact() {
         assertEquals(" 99999999", IpvsListing.largenum(99_999_999L, false));

@@ -32,7 +32,9 @@ class RefusedConfigTest {
     /** Each refused file and the line:col and message its refusal must carry. */
     private static Map<String, String> cases() {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "sed", 1, ""), ":8:1: error: scheduler sed is not implemented yet");
+        c.put(INSTANCE + "virtual_server 192.0.2.10 80 {\n    lb_algo sed\n    lb_kind DR\n    protocol TCP\n"
+                + "    real_server 10.0.0.1 80 {\n        uthreshold 5\n        lthreshold 6\n    }\n}\n",
+                ":12:5: error: lthreshold 6 is above uthreshold 5: IPVS refuses such a real");
         c.put(INSTANCE + "virtual_server fwmark 1 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n}\n",
                 ":8:1: error: virtual_server fwmark 1: firewall marks are set by netfilter");
         c.put(INSTANCE + "virtual_server_group G {\n    192.0.2.20-21 80\n    fwmark 3\n}\nvirtual_server group G {\n    lb_algo rr\n"
@@ -48,6 +50,8 @@ class RefusedConfigTest {
                 Structs.MAX_REALS / 2 + 1, ""), ":" + (8 + 5 + 2 * Structs.MAX_REALS / 2) + ":1: error: more than "
                 + Structs.MAX_REALS + " real servers in all");
         c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "wlc", Structs.LC_MAX + 1, ""), ":8:1: error: wlc scans at most "
+                + Structs.LC_MAX + " reals per service");
+        c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "lblcr", Structs.LC_MAX + 1, ""), ":8:1: error: lblcr scans at most "
                 + Structs.LC_MAX + " reals per service");
         c.put(INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 1, "    sorry_server 10.0.0.0 80\n"),
                 ":8:1: error: sorry_server 10.0.0.0 80 is also a real_server");

@@ -173,7 +173,7 @@ class StatusPageLabTest {
         NamespaceRelay relay = lab.own(NamespaceRelay.to(director().ns(), "127.0.0.1", DRIVER_PORT));
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--user-data-dir=" + profile, "--window-size=1400,1000",
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1400,1000",
                 // Nothing but the page: no updates, no metrics, no lookups of Google's services.
                 "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
                 "--disable-sync", "--no-first-run", "--no-pings", "--disable-domain-reliability", "--disable-breakpad",

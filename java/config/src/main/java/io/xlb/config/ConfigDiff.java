@@ -111,7 +111,7 @@ public record ConfigDiff(boolean globalChanged, List<Change<VrrpInstance>> vrrpI
     }
 
     private static VirtualServer withReals(VirtualServer v, List<RealServer> reals) {
-        return new VirtualServer(v.key(), v.delayLoop(), v.scheduler(), v.method(), v.persistenceTimeout(),
+        return new VirtualServer(v.key(), v.delayLoop(), v.scheduler(), v.schedulerFlags(), v.method(), v.persistenceTimeout(),
                 v.persistenceGranularity(), v.protocol(), v.sorryServer(), v.sorryServerInhibit(), v.quorum(),
                 v.quorumUp(), v.quorumDown(), v.hysteresis(), v.alpha(), v.omega(), v.inhibitOnFailure(), v.haSuspend(),
                 v.virtualhost(), v.retry(), v.delayBeforeRetry(), v.warmup(), v.smtpAlert(), reals, v.pos());

@@ -14,16 +14,22 @@ final class VirtualServerReader {
     private static final Set<String> METHODS = Set.of("DR", "TUN", "NAT");
     private static final Set<String> PROTOCOLS = Set.of("TCP", "UDP", "SCTP");
     private static final Duration DEFAULT_DELAY_LOOP = Duration.ofSeconds(60);
+    /** IPVS's scheduler flags as bits (IP_VS_SVC_F_SCHED1..3): sh's and mh's fallback, their port, and a third nobody reads. */
+    private static final int SCHED_FLAG_1 = 1, SCHED_FLAG_2 = 2, SCHED_FLAG_3 = 4;
+
+    /** A scheduler flag keyword that set a bit, where it was written. */
+    private record SchedulerFlag(String keyword, int bit, SourcePos pos) {}
 
     private static final class Builder {
         Duration delayLoop = DEFAULT_DELAY_LOOP, delayBeforeRetry, warmup;
         String sched = "wlc", method = "NAT", granularity, protocol, quorumUp, quorumDown, virtualhost;
         Integer persistence, retry;
         VirtualServer.SorryServer sorry;
-        boolean sorryInhibit, alpha, omega, inhibit, haSuspend, methodSet;
+        boolean sorryInhibit, alpha, omega, inhibit, haSuspend;
         Boolean smtp;
         int quorum = 1, hysteresis;
         final List<RealServer> reals = new ArrayList<>();
+        final List<SchedulerFlag> schedFlags = new ArrayList<>();
     }
 
     private static final class RealBuilder {
@@ -48,13 +54,7 @@ final class VirtualServerReader {
                 .seconds("delay_loop", false, (b, x) -> b.delayLoop = KeywordTable.orElse(x, b.delayLoop))
                 .oneOf("lb_algo", SCHEDULERS, "scheduler", (b, x) -> b.sched = KeywordTable.orElse(x, b.sched))
                 .alias("lvs_sched", "lb_algo")
-                .keyword("lb_kind", 1, (b, n, v) -> {
-                    String m = method(v);
-                    if (m != null) {
-                        b.method = m;
-                        b.methodSet = true;
-                    }
-                })
+                .keyword("lb_kind", 1, (b, n, v) -> b.method = KeywordTable.orElse(method(v), b.method))
                 .alias("lvs_method", "lb_kind")
                 .keyword("persistence_timeout", 1, (b, n, v) -> {
                     Integer p = v.integer(0, 0, 31 * 24 * 3600, "seconds");
@@ -91,8 +91,11 @@ final class VirtualServerReader {
                 .seconds("delay_before_retry", true, (b, x) -> b.delayBeforeRetry = x)
                 .seconds("warmup", true, (b, x) -> b.warmup = x)
                 .keyword("nat_mask", KeywordTable.ANY, (b, n, v) -> d.warning(n.pos(),
-                        "nat_mask is obsolete (keepalived -t rejects it) and xlb does no NAT: ignored"))
+                        "nat_mask is obsolete (keepalived -t rejects it; the reals' netmask plays no part in NAT): ignored"))
                 .block("real_server", (b, n, v) -> KeywordTable.add(b.reals, realServer(n)));
+        for (String flag : List.of("sh-port", "sh-fallback", "mh-port", "mh-fallback", "flag-1", "flag-2", "flag-3")) {
+            table.keyword(flag, 0, (b, n, v) -> schedulerFlag(b, n));
+        }
         CheckerReader checkers = new CheckerReader(d);
         this.realTable = new KeywordTable<RealBuilder>("real_server", d)
                 .integer("weight", 0, 65535, "a weight", (b, x) -> b.weight = KeywordTable.orElse(x, b.weight))
@@ -120,13 +123,10 @@ final class VirtualServerReader {
             d.warning(n.pos(), "virtual_server without protocol: TCP assumed (keepalived 2.2.7 was seen to use UDP); write protocol TCP or UDP");
             b.protocol = "TCP";
         }
-        if (!b.methodSet) {
-            d.error(n.pos(), "virtual_server without lb_kind: keepalived's default is NAT, which xlb does not do; write lb_kind DR or TUN");
-        }
         if (key == null) {
             return null;
         }
-        return new VirtualServer(key, b.delayLoop, b.sched, b.method, b.persistence, b.granularity, b.protocol, b.sorry,
+        return new VirtualServer(key, b.delayLoop, b.sched, schedulerFlags(b), b.method, b.persistence, b.granularity, b.protocol, b.sorry,
                 b.sorryInhibit, b.quorum, b.quorumUp, b.quorumDown, b.hysteresis, b.alpha, b.omega, b.inhibit,
                 b.haSuspend, b.virtualhost, b.retry, b.delayBeforeRetry, b.warmup, b.smtp, b.reals, n.pos());
     }
@@ -156,7 +156,7 @@ final class VirtualServerReader {
     }
 
     private String method(Values v) {
-        String m = v.word(0, "DR or TUN");
+        String m = v.word(0, "DR, TUN or NAT");
         if (m == null) {
             return null;
         }
@@ -164,19 +164,60 @@ final class VirtualServerReader {
             d.error(v.pos(0), "unknown forwarding method '" + m + "' (DR, TUN or NAT, in capitals)");
             return null;
         }
-        if (m.equals("NAT")) {
-            d.error(v.pos(0), "forwarding method NAT is not supported by xlb (DR and TUN are)");
-            return null;
-        }
         return m;
     }
 
+    /** uthreshold, lthreshold: a count of connections, up to ipvsadm's limit (2^31 - 1). */
     private Integer threshold(Node n, Values v) {
-        Integer t = v.integer(0, 0, Integer.MAX_VALUE, "a count");
+        Integer t = v.integer(0, 0, Integer.MAX_VALUE, "a count of connections");
         v.noMoreThan(1);
-        d.error(n.pos(), n.keyword() + " is not enforced by xlb's dataplane yet (connection thresholds per real):"
-                + " remove it, or cap the real by its weight");
         return t;
+    }
+
+    /**
+     * keepalived's lbflags_handler: sh-port and sh-fallback take effect under lb_algo sh as set so
+     * far (mh-port, mh-fallback under mh), each as the scheduler flag bit it stands for; flag-1..3
+     * set their bit whatever the scheduler. Bits are read by the final scheduler in {@link #schedulerFlags}.
+     */
+    private void schedulerFlag(Builder b, Node n) {
+        String k = n.keyword();
+        int bit = switch (k) {
+            case "flag-1" -> SCHED_FLAG_1;
+            case "flag-2" -> SCHED_FLAG_2;
+            case "flag-3" -> SCHED_FLAG_3;
+            default -> k.endsWith("-fallback") ? SCHED_FLAG_1 : SCHED_FLAG_2;
+        };
+        String owner = k.substring(0, 2);
+        if (k.startsWith("flag-") || b.sched.equals(owner)) {
+            b.schedFlags.add(new SchedulerFlag(k, bit, n.pos()));
+        } else if (b.sched.equals("sh") || b.sched.equals("mh")) {
+            d.warning(n.pos(), k + " is a flag of lb_algo " + owner + ", not " + b.sched + ": ignored (keepalived ignores it silently)");
+        } else {
+            d.warning(n.pos(), k + " is a flag of lb_algo " + owner + " and the scheduler here is " + b.sched
+                    + " (keepalived reads the flag against the lb_algo written before it): ignored, as keepalived does");
+        }
+    }
+
+    /** The flags the final scheduler reads, as ipvsadm names them: sh and mh read bit 1 (fallback) and 2 (port). */
+    private List<String> schedulerFlags(Builder b) {
+        boolean hashing = b.sched.equals("sh") || b.sched.equals("mh");
+        int bits = 0;
+        for (SchedulerFlag f : b.schedFlags) {
+            if (hashing && f.bit() != SCHED_FLAG_3) {
+                bits |= f.bit();
+            } else {
+                d.warning(f.pos(), f.keyword() + " does nothing with lb_algo " + b.sched + (f.bit() == SCHED_FLAG_3
+                        ? " (no IPVS scheduler reads flag-3)" : " (only sh and mh read scheduler flags)") + ": ignored");
+            }
+        }
+        List<String> out = new ArrayList<>();
+        if ((bits & SCHED_FLAG_1) != 0) {
+            out.add(b.sched + "-fallback");
+        }
+        if ((bits & SCHED_FLAG_2) != 0) {
+            out.add(b.sched + "-port");
+        }
+        return out;
     }
 
     private RealServer realServer(Node n) {
@@ -191,6 +232,11 @@ final class VirtualServerReader {
         RealBuilder b = new RealBuilder();
         if (n.block()) {
             realTable.read(n, b);
+        }
+        long upper = b.upper == null ? 0 : b.upper, lower = b.lower == null ? 0 : b.lower;
+        if (lower > upper) {
+            d.error(n.pos(), "lthreshold " + lower + " is above uthreshold " + upper
+                    + ": IPVS refuses such a real (lower it, or raise uthreshold)");
         }
         if (addr == null || port == null) {
             return null;

@@ -38,8 +38,8 @@ class RefusedKeywordsTest {
     }
 
     @Test
-    void noAcceptAndThresholdsAreRefused() {
-        List<String> m = messages("""
+    void noAcceptIsRefusedAndThresholdsAreRead() {
+        ConfigParser.Result r = ConfigParser.parse("t.conf", """
                 vrrp_instance VI_1 {
                     interface eth0
                     virtual_router_id 51
@@ -56,11 +56,62 @@ class RefusedKeywordsTest {
                         uthreshold 1000
                         lthreshold 800
                     }
+                    real_server 10.0.0.2 80 {
+                        uthreshold 10
+                        lthreshold 11
+                    }
                 }
                 """);
+        List<String> m = r.diagnostics().stream().map(Diagnostic::toString).toList();
         has(m, "t.conf:7:5: error: no_accept is not implemented by xlb");
-        has(m, "t.conf:14:9: error: uthreshold is not enforced by xlb's dataplane yet");
-        has(m, "t.conf:15:9: error: lthreshold is not enforced by xlb's dataplane yet");
+        RealServer first = r.config().virtualServers().getFirst().realServers().getFirst();
+        assertEquals(1000, first.uthreshold());
+        assertEquals(800, first.lthreshold());
+        has(m, "t.conf:17:5: error: lthreshold 11 is above uthreshold 10: IPVS refuses such a real");
+        assertEquals(2, m.size(), m.toString());
+    }
+
+    /**
+     * keepalived's lbflags_handler: sh-port and the like count under the lb_algo written before
+     * them (keepalived says "only applies to sh scheduler - ignoring" otherwise), flag-1..3 set a
+     * bit whatever the scheduler, and only sh and mh read bits 1 (fallback) and 2 (port).
+     */
+    @Test
+    void schedulerFlagsAreReadAsKeepalivedReadsThem() {
+        ConfigParser.Result r = ConfigParser.parse("t.conf", """
+                virtual_server 192.0.2.10 80 {
+                    sh-port
+                    lb_algo sh
+                    sh-fallback
+                    mh-port
+                    flag-2
+                    flag-3
+                    lb_kind DR
+                    protocol TCP
+                }
+                virtual_server 192.0.2.11 80 {
+                    lb_algo mh
+                    flag-1
+                    lb_kind DR
+                    protocol TCP
+                }
+                virtual_server 192.0.2.12 80 {
+                    lb_algo wlc
+                    flag-1
+                    lb_kind DR
+                    protocol TCP
+                }
+                """);
+        List<String> m = r.diagnostics().stream().map(Diagnostic::toString).toList();
+        has(m, "t.conf:2:5: warning: sh-port is a flag of lb_algo sh and the scheduler here is wlc");
+        has(m, "t.conf:5:5: warning: mh-port is a flag of lb_algo mh, not sh: ignored");
+        has(m, "t.conf:7:5: warning: flag-3 does nothing with lb_algo sh (no IPVS scheduler reads flag-3)");
+        has(m, "t.conf:19:5: warning: flag-1 does nothing with lb_algo wlc (only sh and mh read scheduler flags)");
+        assertEquals(4, m.size(), m.toString());
+        List<VirtualServer> vs = r.config().virtualServers();
+        assertEquals(List.of("sh-fallback", "sh-port"), vs.get(0).schedulerFlags(), "sh-fallback, and flag-2 is sh's port");
+        assertEquals(List.of("mh-fallback"), vs.get(1).schedulerFlags());
+        assertEquals(List.of(), vs.get(2).schedulerFlags());
     }
 
     @Test

@@ -70,7 +70,7 @@ class SeedConfigTest {
         List<String> messages = r.diagnostics().stream().map(Diagnostic::toString).toList();
         assertEquals(List.of(
                 f + ":7:4: warning: smtp_connection_timeout is not a keepalived keyword (keepalived -t rejects it): the keyword is smtp_connect_timeout; read as that",
-                f + ":29:5: warning: nat_mask is obsolete (keepalived -t rejects it) and xlb does no NAT: ignored",
+                f + ":29:5: warning: nat_mask is obsolete (keepalived -t rejects it; the reals' netmask plays no part in NAT): ignored",
                 f + ":30:25: warning: persistence_timeout 0 means no persistence (keepalived -t rejects 0 as out of range); read as none",
                 f + ":36:9: warning: nb_get_retry is the old name of retry (keepalived -t rejects it): read as retry",
                 f + ":45:9: warning: nb_get_retry is the old name of retry (keepalived -t rejects it): read as retry"), messages);

@@ -36,21 +36,43 @@ public final class ConfigCheck {
     public interface Host {
         Optional<Interface> find(String name);
 
+        /** Whether the host forwards IPv4 (or IPv6) packets; empty when it cannot be told (offline). */
+        default Optional<Boolean> forwards(boolean ipv6) {
+            return Optional.empty();
+        }
+
         /** This machine's network namespace. */
         static Host local() {
-            return name -> {
-                try {
-                    NetworkInterface nif = NetworkInterface.getByName(name);
-                    if (nif == null) {
+            return new Host() {
+                @Override
+                public Optional<Interface> find(String name) {
+                    return findLocal(name);
+                }
+
+                @Override
+                public Optional<Boolean> forwards(boolean ipv6) {
+                    java.nio.file.Path p = java.nio.file.Path.of(ipv6 ? "/proc/sys/net/ipv6/conf/all/forwarding" : "/proc/sys/net/ipv4/ip_forward");
+                    try {
+                        return Optional.of(!java.nio.file.Files.readString(p).strip().equals("0"));
+                    } catch (java.io.IOException e) {
                         return Optional.empty();
                     }
-                    return Optional.of(new Interface(name, nif.getIndex(), nif.getMTU(), address(nif, Inet4Address.class),
-                            address(nif, Inet6Address.class),
-                            nif.inetAddresses().anyMatch(a -> a instanceof Inet6Address && a.isLinkLocalAddress())));
-                } catch (SocketException e) {
-                    return Optional.empty();
                 }
             };
+        }
+
+        private static Optional<Interface> findLocal(String name) {
+            try {
+                NetworkInterface nif = NetworkInterface.getByName(name);
+                if (nif == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Interface(name, nif.getIndex(), nif.getMTU(), address(nif, Inet4Address.class),
+                        address(nif, Inet6Address.class),
+                        nif.inetAddresses().anyMatch(a -> a instanceof Inet6Address && a.isLinkLocalAddress())));
+            } catch (SocketException e) {
+                return Optional.empty();
+            }
         }
 
         /** {@code check-config --offline}: the file alone, for a machine other than the director. */
@@ -136,6 +158,9 @@ public final class ConfigCheck {
                 primary = host.find(interfaces.iterator().next()).orElse(null);
             }
         }
+        if (!offline) {
+            out.addAll(natNeedsForwarding(config, host));
+        }
         ConfigMapping.Result mapped = ConfigMapping.map(config, primary == null ? null : primary.address4(),
                 primary == null ? null : primary.address6(), primary == null ? 0 : primary.mtu());
         out.addAll(mapped.diagnostics());
@@ -144,6 +169,25 @@ public final class ConfigCheck {
         out.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
                 .thenComparingInt(d -> d.pos().column()));
         return new Outcome(config, mapped.state(), health, new ArrayList<>(interfaces), out);
+    }
+
+    /** NAT forwards the reals' replies: with IP forwarding off the FIB refuses them, and so does the stack. */
+    private static List<Diagnostic> natNeedsForwarding(Config config, Host host) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (io.xlb.config.VirtualServer vs : config.virtualServers()) {
+            boolean nat = "NAT".equals(vs.method()) || vs.realServers().stream().anyMatch(r -> "NAT".equals(r.method()));
+            if (!nat) {
+                continue;
+            }
+            boolean v6 = vs.key() instanceof io.xlb.config.VirtualServer.AddressPort ap && ap.address() instanceof Inet6Address;
+            if (host.forwards(v6).orElse(true)) {
+                continue;
+            }
+            out.add(error(vs.pos(), "lb_kind NAT: this host does not forward " + (v6 ? "IPv6" : "IPv4") + " packets, and NAT"
+                    + " sends the reals' replies on to the clients: sysctl -w " + (v6 ? "net.ipv6.conf.all.forwarding=1"
+                    : "net.ipv4.ip_forward=1") + " (and make it permanent in /etc/sysctl.d)"));
+        }
+        return out;
     }
 
     private static <T extends InetAddress> T address(NetworkInterface nif, Class<T> type) {

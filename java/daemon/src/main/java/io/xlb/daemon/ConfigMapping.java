@@ -27,8 +27,8 @@ import java.util.Map;
 
 /**
  * From a validated keepalived.conf to what the dataplane should hold: one service per address of a
- * virtual_server (a group's members each). What the dataplane cannot do (fwmark services, some
- * schedulers, more than its tables hold) is an error at its
+ * virtual_server (a group's members each). What the dataplane cannot do (fwmark services, more
+ * than its tables hold) is an error at its
  * position: part of {@link ConfigCheck}, so such a file is refused whole, never half applied.
  */
 public final class ConfigMapping {
@@ -89,7 +89,7 @@ public final class ConfigMapping {
             }
             slots++;
         }
-        if (scheduler instanceof Scheduler.LeastConnections && slots > Structs.LC_MAX) {
+        if (scheduler.comparesEveryReal() && slots > Structs.LC_MAX) {
             out.add(ConfigCheck.error(vs.pos(), scheduler.ipvsName() + " scans at most " + Structs.LC_MAX
                     + " reals per service, this one has " + slots + " (with its sorry_server): use mh, wrr or rr"));
             return false;
@@ -120,8 +120,8 @@ public final class ConfigMapping {
             }
             Scheduler scheduler;
             try {
-                scheduler = Scheduler.named(vs.scheduler());
-            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                scheduler = Scheduler.named(vs.scheduler(), vs.schedulerFlags());
+            } catch (IllegalArgumentException e) {
                 out.add(ConfigCheck.error(vs.pos(), e.getMessage()));
                 continue;
             }
@@ -136,9 +136,19 @@ public final class ConfigMapping {
                 persistence = new Service.Persistence(vs.persistenceTimeout(), prefix);
             }
             List<Real> reals = new ArrayList<>();
+            boolean refused = false;
             for (RealServer r : vs.realServers()) {
                 Method m = r.method() != null ? Method.valueOf(r.method()) : null;
-                reals.add(new Real(r.address(), r.port(), r.weight(), m, MacAddress.ZERO, 0));
+                try {
+                    reals.add(new Real(r.address(), r.port(), r.weight(), m, MacAddress.ZERO, 0, new Real.Thresholds(
+                            r.uthreshold() == null ? 0 : r.uthreshold(), r.lthreshold() == null ? 0 : r.lthreshold())));
+                } catch (IllegalArgumentException e) {
+                    out.add(ConfigCheck.error(r.pos(), e.getMessage()));
+                    refused = true;
+                }
+            }
+            if (refused) {
+                continue;
             }
             for (ServiceAddresses.Address address : addresses) {
                 SourcePos before = served.putIfAbsent(address.vip(), address.pos());

@@ -12,6 +12,7 @@ import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Service;
 import io.vertx.core.Vertx;
 import io.xlb.daemon.api.ApiServer;
 import io.xlb.daemon.api.Director;
@@ -262,7 +263,7 @@ public final class Daemon implements AutoCloseable {
             dataplane.apply(resolved);
             applied = resolved;
         }
-        boolean unresolved = resolved.services().stream().anyMatch(s -> s.reals().stream().anyMatch(r -> !r.reachable()));
+        boolean unresolved = resolved.services().stream().anyMatch(Service::awaitsMac);
         if (!unresolved) {
             macRetry = MAC_RETRY_FIRST;
         } else if (!macRetryPending) {

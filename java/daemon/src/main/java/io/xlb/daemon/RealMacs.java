@@ -36,6 +36,9 @@ public final class RealMacs {
             }
         }
         return desired.mapServices(s -> s.mapReals(r -> {
+            if (s.methodOf(r) == io.xlb.dataplane.abi.Method.NAT) {
+                return r; // its next hop is the FIB's, per packet, on whichever interface
+            }
             if (managed.add(r.address())) {
                 neighbours.manage(ifindex, r.address());
             }

@@ -46,6 +46,28 @@ class ConfigCheckTest {
     }
 
     @Test
+    void natNeedsAHostThatForwards() {
+        String nat = INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 1, "").replace("lb_kind DR", "lb_kind NAT");
+        assertTrue(check(nat).accepted(false), "this host's forwarding cannot be told: accepted");
+        ConfigCheck.Host noForwarding = new ConfigCheck.Host() {
+            @Override
+            public Optional<ConfigCheck.Interface> find(String name) {
+                return HOST.find(name);
+            }
+
+            @Override
+            public Optional<Boolean> forwards(boolean ipv6) {
+                return Optional.of(false);
+            }
+        };
+        ConfigCheck.Outcome o = ConfigCheck.check(ConfigParser.parse("t.conf", nat), List.of(), noForwarding, "t.conf");
+        has(o.errors().stream().map(Diagnostic::toString).toList(),
+                "t.conf:8:1: error: lb_kind NAT: this host does not forward IPv4 packets");
+        assertTrue(ConfigCheck.check(ConfigParser.parse("t.conf", INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 1, "")),
+                List.of(), noForwarding, "t.conf").accepted(false), "DR needs no forwarding");
+    }
+
+    @Test
     void theTutorialsShapeIsAccepted() {
         ConfigCheck.Outcome o = check(INSTANCE + KeepalivedConf.service("192.0.2.10", "rr", 2, ""));
         assertTrue(o.accepted(true), o.diagnostics().toString());
@@ -54,8 +76,12 @@ class ConfigCheckTest {
     }
 
     @Test
-    void aSchedulerTheDataplaneLacksIsRefused() {
-        has(errors(INSTANCE + KeepalivedConf.service("192.0.2.10", "sed", 1, "")), "t.conf:8:1: error: scheduler sed is not implemented yet");
+    void everyIpvsSchedulerIsAccepted() {
+        for (String sched : List.of("sed", "nq", "fo", "ovf", "lblc", "lblcr")) {
+            ConfigCheck.Outcome o = check(INSTANCE + KeepalivedConf.service("192.0.2.10", sched, 1, ""));
+            assertTrue(o.accepted(true), sched + ": " + o.diagnostics());
+            assertEquals(sched, o.desired().services().getFirst().scheduler().ipvsName());
+        }
     }
 
     @Test

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.config.ConfigParser;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Scheduler;
 import io.xlb.dataplane.Service;
+import io.xlb.dataplane.sched.MaglevRing;
 import io.xlb.dataplane.abi.ConnState;
 import io.xlb.dataplane.abi.Method;
 import java.net.InetAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Tier 1: keepalived.conf records to the dataplane's desired state. */
@@ -55,16 +59,35 @@ class ConfigMappingTest {
                     lb_kind DR
                     protocol TCP
                 }
-                virtual_server 192.0.2.10 80 {
-                    lb_algo lblc
-                    lb_kind DR
-                    protocol TCP
-                }
                 """);
         assertEquals(0, r.state().services().size());
         assertTrue(r.diagnostics().get(0).toString().startsWith("t.conf:1:1: error: virtual_server fwmark 5: firewall marks"
                 + " are set by netfilter, after XDP has forwarded the packet"), r.diagnostics().toString());
-        assertEquals("t.conf:5:1: error: scheduler lblc is not implemented yet", r.diagnostics().get(1).toString());
+        assertEquals(1, r.diagnostics().size(), r.diagnostics().toString());
+    }
+
+    @Test
+    void everyIpvsSchedulerWithItsFlagsAndEveryRealWithItsThresholds() {
+        StringBuilder text = new StringBuilder();
+        List<String> names = List.of("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "lblc", "lblcr", "mh", "sh", "dh");
+        for (int i = 0; i < names.size(); i++) {
+            text.append("virtual_server 192.0.2.").append(10 + i).append(" 80 {\n    lb_algo ").append(names.get(i))
+                    .append("\n    lb_kind DR\n    protocol TCP\n")
+                    .append(names.get(i).equals("sh") ? "    sh-port\n    sh-fallback\n" : "")
+                    .append(names.get(i).equals("mh") ? "    mh-fallback\n" : "")
+                    .append("    real_server 10.0.0.1 80 {\n        uthreshold 100\n        lthreshold 60\n    }\n")
+                    .append("    real_server 10.0.0.2 80 {\n        uthreshold 8\n    }\n}\n");
+        }
+        ConfigMapping.Result r = map(text.toString());
+        assertEquals(List.of(), r.diagnostics());
+        assertEquals(names, r.state().services().stream().map(s -> s.scheduler().ipvsName()).toList());
+        Service sh = r.state().services().get(names.indexOf("sh"));
+        assertEquals(new Scheduler.Ring(Scheduler.Ring.Key.SH, MaglevRing.DEFAULT_SIZE, true, true), sh.scheduler());
+        assertEquals(List.of("mh-fallback"), r.state().services().get(names.indexOf("mh")).scheduler().flags());
+        for (Service s : r.state().services()) {
+            assertEquals(new Real.Thresholds(100, 60), s.reals().get(0).thresholds());
+            assertEquals(new Real.Thresholds(8, 0), s.reals().get(1).thresholds());
+        }
     }
 
     @Test

@@ -15,10 +15,12 @@ import io.xlb.dataplane.abi.Counter;
 import io.xlb.dataplane.abi.DirectorConfig;
 import io.xlb.dataplane.abi.FlowKey;
 import io.xlb.dataplane.abi.IfaceEntry;
+import io.xlb.dataplane.abi.LocalityKey;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.RealConns;
 import io.xlb.dataplane.abi.RealEntry;
+import io.xlb.dataplane.abi.RealThresholds;
 import io.xlb.dataplane.abi.ServiceEntry;
 import io.xlb.dataplane.abi.Structs;
 import io.xlb.dataplane.abi.VipKey;
@@ -58,7 +60,8 @@ public final class Dataplane implements AutoCloseable {
 
     /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
-            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist");
+            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist",
+            "real_thresholds", "lblc", "lblcr", "nat_replies", "svc_out_stats", "real_out_stats");
     static final String PASS_PROGRAM = "xlb_pass";
     /** struct real.service of a real no service has any more. */
     private static final int NO_SERVICE = -1;
@@ -73,12 +76,16 @@ public final class Dataplane implements AutoCloseable {
     private final MapOfMaps<Integer> tables;
     private final BpfMap<Integer, RealEntry> reals;
     private final BpfMap<Integer, RealConns> realConns;
+    private final BpfMap<Integer, RealThresholds> realThresholds;
     private final BpfMap<FlowKey, ConnEntry> conns;
     private final BpfMap<Integer, DirectorConfig> config;
     private final BpfMap<Integer, IfaceEntry> ifaces;
     private final BpfMap<Integer, Integer> txPorts;
     private final PerCpuMap<Integer, Counter> serviceStats;
     private final PerCpuMap<Integer, Counter> realStats;
+    /** NAT replies: ipvsadm's OutPkts and OutBytes. */
+    private final PerCpuMap<Integer, Counter> serviceOutStats;
+    private final PerCpuMap<Integer, Counter> realOutStats;
     private final PerCpuMap<Integer, Long> reasons;
     private final IndexPool servicePool = new IndexPool(Structs.MAX_SERVICES);
     private final IndexPool realPool = new IndexPool(Structs.MAX_REALS);
@@ -97,12 +104,15 @@ public final class Dataplane implements AutoCloseable {
         tables = rawMaps.get("sched_tables").ofMaps(Codec.U32);
         reals = rawMaps.get("reals").typed(Codec.U32, RealEntry.CODEC);
         realConns = rawMaps.get("real_conns").typed(Codec.U32, RealConns.CODEC);
+        realThresholds = rawMaps.get("real_thresholds").typed(Codec.U32, RealThresholds.CODEC);
         conns = rawMaps.get("conns").typed(FlowKey.CODEC, ConnEntry.CODEC);
         config = rawMaps.get("config").typed(Codec.U32, DirectorConfig.CODEC);
         ifaces = rawMaps.get("ifaces").typed(Codec.U32, IfaceEntry.CODEC);
         txPorts = rawMaps.get("tx_ports").typed(Codec.U32, Codec.U32);
         serviceStats = rawMaps.get("svc_stats").perCpu(Codec.U32, Counter.CODEC);
         realStats = rawMaps.get("real_stats").perCpu(Codec.U32, Counter.CODEC);
+        serviceOutStats = rawMaps.get("svc_out_stats").perCpu(Codec.U32, Counter.CODEC);
+        realOutStats = rawMaps.get("real_out_stats").perCpu(Codec.U32, Counter.CODEC);
         reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
     }
 
@@ -124,7 +134,8 @@ public final class Dataplane implements AutoCloseable {
         Map<Integer, Map<RealKey, Integer>> realsByService = new HashMap<>();
         Set<Integer> usedReals = new HashSet<>();
         reals.entries().forEach((id, r) -> {
-            if ((r.flags() & Structs.REAL_F_PRESENT) != 0 && byIndex.containsKey(r.service())) {
+            // A real not present (its MAC unresolved) still owns its slot: a retired one names no service.
+            if (r.address() != null && byIndex.containsKey(r.service())) {
                 VipKey vip = byIndex.get(r.service());
                 realsByService.computeIfAbsent(r.service(), k -> new LinkedHashMap<>())
                         .put(new RealKey(vip, r.address(), r.port()), id);
@@ -198,7 +209,7 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         for (Service s : state.services()) {
-            if (s.scheduler() instanceof Scheduler.LeastConnections && s.reals().size() > Structs.LC_MAX) {
+            if (s.scheduler().comparesEveryReal() && s.reals().size() > Structs.LC_MAX) {
                 throw new IllegalArgumentException(s.vip() + ": " + s.scheduler().ipvsName() + " scans at most "
                         + Structs.LC_MAX + " reals, the service has " + s.reals().size());
             }
@@ -235,19 +246,30 @@ public final class Dataplane implements AutoCloseable {
                 realConns.put(id, RealConns.ZERO);
             }
             ids.put(key, id);
+            writeThresholds(id, r.thresholds(), before != null && before.reals().containsKey(key));
             // A real whose MAC is not resolved yet is kept (its slot and counters) but not present.
-            reals.put(id, new RealEntry(r.address(), s.methodOf(r), r.reachable() ? Structs.REAL_F_PRESENT : 0,
-                    r.effectiveWeight(), r.mac(), r.ifindex(), index, r.port(), r.weight()));
+            reals.put(id, new RealEntry(r.address(), s.methodOf(r), s.takesFlows(r) ? Structs.REAL_F_PRESENT : 0,
+                    s.effectiveWeight(r), r.mac(), r.ifindex(), index, r.port(), r.weight()));
+        }
+        if (before != null && before.scheduler() != null && !s.scheduler().equals(before.scheduler())) {
+            forgetLocalities(index); // IPVS drops a scheduler's table with the scheduler
         }
         int[] table = table(s, ids);
         if (before == null || !s.scheduler().equals(before.scheduler()) || !Arrays.equals(before.table(), table)) {
             publishTable(index, table);
         }
         int hashKey = s.scheduler() instanceof Scheduler.Ring ring ? ring.hashKeyCode() : 0;
+        int flags = Structs.SVC_F_PRESENT;
+        if (s.scheduler() instanceof Scheduler.Ring ring && ring.fallback()) {
+            flags |= Structs.SVC_F_FALLBACK;
+        }
+        if (s.reals().stream().anyMatch(r -> r.thresholds().upper() > 0)) {
+            flags |= Structs.SVC_F_THRESHOLDS;
+        }
         Service.Persistence p = s.persistence();
         int prefix = p == null ? 0 : Math.min(p.prefixLength(), s.vip().address() instanceof java.net.Inet4Address ? 32 : 128);
         services.put(index, new ServiceEntry(s.scheduler().schedCode(), hashKey,
-                ServiceEntry.IPVS_SCHEDULERS.indexOf(s.scheduler().ipvsName()), Structs.SVC_F_PRESENT, index,
+                ServiceEntry.IPVS_SCHEDULERS.indexOf(s.scheduler().ipvsName()), flags, index,
                 p == null ? 0 : p.timeoutSeconds(), prefix));
         vips.put(s.vip(), index);
         if (before != null) {
@@ -268,21 +290,47 @@ public final class Dataplane implements AutoCloseable {
             case Scheduler.Ring ring -> {
                 List<MaglevRing.Member> members = new ArrayList<>();
                 for (int i = 0; i < rs.size(); i++) {
-                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), rs.get(i).effectiveWeight()));
+                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), s.effectiveWeight(rs.get(i))));
                 }
                 yield MaglevRing.build(members, ring.size());
             }
             case Scheduler.Sequence seq -> {
                 List<WeightedSequence.Member> members = new ArrayList<>();
                 for (int i = 0; i < rs.size(); i++) {
-                    members.add(new WeightedSequence.Member(idList.get(i), rs.get(i).effectiveWeight()));
+                    members.add(new WeightedSequence.Member(idList.get(i), s.effectiveWeight(rs.get(i))));
                 }
                 yield seq.weighted() ? WeightedSequence.build(members, Structs.TABLE_MAX)
                         : WeightedSequence.roundRobin(members);
             }
-            // The program skips weight-0 reals itself, reading live weights and counters.
+            // The program skips weight-0 and overloaded reals itself, reading live weights and counters.
             case Scheduler.LeastConnections lc -> idList.stream().mapToInt(Integer::intValue).toArray();
+            case Scheduler.ShortestExpectedDelay sed -> idList.stream().mapToInt(Integer::intValue).toArray();
+            case Scheduler.HighestWeight hw -> idList.stream().mapToInt(Integer::intValue).toArray();
+            case Scheduler.LocalityBased lb -> idList.stream().mapToInt(Integer::intValue).toArray();
         };
+    }
+
+    /**
+     * A real's thresholds, and its overload flag as IPVS's __ip_vs_update_dest leaves it: a new
+     * real is not overloaded; an existing one stops being so when its upper threshold is removed
+     * or raised, and otherwise keeps the flag the program set.
+     */
+    private void writeThresholds(int id, Real.Thresholds wanted, boolean existing) {
+        RealThresholds old = existing ? realThresholds.lookup(id).orElse(RealThresholds.NONE) : RealThresholds.NONE;
+        boolean overloaded = old.overloaded() && wanted.upper() != 0 && wanted.upper() <= old.upper();
+        RealThresholds next = new RealThresholds(wanted.upper(), wanted.lower(), overloaded);
+        if (!existing || !next.equals(old)) {
+            realThresholds.put(id, next);
+        }
+    }
+
+    /** Drops what lblc and lblcr remember for service {@code index}'s destination addresses. */
+    private void forgetLocalities(int index) {
+        for (String name : List.of("lblc", "lblcr")) {
+            RawMap raw = rawMaps.get(name);
+            var keys = raw.typed(LocalityKey.CODEC, Codec.bytes((int) raw.info().valueSize()));
+            keys.keys().stream().filter(k -> k.service() == index).forEach(keys::delete);
+        }
     }
 
     /** Builds the table whole in a fresh inner map, then points the service's slot at it. */
@@ -309,6 +357,7 @@ public final class Dataplane implements AutoCloseable {
             // Not present: flows still bound to it are scheduled anew on their next packet.
             reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE, old.port(), 0));
         }
+        realThresholds.put(id, RealThresholds.NONE);
         realPool.release(id);
     }
 
@@ -317,6 +366,7 @@ public final class Dataplane implements AutoCloseable {
         vips.delete(vip);
         services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, a.index(), 0, 0));
         tables.delete(a.index());
+        forgetLocalities(a.index());
         a.reals().values().forEach(this::retireReal);
         servicePool.release(a.index());
     }
@@ -334,16 +384,43 @@ public final class Dataplane implements AutoCloseable {
     // --- reading ---
 
     /** A service as the maps hold it: for listings (ipvsadm -L). */
+    /** A service as the maps hold it: for listings (ipvsadm -L); {@code schedulerFlags} as ipvsadm names them. */
     public record ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals,
-                              Service.Persistence persistence) {
+                              Service.Persistence persistence, List<String> schedulerFlags, Counter out) {
+        public ServiceView {
+            reals = List.copyOf(reals);
+            schedulerFlags = List.copyOf(schedulerFlags);
+        }
+
+        public ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals,
+                           Service.Persistence persistence, List<String> schedulerFlags) {
+            this(index, vip, scheduler, counter, reals, persistence, schedulerFlags, Counter.ZERO);
+        }
+
+        public ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals,
+                           Service.Persistence persistence) {
+            this(index, vip, scheduler, counter, reals, persistence, List.of());
+        }
+
         public ServiceView(int index, VipKey vip, String scheduler, Counter counter, List<RealView> reals) {
             this(index, vip, scheduler, counter, reals, null);
         }
     }
 
-    /** A real as the maps hold it. */
+    /** A real as the maps hold it, with its thresholds and whether it is overloaded now; {@code out}: its NAT replies. */
     public record RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
-                           RealConns conns, Counter counter, MacAddress mac, int ifindex) {}
+                           RealConns conns, Counter counter, MacAddress mac, int ifindex, RealThresholds thresholds,
+                           Counter out) {
+        public RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
+                        RealConns conns, Counter counter, MacAddress mac, int ifindex, RealThresholds thresholds) {
+            this(index, address, port, method, weight, conns, counter, mac, ifindex, thresholds, Counter.ZERO);
+        }
+
+        public RealView(int index, InetAddress address, int port, io.xlb.dataplane.abi.Method method, int weight,
+                        RealConns conns, Counter counter, MacAddress mac, int ifindex) {
+            this(index, address, port, method, weight, conns, counter, mac, ifindex, RealThresholds.NONE);
+        }
+    }
 
     /**
      * The state the maps hold, as a desired state: what {@code xlb adm} edits and applies again.
@@ -353,9 +430,9 @@ public final class Dataplane implements AutoCloseable {
         List<Service> out = new ArrayList<>();
         for (ServiceView v : view()) {
             List<Real> rs = v.reals().stream().map(r -> new Real(r.address(), r.port(), r.weight(), r.method(), r.mac(),
-                    r.ifindex())).toList();
+                    r.ifindex(), new Real.Thresholds(r.thresholds().upper(), r.thresholds().lower()))).toList();
             io.xlb.dataplane.abi.Method m = rs.isEmpty() ? io.xlb.dataplane.abi.Method.DR : rs.getFirst().method();
-            out.add(new Service(v.vip(), Scheduler.named(v.scheduler()), m, rs, v.persistence()));
+            out.add(new Service(v.vip(), Scheduler.named(v.scheduler(), v.schedulerFlags()), m, rs, v.persistence()));
         }
         return new DesiredState(out, config.lookup(0).orElse(DirectorConfig.defaults()));
     }
@@ -365,8 +442,10 @@ public final class Dataplane implements AutoCloseable {
         List<Counter> zeros = java.util.Collections.nCopies(bpf.possibleCpus(), Counter.ZERO);
         for (Applied a : applied.values()) {
             serviceStats.update(a.index(), zeros, io.xlb.bpf.UpdateFlag.ANY);
+            serviceOutStats.update(a.index(), zeros, io.xlb.bpf.UpdateFlag.ANY);
             for (int id : a.reals().values()) {
                 realStats.update(id, zeros, io.xlb.bpf.UpdateFlag.ANY);
+                realOutStats.update(id, zeros, io.xlb.bpf.UpdateFlag.ANY);
             }
         }
     }
@@ -377,7 +456,8 @@ public final class Dataplane implements AutoCloseable {
         reals.entries().forEach((id, r) -> {
             if (r.address() != null && r.service() != NO_SERVICE) {
                 realsByService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(new RealView(id, r.address(),
-                        r.port(), r.method(), r.configuredWeight(), realConns(id), realCounter(id), r.mac(), r.ifindex()));
+                        r.port(), r.method(), r.configuredWeight(), realConns(id), realCounter(id), r.mac(), r.ifindex(),
+                        realThresholds(id), r.method() == io.xlb.dataplane.abi.Method.NAT ? realOutCounter(id) : Counter.ZERO));
             }
         });
         List<ServiceView> out = new ArrayList<>();
@@ -387,7 +467,9 @@ public final class Dataplane implements AutoCloseable {
             rs.sort(java.util.Comparator.comparingInt(RealView::index));
             Service.Persistence persistence = e == null || e.persistTimeoutSeconds() == 0 ? null
                     : new Service.Persistence(e.persistTimeoutSeconds(), e.persistPrefix());
-            out.add(new ServiceView(index, vip, e == null ? "?" : e.ipvsName(), serviceCounter(index), rs, persistence));
+            boolean nat = rs.stream().anyMatch(r -> r.method() == io.xlb.dataplane.abi.Method.NAT);
+            out.add(new ServiceView(index, vip, e == null ? "?" : e.ipvsName(), serviceCounter(index), rs, persistence,
+                    e == null ? List.of() : e.schedulerFlags(), nat ? serviceOutCounter(index) : Counter.ZERO));
         });
         out.sort(java.util.Comparator.comparing((ServiceView v) -> v.vip().protocol())
                 .thenComparing(v -> v.vip().address().getAddress(), java.util.Arrays::compareUnsigned)
@@ -416,13 +498,46 @@ public final class Dataplane implements AutoCloseable {
         return applied.values().stream().flatMap(a -> a.reals().values().stream()).toList();
     }
 
-    /** Overwrites a real's counters (the reaper's recount). */
+    /**
+     * Overwrites a real's counters with a recount (the reaper's, or a test's), and its overload flag
+     * as IPVS would leave it had the connections come and gone one by one: fewer than counted is
+     * connections unbound (the flag clears below the lower threshold), more is connections bound
+     * (it sets at the upper one).
+     */
     void setRealConns(int realIndex, RealConns conns) {
+        RealConns before = realConns(realIndex);
         realConns.put(realIndex, conns);
+        long was = (long) before.active() + before.inactive(), now = (long) conns.active() + conns.inactive();
+        RealThresholds t = realThresholds(realIndex);
+        boolean overloaded = t.overloaded();
+        if (now < was && overloaded) {
+            overloaded = !belowLowerThreshold(t, now);
+        } else if (now > was && t.upper() != 0 && now >= Integer.toUnsignedLong(t.upper())) {
+            overloaded = true;
+        }
+        if (overloaded != t.overloaded()) {
+            realThresholds.put(realIndex, t.withOverloaded(overloaded));
+        }
+    }
+
+    /** IPVS's ip_vs_unbind_dest: the lower threshold, or 3/4 of the upper when there is none. */
+    private static boolean belowLowerThreshold(RealThresholds t, long total) {
+        if (t.lower() != 0) {
+            return total < Integer.toUnsignedLong(t.lower());
+        }
+        if (t.upper() != 0) {
+            return total * 4 < Integer.toUnsignedLong(t.upper()) * 3;
+        }
+        return true;
     }
 
     public RealConns realConns(int realIndex) {
         return realConns.lookup(realIndex).orElse(RealConns.ZERO);
+    }
+
+    /** A real's thresholds and overload flag. */
+    public RealThresholds realThresholds(int realIndex) {
+        return realThresholds.lookup(realIndex).orElse(RealThresholds.NONE);
     }
 
     public Counter serviceCounter(int serviceIndex) {
@@ -431,6 +546,15 @@ public final class Dataplane implements AutoCloseable {
 
     public Counter realCounter(int realIndex) {
         return realStats.lookupSum(realIndex, Counter::plus).orElse(Counter.ZERO);
+    }
+
+    /** A NAT service's replies (packets, bytes) that went back out through the director. */
+    public Counter serviceOutCounter(int serviceIndex) {
+        return serviceOutStats.lookupSum(serviceIndex, Counter::plus).orElse(Counter.ZERO);
+    }
+
+    public Counter realOutCounter(int realIndex) {
+        return realOutStats.lookupSum(realIndex, Counter::plus).orElse(Counter.ZERO);
     }
 
     public Map<Reason, Long> reasons() {

@@ -67,4 +67,22 @@ public record Service(VipKey vip, Scheduler scheduler, Method method, List<Real>
     public Method methodOf(Real r) {
         return r.method() != null ? r.method() : method;
     }
+
+    /**
+     * Whether {@code r} may take flows now: DR and TUN need its next hop's MAC, NAT finds the next
+     * hop in the kernel's FIB per packet.
+     */
+    public boolean takesFlows(Real r) {
+        return methodOf(r) == Method.NAT || r.reachable();
+    }
+
+    /** The weight the schedulers see: 0 while the real cannot take flows. */
+    public int effectiveWeight(Real r) {
+        return takesFlows(r) ? r.weight() : 0;
+    }
+
+    /** Whether a real of it waits for its next hop's MAC. */
+    public boolean awaitsMac() {
+        return reals.stream().anyMatch(r -> !takesFlows(r));
+    }
 }

@@ -43,7 +43,7 @@ class AbiLayoutTest {
     /** Each enum's constants as Java names them: the prefix dropped, the *_MAX count left out. */
     private static List<String> names(Btf btf, String enumName, String prefix) {
         return btf.enumValues(enumName).keySet().stream().filter(n -> !n.endsWith("_MAX") || n.equals("XLB_TABLE_MAX")
-                || n.equals("XLB_LC_MAX")).map(n -> n.substring(prefix.length())).toList();
+                || n.equals("XLB_LC_MAX") || n.equals("XLB_LBLCR_SET_MAX")).map(n -> n.substring(prefix.length())).toList();
     }
 
     @Test
@@ -62,15 +62,23 @@ class AbiLayoutTest {
             }
             assertEquals(names(btf, "xlb_method", "XLB_FWD_"), Arrays.stream(Method.values()).map(Enum::name).toList());
             Map<String, Long> sched = btf.enumValues("xlb_sched");
-            assertEquals(Map.of("XLB_SCHED_NONE", (long) ServiceEntry.SCHED_NONE, "XLB_SCHED_RING", (long) ServiceEntry.SCHED_RING,
-                    "XLB_SCHED_SEQ", (long) ServiceEntry.SCHED_SEQ, "XLB_SCHED_LC", (long) ServiceEntry.SCHED_LC,
-                    "XLB_SCHED_WLC", (long) ServiceEntry.SCHED_WLC), sched);
+            assertEquals(Map.ofEntries(Map.entry("XLB_SCHED_NONE", (long) ServiceEntry.SCHED_NONE),
+                    Map.entry("XLB_SCHED_RING", (long) ServiceEntry.SCHED_RING),
+                    Map.entry("XLB_SCHED_SEQ", (long) ServiceEntry.SCHED_SEQ), Map.entry("XLB_SCHED_LC", (long) ServiceEntry.SCHED_LC),
+                    Map.entry("XLB_SCHED_WLC", (long) ServiceEntry.SCHED_WLC), Map.entry("XLB_SCHED_SED", (long) ServiceEntry.SCHED_SED),
+                    Map.entry("XLB_SCHED_NQ", (long) ServiceEntry.SCHED_NQ), Map.entry("XLB_SCHED_FO", (long) ServiceEntry.SCHED_FO),
+                    Map.entry("XLB_SCHED_OVF", (long) ServiceEntry.SCHED_OVF),
+                    Map.entry("XLB_SCHED_LBLC", (long) ServiceEntry.SCHED_LBLC),
+                    Map.entry("XLB_SCHED_LBLCR", (long) ServiceEntry.SCHED_LBLCR)), sched);
+            assertEquals((long) Structs.LOCALITY_EXPIRATION_S, btf.enumValues("xlb_locality").get("XLB_LOCALITY_EXPIRATION_S"));
             Map<String, Long> limit = btf.enumValues("xlb_limit");
             assertEquals((long) Structs.MAX_SERVICES, limit.get("XLB_MAX_SERVICES"));
             assertEquals((long) Structs.MAX_REALS, limit.get("XLB_MAX_REALS"));
             assertEquals((long) Structs.LC_MAX, limit.get("XLB_LC_MAX"));
             assertEquals((long) Structs.TABLE_MAX, limit.get("XLB_TABLE_MAX"));
             assertEquals((long) Structs.TABLE_HEADER, limit.get("XLB_TABLE_HEADER"));
+            assertEquals((long) Structs.MAX_LOCALITY, limit.get("XLB_MAX_LOCALITY"));
+            assertEquals((long) Structs.LBLCR_SET_MAX, limit.get("XLB_LBLCR_SET_MAX"));
         }
     }
 }

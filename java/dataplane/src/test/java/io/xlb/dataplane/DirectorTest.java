@@ -27,11 +27,14 @@ import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.RealConns;
 import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.VipKey;
+import io.xlb.testing.Checksum;
 import io.xlb.testing.Frame;
 import io.xlb.testing.Privileged;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -214,6 +217,77 @@ class DirectorTest {
         assertEquals(XDP_TX, d.program.testRun(broadcast).retval(), "a group address reaches every host, the director too");
         assertEquals(2, d.reason(Reason.PASS_OTHER_HOST));
         assertEquals(2, d.reason(Reason.TX_DR));
+    }
+
+    /**
+     * A frame sent to a group address (broadcast, multicast) is forwarded, but a group address is
+     * never a source: what goes back out carries the interface's own MAC (found by the packet fuzz).
+     */
+    @Test
+    void aFrameSentToAGroupAddressLeavesFromTheInterfacesOwnMac() {
+        Real tun1 = new Real(Frame.addr("10.0.1.11"), 80, 1, Method.TUN, RS1_MAC, 0);
+        VipKey tunWeb = new VipKey(Frame.addr("192.0.2.20"), 80, Protocol.TCP);
+        apply(new DirectorConfig(Map.of(), TUN_SRC4, TUN_SRC6, 1500, 64), service(WEB, "rr", Method.DR, RS1),
+                service(tunWeb, "rr", Method.TUN, tun1));
+        d.dataplane.addInterface(LOOPBACK_IFINDEX, new MacAddress(Frame.DIRECTOR_MAC));
+        for (String group : List.of("ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01")) {
+            Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN).dstMac(group);
+            TestRunResult r = d.run(syn);
+            assertEquals(XDP_TX, r.retval());
+            assertArrayEquals(dr(syn, RS1_MAC).bytes(), r.packet(), "DR from the director's MAC, not " + group);
+
+            Frame tun = Frame.tcp("198.51.100.7", 40001, "192.0.2.20", 80, Frame.SYN).dstMac(group);
+            assertArrayEquals(ipip(tun, RS1_MAC, (Inet4Address) tun1.address()).bytes(), d.run(tun).packet(), "TUN, " + group);
+
+            Frame big = Frame.tcp("198.51.100.7", 40002, "192.0.2.20", 80, Frame.ACK).payload(new byte[1500]).dstMac(group);
+            TestRunResult tooBig = d.run(big);
+            assertEquals(XDP_TX, tooBig.retval());
+            assertArrayEquals(Frame.DIRECTOR_MAC, Arrays.copyOfRange(tooBig.packet(), 6, 12), "frag-needed from the director's MAC");
+            assertArrayEquals(Frame.CLIENT_MAC, Arrays.copyOfRange(tooBig.packet(), 0, 6));
+        }
+    }
+
+    /**
+     * Bytes after the IP packet (its total or payload length says where it ends) are padding: a
+     * TCP or UDP header there is no part of the packet, which is passed as truncated, not forwarded
+     * and not remembered (found by the packet fuzz).
+     */
+    @Test
+    void aHeaderInTheBytesAfterThePacketIsNoHeader() {
+        VipKey web6 = new VipKey(Frame.addr("2001:db8::10"), 80, Protocol.TCP);
+        VipKey dns = new VipKey(Frame.addr("192.0.2.10"), 53, Protocol.UDP);
+        apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1), service(dns, "rr", Method.DR, RS1),
+                service(web6, "rr", Method.DR, Real.of(Frame.addr("2001:db8:1::11"), 80, 1, RS1_MAC)));
+        List<byte[]> frames = new ArrayList<>();
+        for (Frame f : List.of(Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN),
+                Frame.udp("198.51.100.7", 40000, "192.0.2.10", 53))) {
+            for (int total : new int[] {20, 21, 27, 39}) {
+                byte[] b = f.bytes();
+                b[16] = (byte) (total >> 8);
+                b[17] = (byte) total;
+                b[24] = 0;
+                b[25] = 0;
+                int check = Checksum.of(b, 14, 20);
+                b[24] = (byte) (check >> 8);
+                b[25] = (byte) check;
+                if (total < 28 || f.bytes()[23] == Frame.TCP) {
+                    frames.add(b);
+                }
+            }
+        }
+        for (int payload : new int[] {0, 7, 19}) {
+            byte[] b = Frame.tcp("2001:db8::7", 40000, "2001:db8::10", 80, Frame.SYN).bytes();
+            b[18] = 0;
+            b[19] = (byte) payload;
+            frames.add(b);
+        }
+        for (byte[] f : frames) {
+            TestRunResult r = d.program.testRun(f);
+            assertEquals(XDP_PASS, r.retval(), HexFormat.of().formatHex(f));
+            assertArrayEquals(f, r.packet());
+        }
+        assertEquals(frames.size(), d.reason(Reason.PASS_TRUNCATED));
+        assertTrue(d.dataplane.connections().isEmpty(), "nothing remembered");
     }
 
     private static final int LOOPBACK_IFINDEX = 1; // BPF_PROG_TEST_RUN's ingress without a context

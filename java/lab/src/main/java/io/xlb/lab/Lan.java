@@ -73,6 +73,24 @@ public final class Lan {
         return h;
     }
 
+    /**
+     * Plugs a host of another LAN into this one too, by a second interface {@code ifname} addressed
+     * {@code cidr}: a two-armed director's inside leg.
+     */
+    public Host join(Host other, String ifname, String cidr) {
+        String port = "j" + (hosts.size() + 1);
+        Command.of("ip", "link", "add", ifname, "netns", other.ns().name(), "type", "veth",
+                "peer", "name", port, "netns", switchNs.name()).run();
+        switchNs.exec("ip", "link", "set", port, "master", "br0");
+        switchNs.exec("ip", "link", "set", port, "up");
+        other.ns().exec("ip", "addr", "add", cidr, "dev", ifname);
+        other.ns().exec("ethtool", "-K", ifname, "tx", "off");
+        other.ns().exec("ip", "link", "set", ifname, "up");
+        Host joined = new Host(other.name(), other.ns(), ifname, cidr.substring(0, cidr.indexOf('/')), Veth.mac(other.ns(), ifname), port);
+        hosts.put(other.name() + "/" + ifname, joined);
+        return joined;
+    }
+
     /** The namespace of the bridge, where each host's switch port lives. */
     public Netns switchNamespace() {
         return switchNs;

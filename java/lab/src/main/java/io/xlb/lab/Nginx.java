@@ -6,17 +6,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Debian's nginx in a lab host, on port 80, serving a page that names the host. */
+/** Debian's nginx in a lab host, on port 80 (or another), serving a page that names the host. */
 public final class Nginx {
     private Nginx() {}
 
     public static BackgroundProcess start(Lab lab, Lan.Host host) {
+        return start(lab, host, 80);
+    }
+
+    /** On {@code port}: a real behind NAT may listen on another port than its service's. */
+    public static BackgroundProcess start(Lab lab, Lan.Host host, int port) {
         Path dir = lab.scratch().resolve("nginx-" + host.name());
         try {
             Files.createDirectories(dir.resolve("html"));
             Files.createDirectories(dir.resolve("tmp"));
             Files.writeString(dir.resolve("html/index.html"), host.name() + "\n");
-            Files.writeString(dir.resolve("nginx.conf"), config(dir, "listen 80;"));
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, "listen " + port + ";"));
             // nginx's workers run as nobody: let them read the page.
             for (Path p : new Path[] {lab.scratch(), dir, dir.resolve("html"), dir.resolve("html/index.html")}) {
                 p.toFile().setReadable(true, false);
@@ -27,7 +32,7 @@ public final class Nginx {
         }
         BackgroundProcess nginx = lab.start(host.ns(), "nginx-" + host.name(),
                 "nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString());
-        Listening.await(host.ns(), "nginx in " + host.name(), nginx, 80, Duration.ofSeconds(10));
+        Listening.await(host.ns(), "nginx in " + host.name(), nginx, port, Duration.ofSeconds(10));
         return nginx;
     }
 

@@ -17,15 +17,17 @@ import java.util.Map;
  */
 final class IpvsSeries {
     private static final String NO_OUTGOING =
-            " Always 0 on xlb: with direct routing and tunnelling the replies go from the reals to the clients, not through the director.";
+            " NAT's replies only: with direct routing and tunnelling they go from the reals to the clients, not through the director.";
 
     private IpvsSeries() {}
 
     static List<MetricSnapshot> of(List<Dataplane.ServiceView> services) {
         Counter total = Counter.ZERO;
+        Counter out = Counter.ZERO;
         Map<Labels, long[]> backends = new LinkedHashMap<>(); // active, inactive, weight
         for (Dataplane.ServiceView s : services) {
             total = total.plus(s.counter());
+            out = out.plus(s.out());
             for (Dataplane.RealView r : s.reals()) {
                 Labels labels = BackendLabels.of(s.vip().address(), s.vip().port(), s.vip().protocol().name(),
                         r.address(), r.port());
@@ -39,9 +41,9 @@ final class IpvsSeries {
         return List.of(
                 Snapshots.counter("xlb_ipvs_connections", "The total number of connections made.", total.conns()),
                 Snapshots.counter("xlb_ipvs_incoming_packets", "The total number of incoming packets.", total.packets()),
-                Snapshots.counter("xlb_ipvs_outgoing_packets", "The total number of outgoing packets." + NO_OUTGOING, 0),
+                Snapshots.counter("xlb_ipvs_outgoing_packets", "The total number of outgoing packets." + NO_OUTGOING, out.packets()),
                 Snapshots.counter("xlb_ipvs_incoming_bytes", "The total amount of incoming data.", total.bytes()),
-                Snapshots.counter("xlb_ipvs_outgoing_bytes", "The total amount of outgoing data." + NO_OUTGOING, 0),
+                Snapshots.counter("xlb_ipvs_outgoing_bytes", "The total amount of outgoing data." + NO_OUTGOING, out.bytes()),
                 Snapshots.gauge("xlb_ipvs_backend_connections_active",
                         "The current active connections by local and remote address.", column(backends, 0)),
                 Snapshots.gauge("xlb_ipvs_backend_connections_inactive",

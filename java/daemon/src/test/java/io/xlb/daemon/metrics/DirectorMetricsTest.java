@@ -142,7 +142,7 @@ class DirectorMetricsTest {
         assertEquals(List.of("xlb_ipvs_incoming_bytes_total 65500.0"), e.samples("xlb_ipvs_incoming_bytes_total"));
         assertEquals(List.of("xlb_ipvs_outgoing_packets_total 0.0"), e.samples("xlb_ipvs_outgoing_packets_total"));
         assertEquals(List.of("xlb_ipvs_outgoing_bytes_total 0.0"), e.samples("xlb_ipvs_outgoing_bytes_total"));
-        assertTrue(e.help("xlb_ipvs_outgoing_bytes_total").contains("Always 0 on xlb"), e.help("xlb_ipvs_outgoing_bytes_total"));
+        assertTrue(e.help("xlb_ipvs_outgoing_bytes_total").contains("NAT's replies only"), e.help("xlb_ipvs_outgoing_bytes_total"));
         assertEquals(List.of(
                 "xlb_ipvs_backend_connections_active{" + WEB1 + "} 5.0",
                 "xlb_ipvs_backend_connections_active{" + WEB2 + "} 1.0",

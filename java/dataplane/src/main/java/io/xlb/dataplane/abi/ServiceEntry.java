@@ -21,11 +21,33 @@ public record ServiceEntry(int sched, int hashKey, int ipvsSched, int flags, int
         return ipvsSched >= 0 && ipvsSched < IPVS_SCHEDULERS.size() ? IPVS_SCHEDULERS.get(ipvsSched) : "?";
     }
 
+    /** ipvsadm's scheduler flags this entry carries, in ipvsadm's order: "sh-fallback", "sh-port" (or mh-). */
+    public java.util.List<String> schedulerFlags() {
+        String name = ipvsName();
+        if (!name.equals("sh") && !name.equals("mh")) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if ((flags & Structs.SVC_F_FALLBACK) != 0) {
+            out.add(name + "-fallback");
+        }
+        if (hashKey == HASH_SRC_PORT) {
+            out.add(name + "-port");
+        }
+        return java.util.List.copyOf(out);
+    }
+
     public static final int SCHED_NONE = 0;
     public static final int SCHED_RING = 1;
     public static final int SCHED_SEQ = 2;
     public static final int SCHED_LC = 3;
     public static final int SCHED_WLC = 4;
+    public static final int SCHED_SED = 5;
+    public static final int SCHED_NQ = 6;
+    public static final int SCHED_FO = 7;
+    public static final int SCHED_OVF = 8;
+    public static final int SCHED_LBLC = 9;
+    public static final int SCHED_LBLCR = 10;
     public static final int HASH_SRC = 0;
     public static final int HASH_SRC_PORT = 1;
     public static final int HASH_DST = 2;

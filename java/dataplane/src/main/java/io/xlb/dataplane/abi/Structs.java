@@ -60,6 +60,29 @@ public final class Structs {
             JAVA_INT.withName("active"),
             JAVA_INT.withName("inactive")).withName("real_conns");
 
+    public static final StructLayout REAL_THRESHOLDS = structLayout(
+            JAVA_INT.withName("upper"),
+            JAVA_INT.withName("lower"),
+            JAVA_INT.withName("overloaded")).withName("real_thresholds");
+
+    public static final StructLayout LOCALITY_KEY = structLayout(
+            sequenceLayout(4, JAVA_INT).withName("addr"),    // network order
+            JAVA_INT.withName("service")).withName("locality_key");
+
+    public static final StructLayout LBLC_ENTRY = structLayout(
+            JAVA_LONG.withName("last_use_ns"),
+            JAVA_INT.withName("real"),
+            JAVA_INT.withName("pad")).withName("lblc_entry");
+
+    public static final int LBLCR_SET_MAX = 16;
+
+    public static final StructLayout LBLCR_ENTRY = structLayout(
+            JAVA_LONG.withName("last_use_ns"),
+            JAVA_LONG.withName("last_mod_ns"),
+            JAVA_INT.withName("size"),
+            sequenceLayout(LBLCR_SET_MAX, JAVA_INT).withName("reals"),
+            JAVA_INT.withName("pad")).withName("lblcr_entry");
+
     public static final StructLayout FLOW_KEY = structLayout(
             sequenceLayout(4, JAVA_INT).withName("src"),
             sequenceLayout(4, JAVA_INT).withName("dst"),
@@ -101,7 +124,8 @@ public final class Structs {
             JAVA_LONG.withName("conns")).withName("counter");
 
     public static final List<StructLayout> ALL = List.of(VIP_KEY, SERVICE, REAL, REAL_CONNS, FLOW_KEY, CONN,
-            XLB_CONFIG, IFACE, COUNTER, FLOW_RATE, PERSIST_KEY, PERSIST);
+            XLB_CONFIG, IFACE, COUNTER, FLOW_RATE, PERSIST_KEY, PERSIST, REAL_THRESHOLDS, LOCALITY_KEY, LBLC_ENTRY,
+            LBLCR_ENTRY);
 
     // Constants of the same header.
     public static final int TABLE_HEADER = 1;
@@ -109,7 +133,11 @@ public final class Structs {
     public static final int LC_MAX = 256;
     public static final int MAX_SERVICES = 1024;
     public static final int MAX_REALS = 16384;
+    public static final int MAX_LOCALITY = 1 << 16;
+    public static final int LOCALITY_EXPIRATION_S = 24 * 60 * 60;
     public static final int SVC_F_PRESENT = 1;
+    public static final int SVC_F_FALLBACK = 1 << 1;
+    public static final int SVC_F_THRESHOLDS = 1 << 2;
     public static final int REAL_F_PRESENT = 1;
 
     static long offset(StructLayout l, String field) {

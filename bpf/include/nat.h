@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NAT (masquerading), as IPVS does it: on the way in the destination becomes the real's address
+ * and port; the real's replies, routed back through the director, get the VIP and its port back as
+ * their source. Checksums are updated incrementally; the next hop comes from the kernel's FIB,
+ * so a real may sit behind another interface (two-armed) or on the clients' segment (one-armed).
+ * Like IPVS, the way in keeps the TTL (the director is the destination) and the way out, which
+ * IPVS routes through the kernel's forwarding, loses one.
+ */
+#ifndef XLB_NAT_H
+#define XLB_NAT_H
+
+#include "maps.h"
+#include "packet.h"
+#include "conn.h"
+#include "csum.h"
+#include "forward.h"
+#include <linux/icmp.h>
+
+#define NAT_REWRITE_DST 1
+#define NAT_REWRITE_SRC 0
+#define IPV6_FLOWINFO_MASK bpf_htonl(0x0FFFFFFF)
+#define UDP_CSUM_MANGLED   0xffff   /* RFC 768: a checksum computing to 0 is sent as all ones */
+
+/* The L4 header's ports and checksum, after the addresses changed from `old` to `now` (words of 32 bits). */
+static __always_inline int nat_l4(void *l4, void *end, const struct packet *p, int dst, const __u32 *old,
+				  const __u32 *now, int words, __be16 port)
+{
+	if (p->flow.proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = l4;
+		__be16 *field;
+		__u16 check;
+
+		if ((void *)(tcp + 1) > end)
+			return -1;
+		field = dst ? &tcp->dest : &tcp->source;
+		check = csum_replace32(tcp->check, old, now, words);
+		tcp->check = csum_replace16(check, *field, port);
+		*field = port;
+		return 0;
+	}
+	if (p->flow.proto == IPPROTO_UDP) {
+		struct udphdr *udp = l4;
+		__be16 *field;
+
+		if ((void *)(udp + 1) > end)
+			return -1;
+		field = dst ? &udp->dest : &udp->source;
+		/* An IPv4 datagram may go without checksum (0); IPv6 ones may not. */
+		if (udp->check || p->flow.family == XLB_AF_INET6) {
+			__u16 check = csum_replace16(csum_replace32(udp->check, old, now, words), *field, port);
+
+			udp->check = check ? check : UDP_CSUM_MANGLED;
+		}
+		*field = port;
+		return 0;
+	}
+	return -1;
+}
+
+/* Writes `addr` and `port` as the packet's destination (the way in) or source (the way out). */
+static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *p, int dst, const __be32 *addr, __be16 port)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *l3 = data + p->l2_len;
+
+	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN)
+		return -1;
+	if (p->flow.family == XLB_AF_INET) {
+		struct iphdr *ip = l3;
+		__u32 old;
+		__be32 *field;
+		void *l4;
+
+		if ((void *)(ip + 1) > end)
+			return -1;
+		field = dst ? &ip->daddr : &ip->saddr;
+		old = *field;
+		ip->check = csum_replace32(ip->check, &old, addr, 1);
+		*field = addr[0];
+		if (p->fragment == FRAG_LATER) /* no L4 header in it */
+			return 0;
+		l4 = l3 + (ip->ihl & 0xf) * IPV4_IHL_UNIT;
+		return nat_l4(l4, end, p, dst, &old, addr, 1, port);
+	}
+	if (p->flow.family == XLB_AF_INET6) {
+		struct ipv6hdr *ip6 = l3;
+		__u32 old[4];
+		struct in6_addr *field;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		field = dst ? &ip6->daddr : &ip6->saddr;
+		__builtin_memcpy(old, field, sizeof(old));
+		__builtin_memcpy(field, addr, sizeof(old));
+		return nat_l4(l3 + sizeof(*ip6), end, p, dst, old, addr, 4, port);
+	}
+	return -1;
+}
+
+/* Whether the packet has a hop left to be forwarded (TTL or hop limit above 1). */
+static __always_inline int nat_hop_left(struct xdp_md *ctx, const struct packet *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *l3 = data + p->l2_len;
+
+	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN)
+		return 0;
+	if (p->flow.family == XLB_AF_INET) {
+		struct iphdr *ip = l3;
+
+		return (void *)(ip + 1) <= end && ip->ttl > 1;
+	}
+	{
+		struct ipv6hdr *ip6 = l3;
+
+		return (void *)(ip6 + 1) <= end && ip6->hop_limit > 1;
+	}
+}
+
+/* One hop less, as a router does (checked by nat_hop_left before anything changed). */
+static __always_inline void nat_decrease_ttl(struct xdp_md *ctx, const struct packet *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *l3 = data + p->l2_len;
+
+	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN)
+		return;
+	if (p->flow.family == XLB_AF_INET) {
+		struct iphdr *ip = l3;
+		__u16 before;
+
+		if ((void *)(ip + 1) > end || ip->ttl <= 1)
+			return;
+		before = *(__u16 *)&ip->ttl; /* TTL and protocol: one word of the header's checksum */
+		ip->ttl--;
+		ip->check = csum_replace16(ip->check, before, *(__u16 *)&ip->ttl);
+		return;
+	}
+	{
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > end || ip6->hop_limit <= 1)
+			return;
+		ip6->hop_limit--;
+	}
+}
+
+/*
+ * Sends a translated packet to its next hop as the kernel's FIB says: back out of the interface
+ * it came in by (XDP_TX), or redirected to another one. Without a resolved neighbour (or a route,
+ * or with forwarding off) the stack gets it, translated, and forwards it itself.
+ */
+static __always_inline int nat_send(struct xdp_md *ctx, const struct packet *p, int routed, __u32 *reason, __u32 tx_reason)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *l3 = data + p->l2_len;
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN || (void *)(eth + 1) > end)
+		goto stack;
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.l4_protocol = p->flow.proto;
+	fib.tot_len = p->l3_len;
+	if (p->flow.family == XLB_AF_INET) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > end)
+			goto stack;
+		fib.family = XLB_AF_INET;
+		fib.tos = ip->tos;
+		fib.ipv4_src = ip->saddr;
+		fib.ipv4_dst = ip->daddr;
+	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > end)
+			goto stack;
+		fib.family = XLB_AF_INET6;
+		fib.flowinfo = *(__be32 *)ip6 & IPV6_FLOWINFO_MASK;
+		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, sizeof(fib.ipv6_src));
+		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, sizeof(fib.ipv6_dst));
+	}
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		goto stack; /* the stack forwards it, one hop less */
+	/*
+	 * An interface the director is not attached to is the stack's to send on: decided before the
+	 * MACs and the TTL change, which the stack sets itself (it would drop a frame addressed to
+	 * another host's MAC, and take a second hop off).
+	 */
+	if (fib.ifindex != ctx->ingress_ifindex && !bpf_map_lookup_elem(&tx_ports, &fib.ifindex))
+		goto stack;
+	if (routed)
+		nat_decrease_ttl(ctx, p);
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > end)
+		goto stack;
+	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	*reason = tx_reason;
+	if (fib.ifindex == ctx->ingress_ifindex)
+		return XDP_TX;
+	return bpf_redirect_map(&tx_ports, fib.ifindex, XDP_PASS);
+stack:
+	*reason = XLB_R_PASS_NAT_ROUTE;
+	return XDP_PASS;
+}
+
+/* The way in: to the real's address and port (the VIP's port when the real has none). */
+static __always_inline int forward_nat(struct xdp_md *ctx, const struct packet *p, const struct real *r, __u32 *reason)
+{
+	__be16 port = r->port ? r->port : p->flow.dport;
+
+	if (nat_rewrite(ctx, p, NAT_REWRITE_DST, r->addr, port)) {
+		*reason = XLB_R_DROP_ERROR;
+		return XDP_DROP;
+	}
+	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT);
+}
+
+/* The flow of the real's replies to a connection the director NATs, and what they restore. */
+static __always_inline void nat_remember(const struct packet *p, const struct real *r, __u32 svc_idx, __u32 real_idx)
+{
+	struct flow_key reply = {};
+	struct nat_reply nr = {};
+
+	__builtin_memcpy(reply.src, r->addr, sizeof(reply.src));
+	__builtin_memcpy(reply.dst, p->flow.src, sizeof(reply.dst));
+	reply.sport = r->port ? r->port : p->flow.dport;
+	reply.dport = p->flow.sport;
+	reply.proto = p->flow.proto;
+	reply.family = p->flow.family;
+	reply.kind = XLB_FLOW_CONN;
+	__builtin_memcpy(nr.vip, p->flow.dst, sizeof(nr.vip));
+	nr.vport = p->flow.dport;
+	nr.service = svc_idx;
+	nr.real = real_idx;
+	bpf_map_update_elem(&nat_replies, &reply, &nr, BPF_ANY);
+}
+
+/*
+ * The way out: a packet of a flow the director NATs (real to client), while its connection lives.
+ * Returns the verdict, or -1 when it is none of ours. *svc_idx and *real_idx say whose it is.
+ */
+static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
+				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
+{
+	struct nat_reply *nr = bpf_map_lookup_elem(&nat_replies, &p->flow);
+	struct flow_key forward = {};
+	struct conn *c;
+
+	if (!nr)
+		return -1;
+	/* The connection it answers: client to VIP. Gone or moved to another real, the reply is not ours. */
+	__builtin_memcpy(forward.src, p->flow.dst, sizeof(forward.src));
+	__builtin_memcpy(forward.dst, nr->vip, sizeof(forward.dst));
+	forward.sport = p->flow.dport;
+	forward.dport = nr->vport;
+	forward.proto = p->flow.proto;
+	forward.family = p->flow.family;
+	forward.kind = XLB_FLOW_CONN;
+	c = bpf_map_lookup_elem(&conns, &forward);
+	if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+		return -1;
+	*svc_idx = nr->service;
+	*real_idx = nr->real;
+	if (for_other_host(ctx)) { /* flooded to a backup director: the master forwards it */
+		*reason = XLB_R_PASS_OTHER_HOST;
+		return XDP_PASS;
+	}
+	if (!nat_hop_left(ctx, p)) {
+		*reason = XLB_R_PASS_TTL; /* untranslated: the stack's time-exceeded goes to the real */
+		return XDP_PASS;
+	}
+	c->last_seen_ns = now;
+	if (nat_rewrite(ctx, p, NAT_REWRITE_SRC, nr->vip, nr->vport)) {
+		*reason = XLB_R_DROP_ERROR;
+		return XDP_DROP;
+	}
+	return nat_send(ctx, p, 1, reason, XLB_R_TX_NAT_REPLY);
+}
+
+
+/* ---- ICMP errors about NATed flows (IPv4), translated as IPVS's ip_vs_nat_icmp does ---- */
+
+#define ICMP_ERR_HDR_LEN  8
+#define TCP_CSUM_OFFSET   16
+#define UDP_CSUM_OFFSET   6
+
+static __always_inline int icmp4_is_error(__u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB;
+}
+
+/*
+ * The packet an ICMP error quotes: its addresses, ports and protocol, where they lie, and where
+ * its transport checksum is when the quote reaches it (0: it does not).
+ */
+struct icmp_quote {
+	struct iphdr *outer;
+	struct icmphdr *icmp;
+	struct iphdr *inner;
+	__be16 *ports;        /* source, then destination */
+	__u16 *l4_check;
+};
+
+static __always_inline int icmp4_quote(struct xdp_md *ctx, const struct packet *p, struct icmp_quote *q)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *l4;
+	__u32 csum_off, outer_len, inner_len, room;
+
+	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN || p->fragment != FRAG_NONE)
+		return -1;
+	q->outer = data + p->l2_len;
+	if ((void *)(q->outer + 1) > end)
+		return -1;
+	/*
+	 * The message ends where the outer IP packet does (p->l3_len): bytes after it in the frame are
+	 * padding, neither read as quote nor rewritten. `room` is what is left of it after each piece.
+	 */
+	outer_len = (q->outer->ihl & 0xf) * IPV4_IHL_UNIT;
+	if (p->l3_len < outer_len + ICMP_ERR_HDR_LEN + sizeof(struct iphdr))
+		return -1;
+	room = p->l3_len - outer_len - ICMP_ERR_HDR_LEN;
+	q->icmp = (void *)q->outer + outer_len;
+	if ((void *)q->icmp + ICMP_ERR_HDR_LEN > end || !icmp4_is_error(q->icmp->type))
+		return -1;
+	q->inner = (void *)q->icmp + ICMP_ERR_HDR_LEN;
+	if ((void *)(q->inner + 1) > end || q->inner->version != 4 || q->inner->ihl < IPV4_MIN_IHL)
+		return -1;
+	if (q->inner->protocol != IPPROTO_TCP && q->inner->protocol != IPPROTO_UDP)
+		return -1;
+	if (q->inner->frag_off & bpf_htons(IP_OFFSET_MASK)) /* a later fragment quoted: no ports */
+		return -1;
+	inner_len = (q->inner->ihl & 0xf) * IPV4_IHL_UNIT;
+	if (room < inner_len + 2 * sizeof(__be16))
+		return -1;
+	room -= inner_len;
+	l4 = (void *)q->inner + inner_len;
+	q->ports = l4;
+	if (l4 + 2 * sizeof(__be16) > end)
+		return -1;
+	csum_off = q->inner->protocol == IPPROTO_TCP ? TCP_CSUM_OFFSET : UDP_CSUM_OFFSET;
+	q->l4_check = l4 + csum_off + sizeof(__u16) <= end && room >= csum_off + sizeof(__u16) ? l4 + csum_off : NULL;
+	return 0;
+}
+
+/*
+ * Rewrites the quoted packet's address and port on one side (`src`: the quote's source), keeping
+ * the quote's IP checksum and, when quoted, its transport checksum right, and the ICMP checksum
+ * over all of it.
+ */
+static __always_inline void icmp4_rewrite_quote(struct icmp_quote *q, int src, __be32 addr, __be16 port, void *end)
+{
+	__be32 *field = src ? &q->inner->saddr : &q->inner->daddr;
+	__u32 old_addr = *field;
+	__be16 *pfield = src ? &q->ports[0] : &q->ports[1];
+	__u16 old_port = *pfield;
+	__u16 old_ip_check = q->inner->check;
+	__u16 icmp_check = q->icmp->checksum;
+
+	*field = addr;
+	q->inner->check = csum_replace32(q->inner->check, &old_addr, &addr, 1);
+	*pfield = port;
+	icmp_check = csum_replace32(icmp_check, &old_addr, &addr, 1);
+	icmp_check = csum_replace16(icmp_check, old_port, port);
+	icmp_check = csum_replace16(icmp_check, old_ip_check, q->inner->check);
+	if (q->l4_check && (void *)q->l4_check + sizeof(__u16) <= end) {
+		__u16 old_l4 = *q->l4_check;
+
+		/* An IPv4 UDP checksum of 0 means none: leave it so. */
+		if (old_l4 || q->inner->protocol == IPPROTO_TCP) {
+			__u16 l4 = csum_replace16(csum_replace32(old_l4, &old_addr, &addr, 1), old_port, port);
+
+			if (!l4 && q->inner->protocol == IPPROTO_UDP)
+				l4 = UDP_CSUM_MANGLED;
+			*q->l4_check = l4;
+			icmp_check = csum_replace16(icmp_check, old_l4, l4);
+		}
+	}
+	q->icmp->checksum = icmp_check;
+}
+
+/* The outer header's source or destination. */
+static __always_inline void icmp4_rewrite_outer(struct icmp_quote *q, int src, __be32 addr)
+{
+	__be32 *field = src ? &q->outer->saddr : &q->outer->daddr;
+	__u32 old = *field;
+
+	*field = addr;
+	q->outer->check = csum_replace32(q->outer->check, &old, &addr, 1);
+}
+
+/*
+ * An ICMP error about a NATed flow, either way. From the reals' side it quotes a packet the real
+ * got (client to real): the quote's destination and the outer source become the VIP's, as the
+ * client sent them. From the clients' side it quotes a reply (VIP to client): the quote's source
+ * and the outer destination become the real's. Returns the verdict, or -1 when it is none of ours.
+ */
+static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
+				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct icmp_quote q = {};
+	struct flow_key key = {};
+	struct nat_reply *nr;
+	struct conn *c;
+	struct real *r;
+
+	if (p->flow.family != XLB_AF_INET || icmp4_quote(ctx, p, &q))
+		return -1;
+	key.proto = q.inner->protocol;
+	key.family = XLB_AF_INET;
+	key.kind = XLB_FLOW_CONN;
+
+	/* From the reals' side: the quote is client to real, which is the reverse of its reply flow. */
+	key.src[0] = q.inner->daddr;
+	key.dst[0] = q.inner->saddr;
+	key.sport = q.ports[1];
+	key.dport = q.ports[0];
+	nr = bpf_map_lookup_elem(&nat_replies, &key);
+	if (nr) {
+		struct flow_key forward = {};
+
+		/* Only while the connection it is about lives, on that real. */
+		forward.src[0] = q.inner->saddr;
+		forward.dst[0] = nr->vip[0];
+		forward.sport = q.ports[0];
+		forward.dport = nr->vport;
+		forward.proto = key.proto;
+		forward.family = XLB_AF_INET;
+		forward.kind = XLB_FLOW_CONN;
+		c = bpf_map_lookup_elem(&conns, &forward);
+		if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+			return -1;
+		*svc_idx = nr->service;
+		*real_idx = nr->real;
+		if (for_other_host(ctx)) {
+			*reason = XLB_R_PASS_OTHER_HOST;
+			return XDP_PASS;
+		}
+		if (!nat_hop_left(ctx, p)) {
+			*reason = XLB_R_PASS_TTL;
+			return XDP_PASS;
+		}
+		icmp4_rewrite_quote(&q, 0, nr->vip[0], nr->vport, end);
+		icmp4_rewrite_outer(&q, 1, nr->vip[0]);
+		return nat_send(ctx, p, 1, reason, XLB_R_TX_NAT_ICMP);
+	}
+
+	/* From the clients' side: the quote is a reply, VIP to client: its connection is client to VIP. */
+	key.src[0] = q.inner->daddr;
+	key.dst[0] = q.inner->saddr;
+	key.sport = q.ports[1];
+	key.dport = q.ports[0];
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (!c || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+		return -1;
+	r = bpf_map_lookup_elem(&reals, &c->real);
+	if (!r || r->method != XLB_FWD_NAT || r->family != XLB_AF_INET)
+		return -1;
+	*svc_idx = c->service;
+	*real_idx = c->real;
+	if (for_other_host(ctx)) {
+		*reason = XLB_R_PASS_OTHER_HOST;
+		return XDP_PASS;
+	}
+	icmp4_rewrite_quote(&q, 1, r->addr[0], r->port ? r->port : key.dport, end);
+	icmp4_rewrite_outer(&q, 0, r->addr[0]);
+	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT_ICMP);
+}
+
+#endif /* XLB_NAT_H */
