@@ -191,10 +191,10 @@ int xlb_director(struct xdp_md *ctx)
 
 	reason = parse_packet(ctx, &p);
 	if (reason != (__u32)XLB_PARSED) {
-		if (reason == XLB_R_PASS_PROTO && p.flow.proto == IPPROTO_ICMP) {
-			/* An ICMP error about a NATed flow goes where its flow goes. */
+		if (reason == XLB_R_PASS_PROTO && (p.flow.proto == IPPROTO_ICMP || p.flow.proto == IPPROTO_ICMPV6)) {
+			/* An ICMP or ICMPv6 error about a NATed flow goes where its flow goes. */
 			cfg = bpf_map_lookup_elem(&config, &zero);
-			verdict = nat_icmp4(ctx, &p, cfg, bpf_ktime_get_coarse_ns(), &reason, &svc_idx, &real_idx);
+			verdict = nat_icmp(ctx, &p, cfg, bpf_ktime_get_coarse_ns(), &reason, &svc_idx, &real_idx);
 			if (verdict >= 0) {
 				count_reason(reason);
 				return verdict;
