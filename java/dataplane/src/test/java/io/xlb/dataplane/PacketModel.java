@@ -392,10 +392,17 @@ final class PacketModel {
             }
             return List.of(forward(p, in, frag.real, () -> { }, "a later fragment after its first"));
         }
-        ServiceM s = service(p);
-        if (s == null) {
+        // The service at the address and port; else a NAT reply; else the address's service on every port.
+        ServiceM exact = service(p, false);
+        if (exact == null) {
             Outcome o = natReply(p, in);
-            return List.of(o != null ? o : pass(f, Reason.PASS_NOT_VIP, "no service, no NAT reply"));
+            if (o != null) {
+                return List.of(o);
+            }
+        }
+        ServiceM s = exact != null ? exact : service(p, true);
+        if (s == null) {
+            return List.of(pass(f, Reason.PASS_NOT_VIP, "no service, no NAT reply"));
         }
         if (otherHost(f, in)) {
             return List.of(pass(f, Reason.PASS_OTHER_HOST, "to another MAC"));
@@ -460,19 +467,14 @@ final class PacketModel {
         }
     }
 
-    private ServiceM service(Parsed p) {
-        ServiceM any = null;
+    /** The service at the packet's address and port, or ({@code everyPort}) the address's service on every port. */
+    private ServiceM service(Parsed p, boolean everyPort) {
         for (ServiceM s : services) {
-            if (s.proto == p.proto && Arrays.equals(s.vip, p.dst)) {
-                if (s.port == p.dport) {
-                    return s;
-                }
-                if (s.port == 0) {
-                    any = s;
-                }
+            if (s.proto == p.proto && Arrays.equals(s.vip, p.dst) && s.port == (everyPort ? 0 : p.dport)) {
+                return s;
             }
         }
-        return any;
+        return null;
     }
 
     /** Unicast to another MAC than the interface's own (every interface of the test is registered). */
