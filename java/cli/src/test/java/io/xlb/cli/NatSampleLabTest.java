@@ -84,7 +84,9 @@ class NatSampleLabTest {
         Nginx.start(lab, inside.host("real"));
         conf = lab.scratch().resolve(SAMPLE);
         Files.write(conf, sample(SAMPLE));
-        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, director.ns(), "daemon");
+        // Under load (a shared machine) loading and attaching the director can take longer than the default 30 s.
+        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).readyWhenLogged(XlbDaemon.RUNNING, Duration.ofSeconds(90))
+                .start(lab, director.ns(), "daemon");
         LabCommand.Demo.passOnSwitchPort(outside, director, pinDir);
         LabCommand.Demo.passOnSwitchPort(inside, leg, pinDir);
         // VI_2 (the VIP) and VI_3 (the reals' gateway) start as BACKUP: masters after the master-down timer.

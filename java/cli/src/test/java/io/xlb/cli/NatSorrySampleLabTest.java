@@ -85,7 +85,9 @@ class NatSorrySampleLabTest {
         page.toFile().setReadable(true, false);
         conf = lab.scratch().resolve(SAMPLE);
         Files.write(conf, NatSampleLabTest.sample(SAMPLE));
-        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, director.ns(), "daemon");
+        // Under load (a shared machine) loading and attaching the director can take longer than the default 30 s.
+        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).readyWhenLogged(XlbDaemon.RUNNING, Duration.ofSeconds(90))
+                .start(lab, director.ns(), "daemon");
         LabCommand.Demo.passOnSwitchPort(lan, director, pinDir);
         // VI_1 starts as BACKUP (nopreempt): master after the master-down timer.
         await(Duration.ofSeconds(30), () -> director.ns().exec("ip", "-4", "addr", "show", "dev", "eth0").contains("192.168.200.11/32"));
