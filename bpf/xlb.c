@@ -33,20 +33,17 @@ static __always_inline void count_traffic(void *map, __u32 idx, __u32 bytes, int
 	}
 }
 
-static __always_inline int lookup_service(const struct packet *p, __u32 *svc_idx)
+/* The service at the packet's destination address and `port` (0: the address's service on every port). */
+static __always_inline int lookup_vip(const struct packet *p, __be16 port, __u32 *svc_idx)
 {
 	struct vip_key key = {};
 	__u32 *idx;
 
 	__builtin_memcpy(key.addr, p->flow.dst, sizeof(key.addr));
-	key.port = p->flow.dport;
+	key.port = port;
 	key.proto = p->flow.proto;
 	key.family = p->flow.family;
 	idx = bpf_map_lookup_elem(&vips, &key);
-	if (!idx) {
-		key.port = 0; /* a service on every port of the address */
-		idx = bpf_map_lookup_elem(&vips, &key);
-	}
 	if (!idx)
 		return -1;
 	*svc_idx = *idx;
@@ -191,10 +188,10 @@ int xlb_director(struct xdp_md *ctx)
 
 	reason = parse_packet(ctx, &p);
 	if (reason != (__u32)XLB_PARSED) {
-		if (reason == XLB_R_PASS_PROTO && p.flow.proto == IPPROTO_ICMP) {
-			/* An ICMP error about a NATed flow goes where its flow goes. */
+		if (reason == XLB_R_PASS_PROTO && (p.flow.proto == IPPROTO_ICMP || p.flow.proto == IPPROTO_ICMPV6)) {
+			/* An ICMP or ICMPv6 error about a NATed flow goes where its flow goes. */
 			cfg = bpf_map_lookup_elem(&config, &zero);
-			verdict = nat_icmp4(ctx, &p, cfg, bpf_ktime_get_coarse_ns(), &reason, &svc_idx, &real_idx);
+			verdict = nat_icmp(ctx, &p, cfg, bpf_ktime_get_coarse_ns(), &reason, &svc_idx, &real_idx);
 			if (verdict >= 0) {
 				count_reason(reason);
 				return verdict;
@@ -227,19 +224,26 @@ int xlb_director(struct xdp_md *ctx)
 		goto forward;
 	}
 
-	if (lookup_service(&p, &svc_idx)) {
-		/* A real's reply to a NATed connection, or nothing of ours. */
+	/*
+	 * Not a service's address and port: a real's reply to a NATed connection, else a service on
+	 * every port of the address, else nothing of ours. The reply is looked for before the
+	 * address's service on every port: it is the replies' path that must stay short, and a reply
+	 * to a client that is itself such a VIP is a reply, not a new connection.
+	 */
+	if (lookup_vip(&p, p.flow.dport, &svc_idx)) {
 		verdict = nat_reply(ctx, &p, cfg, now, &reason, &svc_idx, &real_idx);
-		if (verdict < 0) {
+		if (verdict >= 0) {
+			if (reason != XLB_R_PASS_TTL && reason != XLB_R_PASS_OTHER_HOST && reason != XLB_R_DROP_ERROR) {
+				count_traffic(&svc_out_stats, svc_idx, p.frame_len, 0);
+				count_traffic(&real_out_stats, real_idx, p.frame_len, 0);
+			}
+			count_reason(reason);
+			return verdict;
+		}
+		if (lookup_vip(&p, 0, &svc_idx)) {
 			count_reason(XLB_R_PASS_NOT_VIP);
 			return XDP_PASS;
 		}
-		if (reason != XLB_R_PASS_TTL && reason != XLB_R_PASS_OTHER_HOST && reason != XLB_R_DROP_ERROR) {
-			count_traffic(&svc_out_stats, svc_idx, p.frame_len, 0);
-			count_traffic(&real_out_stats, real_idx, p.frame_len, 0);
-		}
-		count_reason(reason);
-		return verdict;
 	}
 	svc = bpf_map_lookup_elem(&services, &svc_idx);
 	if (!svc || !(svc->flags & XLB_SVC_F_PRESENT)) {

@@ -16,6 +16,7 @@
 #include "csum.h"
 #include "forward.h"
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 
 #define NAT_REWRITE_DST 1
 #define NAT_REWRITE_SRC 0
@@ -248,28 +249,63 @@ static __always_inline void nat_remember(const struct packet *p, const struct re
 }
 
 /*
+ * The NAT entry of a reply flow (real to client), while the connection it answers (client to
+ * VIP) lives on that real; NULL when gone, expired or moved to another real.
+ */
+static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *reply, const struct xlb_config *cfg, __u64 now,
+							 struct conn **conn)
+{
+	struct nat_reply *nr = bpf_map_lookup_elem(&nat_replies, reply);
+	struct flow_key forward = {};
+	struct conn *c;
+
+	if (!nr)
+		return NULL;
+	__builtin_memcpy(forward.src, reply->dst, sizeof(forward.src));
+	__builtin_memcpy(forward.dst, nr->vip, sizeof(forward.dst));
+	forward.sport = reply->dport;
+	forward.dport = nr->vport;
+	forward.proto = reply->proto;
+	forward.family = reply->family;
+	forward.kind = XLB_FLOW_CONN;
+	c = bpf_map_lookup_elem(&conns, &forward);
+	if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+		return NULL;
+	*conn = c;
+	return nr;
+}
+
+/*
+ * The NATed connection (client to VIP) `conn` names, while it lives, and its real; NULL when
+ * it is none of NAT's or of another family.
+ */
+static __always_inline struct real *nat_live_conn(const struct flow_key *conn, const struct xlb_config *cfg, __u64 now,
+						  struct conn **out)
+{
+	struct conn *c = bpf_map_lookup_elem(&conns, conn);
+	struct real *r;
+
+	if (!c || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+		return NULL;
+	r = bpf_map_lookup_elem(&reals, &c->real);
+	if (!r || r->method != XLB_FWD_NAT || r->family != conn->family)
+		return NULL;
+	*out = c;
+	return r;
+}
+
+/*
  * The way out: a packet of a flow the director NATs (real to client), while its connection lives.
  * Returns the verdict, or -1 when it is none of ours. *svc_idx and *real_idx say whose it is.
  */
 static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
 				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
 {
-	struct nat_reply *nr = bpf_map_lookup_elem(&nat_replies, &p->flow);
-	struct flow_key forward = {};
-	struct conn *c;
+	struct nat_reply *nr;
+	struct conn *c = NULL;
 
-	if (!nr)
-		return -1;
-	/* The connection it answers: client to VIP. Gone or moved to another real, the reply is not ours. */
-	__builtin_memcpy(forward.src, p->flow.dst, sizeof(forward.src));
-	__builtin_memcpy(forward.dst, nr->vip, sizeof(forward.dst));
-	forward.sport = p->flow.dport;
-	forward.dport = nr->vport;
-	forward.proto = p->flow.proto;
-	forward.family = p->flow.family;
-	forward.kind = XLB_FLOW_CONN;
-	c = bpf_map_lookup_elem(&conns, &forward);
-	if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+	nr = nat_live_reply(&p->flow, cfg, now, &c);
+	if (!nr || !c)
 		return -1;
 	*svc_idx = nr->service;
 	*real_idx = nr->real;
@@ -415,7 +451,7 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 	struct icmp_quote q = {};
 	struct flow_key key = {};
 	struct nat_reply *nr;
-	struct conn *c;
+	struct conn *c = NULL;
 	struct real *r;
 
 	if (p->flow.family != XLB_AF_INET || icmp4_quote(ctx, p, &q))
@@ -429,21 +465,8 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 	key.dst[0] = q.inner->saddr;
 	key.sport = q.ports[1];
 	key.dport = q.ports[0];
-	nr = bpf_map_lookup_elem(&nat_replies, &key);
+	nr = nat_live_reply(&key, cfg, now, &c);
 	if (nr) {
-		struct flow_key forward = {};
-
-		/* Only while the connection it is about lives, on that real. */
-		forward.src[0] = q.inner->saddr;
-		forward.dst[0] = nr->vip[0];
-		forward.sport = q.ports[0];
-		forward.dport = nr->vport;
-		forward.proto = key.proto;
-		forward.family = XLB_AF_INET;
-		forward.kind = XLB_FLOW_CONN;
-		c = bpf_map_lookup_elem(&conns, &forward);
-		if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
-			return -1;
 		*svc_idx = nr->service;
 		*real_idx = nr->real;
 		if (for_other_host(ctx)) {
@@ -460,15 +483,8 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 	}
 
 	/* From the clients' side: the quote is a reply, VIP to client: its connection is client to VIP. */
-	key.src[0] = q.inner->daddr;
-	key.dst[0] = q.inner->saddr;
-	key.sport = q.ports[1];
-	key.dport = q.ports[0];
-	c = bpf_map_lookup_elem(&conns, &key);
-	if (!c || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
-		return -1;
-	r = bpf_map_lookup_elem(&reals, &c->real);
-	if (!r || r->method != XLB_FWD_NAT || r->family != XLB_AF_INET)
+	r = nat_live_conn(&key, cfg, now, &c);
+	if (!r || !c)
 		return -1;
 	*svc_idx = c->service;
 	*real_idx = c->real;
@@ -479,6 +495,171 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 	icmp4_rewrite_quote(&q, 1, r->addr[0], r->port ? r->port : key.dport, end);
 	icmp4_rewrite_outer(&q, 0, r->addr[0]);
 	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT_ICMP);
+}
+
+/* ---- ICMPv6 errors about NATed flows, translated as IPVS's ip_vs_nat_icmp_v6 does ---- */
+
+/*
+ * The quote of an ICMPv6 error. Unlike ICMP's, the ICMPv6 checksum covers a pseudo-header with
+ * the outer addresses (RFC 4443 2.3), and a quoted IPv6 header has no checksum of its own.
+ */
+struct icmp6_quote {
+	struct ipv6hdr *outer;
+	struct icmp6hdr *icmp;
+	struct ipv6hdr *inner;
+	__be16 *ports;        /* source, then destination */
+	__u16 *l4_check;
+};
+
+/* Destination unreachable, packet too big, time exceeded, parameter problem (RFC 4443 3). */
+static __always_inline int icmp6_is_error(__u8 type)
+{
+	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG || type == ICMPV6_TIME_EXCEED ||
+	       type == ICMPV6_PARAMPROB;
+}
+
+/*
+ * The quote's addresses and ports. A quote whose next header is not TCP or UDP (an extension
+ * header first) is not followed: the stack gets the error untranslated.
+ */
+static __always_inline int icmp6_quote(struct xdp_md *ctx, const struct packet *p, struct icmp6_quote *q)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *l4;
+	__u32 csum_off, room;
+
+	if (p->l2_len > sizeof(struct ethhdr) + VLAN_HLEN)
+		return -1;
+	q->outer = data + p->l2_len;
+	if ((void *)(q->outer + 1) > end)
+		return -1;
+	/* As for ICMP: the message ends where the outer packet does; `room` is what is left of it after the quoted header. */
+	if (p->l3_len < 2 * sizeof(struct ipv6hdr) + ICMP_ERR_HDR_LEN + 2 * sizeof(__be16))
+		return -1;
+	room = p->l3_len - 2 * sizeof(struct ipv6hdr) - ICMP_ERR_HDR_LEN;
+	q->icmp = (void *)(q->outer + 1);
+	if ((void *)q->icmp + ICMP_ERR_HDR_LEN > end || !icmp6_is_error(q->icmp->icmp6_type))
+		return -1;
+	q->inner = (void *)q->icmp + ICMP_ERR_HDR_LEN;
+	if ((void *)(q->inner + 1) > end || q->inner->version != 6)
+		return -1;
+	if (q->inner->nexthdr != IPPROTO_TCP && q->inner->nexthdr != IPPROTO_UDP)
+		return -1;
+	l4 = q->inner + 1;
+	q->ports = l4;
+	if (l4 + 2 * sizeof(__be16) > end)
+		return -1;
+	csum_off = q->inner->nexthdr == IPPROTO_TCP ? TCP_CSUM_OFFSET : UDP_CSUM_OFFSET;
+	q->l4_check = l4 + csum_off + sizeof(__u16) <= end && room >= csum_off + sizeof(__u16) ? l4 + csum_off : NULL;
+	return 0;
+}
+
+/* Rewrites the quoted packet's address and port on one side, its transport checksum when quoted, and the ICMPv6 checksum. */
+static __always_inline void icmp6_rewrite_quote(struct icmp6_quote *q, int src, const __be32 *addr, __be16 port, void *end)
+{
+	struct in6_addr *field = src ? &q->inner->saddr : &q->inner->daddr;
+	__be16 *pfield = src ? &q->ports[0] : &q->ports[1];
+	__u16 old_port = *pfield;
+	__u16 icmp_check = q->icmp->icmp6_cksum;
+	__u32 old[4];
+
+	__builtin_memcpy(old, field, sizeof(old));
+	__builtin_memcpy(field, addr, sizeof(old));
+	*pfield = port;
+	icmp_check = csum_replace32(icmp_check, old, addr, 4);
+	icmp_check = csum_replace16(icmp_check, old_port, port);
+	if (q->l4_check && (void *)q->l4_check + sizeof(__u16) <= end) {
+		__u16 old_l4 = *q->l4_check;
+		/* IPv6 datagrams always carry a UDP checksum (RFC 8200 8.1), so it is always updated. */
+		__u16 l4 = csum_replace16(csum_replace32(old_l4, old, addr, 4), old_port, port);
+
+		if (!l4 && q->inner->nexthdr == IPPROTO_UDP)
+			l4 = UDP_CSUM_MANGLED;
+		*q->l4_check = l4;
+		icmp_check = csum_replace16(icmp_check, old_l4, l4);
+	}
+	q->icmp->icmp6_cksum = icmp_check;
+}
+
+/* The outer header's source or destination, which the ICMPv6 checksum covers. */
+static __always_inline void icmp6_rewrite_outer(struct icmp6_quote *q, int src, const __be32 *addr)
+{
+	struct in6_addr *field = src ? &q->outer->saddr : &q->outer->daddr;
+	__u32 old[4];
+
+	__builtin_memcpy(old, field, sizeof(old));
+	__builtin_memcpy(field, addr, sizeof(old));
+	q->icmp->icmp6_cksum = csum_replace32(q->icmp->icmp6_cksum, old, addr, 4);
+}
+
+/*
+ * An ICMPv6 error about a NATed flow, either way, as nat_icmp4: from the reals' side (the real,
+ * or a router between it and the director) the quote is client to real and becomes client to
+ * VIP, the outer source the VIP; from the clients' side (the client or a router on its path)
+ * the quote is VIP to client and becomes real to client, the outer destination the real.
+ */
+static __always_inline int nat_icmp6(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
+				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct icmp6_quote q = {};
+	struct flow_key key = {};
+	struct nat_reply *nr;
+	struct conn *c = NULL;
+	struct real *r;
+
+	if (p->flow.family != XLB_AF_INET6 || icmp6_quote(ctx, p, &q))
+		return -1;
+	/* The reverse of the quoted packet: a reply flow (reals' side) or a connection (clients' side). */
+	__builtin_memcpy(key.src, &q.inner->daddr, sizeof(key.src));
+	__builtin_memcpy(key.dst, &q.inner->saddr, sizeof(key.dst));
+	key.sport = q.ports[1];
+	key.dport = q.ports[0];
+	key.proto = q.inner->nexthdr;
+	key.family = XLB_AF_INET6;
+	key.kind = XLB_FLOW_CONN;
+
+	nr = nat_live_reply(&key, cfg, now, &c);
+	if (nr) {
+		*svc_idx = nr->service;
+		*real_idx = nr->real;
+		if (for_other_host(ctx)) {
+			*reason = XLB_R_PASS_OTHER_HOST;
+			return XDP_PASS;
+		}
+		if (!nat_hop_left(ctx, p)) {
+			*reason = XLB_R_PASS_TTL;
+			return XDP_PASS;
+		}
+		icmp6_rewrite_quote(&q, 0, nr->vip, nr->vport, end);
+		icmp6_rewrite_outer(&q, 1, nr->vip);
+		return nat_send(ctx, p, 1, reason, XLB_R_TX_NAT_ICMP);
+	}
+
+	r = nat_live_conn(&key, cfg, now, &c);
+	if (!r || !c)
+		return -1;
+	*svc_idx = c->service;
+	*real_idx = c->real;
+	if (for_other_host(ctx)) {
+		*reason = XLB_R_PASS_OTHER_HOST;
+		return XDP_PASS;
+	}
+	icmp6_rewrite_quote(&q, 1, r->addr, r->port ? r->port : key.dport, end);
+	icmp6_rewrite_outer(&q, 0, r->addr);
+	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT_ICMP);
+}
+
+/* An ICMP or ICMPv6 error about a NATed flow: the verdict, or -1 when it is none of ours. */
+static __always_inline int nat_icmp(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
+				    __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
+{
+	if (p->flow.family == XLB_AF_INET && p->flow.proto == IPPROTO_ICMP)
+		return nat_icmp4(ctx, p, cfg, now, reason, svc_idx, real_idx);
+	if (p->flow.family == XLB_AF_INET6 && p->flow.proto == IPPROTO_ICMPV6)
+		return nat_icmp6(ctx, p, cfg, now, reason, svc_idx, real_idx);
+	return -1;
 }
 
 #endif /* XLB_NAT_H */

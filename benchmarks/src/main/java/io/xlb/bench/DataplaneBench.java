@@ -57,7 +57,7 @@ public final class DataplaneBench {
     /** Katran's default rate of new flows tracked per CPU per second. */
     private static final int FLOOD_LIMIT = 125_000;
 
-    private record Row(String name, String runs, double ns, double ratio) {}
+    record Row(String name, String runs, double ns, double ratio) {}
 
     private static final String NEW_FLOW = "DR, new flow, ";
     private static final String MH_NEW_FLOW = NEW_FLOW + "mh (SYN)";
@@ -160,6 +160,8 @@ public final class DataplaneBench {
                     connections = Math.max(connections, dp.connectionTable().keys().size());
                 }
             }
+            // NAT's paths, in a namespace of their own (they need a FIB): NatBench.
+            rows.addAll(NatBench.measure(bpf, floor, shimProg, input, target, repeat, samples, Math.min(repeat, perCpuShare / (samples + 1))));
             lines.add(String.format(Locale.ROOT, "repeat %d per sample (fewer where marked), median of %d samples, CPU 0;"
                     + " each sample: (shim+director) - (shim+floor) + floor; floor in the first sample: %.0f ns",
                     repeat, samples, floorSample[0]));
@@ -180,6 +182,14 @@ public final class DataplaneBench {
                 if (r.name().startsWith(NEW_FLOW) && r.name().endsWith(suffix)) {
                     lines.add(String.format(Locale.ROOT, "| %s | %.2f |", r.name().substring(NEW_FLOW.length(),
                             r.name().length() - suffix.length()), r.ratio() / mh));
+                }
+            }
+            lines.add("");
+            lines.add("| NAT path (one-armed, XDP_TX) | × mh's new flow (same run) |");
+            lines.add("|---|---:|");
+            for (Row r : rows) {
+                if (r.name().startsWith("NAT, ")) {
+                    lines.add(String.format(Locale.ROOT, "| %s | %.2f |", r.name().substring(5), r.ratio() / mh));
                 }
             }
             lines.add("");

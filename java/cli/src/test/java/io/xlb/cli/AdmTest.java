@@ -183,6 +183,62 @@ class AdmTest {
         assertEquals("illegal u_threshold specified", adm("-a", "-t", "192.0.2.21:80", "-r", "10.0.0.3:80", "-x", "-1").err().strip());
     }
 
+    /**
+     * NAT under every scheduler (mh with its flags), reals on other ports with thresholds, a real
+     * edited from DR to NAT: listed, saved and restored as ipvsadm does.
+     */
+    @Test
+    void natServicesOfEverySchedulerListSaveEditAndRestore() {
+        List<String> scheds = List.of("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "lblc", "lblcr", "dh", "sh", "mh");
+        for (int i = 0; i < scheds.size(); i++) {
+            String vip = "192.0.2." + (50 + i) + ":80";
+            List<String> add = new java.util.ArrayList<>(List.of("-A", "-t", vip, "-s", scheds.get(i)));
+            if (scheds.get(i).equals("mh")) {
+                add.addAll(List.of("-b", "mh-port,mh-fallback"));
+            }
+            assertEquals(0, adm(add.toArray(String[]::new)).exit(), add.toString());
+            XlbRun real = adm("-a", "-t", vip, "-r", "10.0.9." + (11 + i) + ":8080", "-m", "-w", "2", "-x", "40", "-y", "10");
+            assertEquals(0, real.exit(), real.err());
+        }
+        assertEquals(0, adm("-a", "-t", "192.0.2.50:80", "-r", "10.0.9.99:80", "-g", "-w", "1").exit());
+        assertEquals(0, adm("-e", "-t", "192.0.2.50:80", "-r", "10.0.9.99:80", "-m", "-w", "1").exit(), "DR to NAT");
+        assertEquals(0, adm("-e", "-t", "192.0.2.51:80", "-r", "10.0.9.12:8080", "-m", "-w", "5", "-x", "0", "-y", "0").exit(),
+                "thresholds removed");
+        String listing = adm("-Ln").out();
+        assertTrue(listing.contains("""
+                TCP  192.0.2.50:80 rr
+                  -> 10.0.9.11:8080               Masq    2      0          0        \s
+                  -> 10.0.9.99:80                 Masq    1      0          0        \s
+                TCP  192.0.2.51:80 wrr
+                  -> 10.0.9.12:8080               Masq    5      0          0        \s
+                """), listing);
+        assertTrue(listing.contains("""
+                TCP  192.0.2.62:80 mh (mh-fallback,mh-port)
+                  -> 10.0.9.23:8080               Masq    2      0          0        \s
+                """), listing);
+        String rules = adm("-S", "-n").out();
+        assertTrue(rules.startsWith("""
+                -A -t 192.0.2.50:80 -s rr
+                -a -t 192.0.2.50:80 -r 10.0.9.11:8080 -m -w 2 -x 40 -y 10
+                -a -t 192.0.2.50:80 -r 10.0.9.99:80 -m -w 1
+                -A -t 192.0.2.51:80 -s wrr
+                -a -t 192.0.2.51:80 -r 10.0.9.12:8080 -m -w 5
+                """), rules);
+        assertTrue(rules.endsWith("""
+                -A -t 192.0.2.62:80 -s mh -b mh-fallback,mh-port
+                -a -t 192.0.2.62:80 -r 10.0.9.23:8080 -m -w 2 -x 40 -y 10
+                """), rules);
+        for (String sched : scheds) {
+            assertTrue(rules.contains(" -s " + sched + "\n") || rules.contains(" -s " + sched + " -b"), sched + " saved: " + rules);
+        }
+        String thresholds = adm("-Ln", "--thresholds").out();
+        assertEquals(0, adm("-C").exit());
+        assertEquals(0, restore(rules).exit());
+        assertEquals(listing, adm("-Ln").out(), "restore reproduces the listing");
+        assertEquals(thresholds, adm("-Ln", "--thresholds").out());
+        assertEquals(rules, adm("-S", "-n").out());
+    }
+
     @Test
     void connectionsAndZeroedCounters() {
         try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {

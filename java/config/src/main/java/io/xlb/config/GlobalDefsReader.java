@@ -19,6 +19,11 @@ final class GlobalDefsReader {
         GlobalDefs.LvsTimeouts timeouts;
     }
 
+    /** lvs_sync_daemon (global_defs) and the older lvs_sync_daemon_interface (vrrp_instance) start IPVS's connection sync. */
+    static final String NO_SYNC_DAEMON = "IPVS's connection synchronisation daemon is ignored: xlb does not copy its connection"
+            + " table to the backup director, so after a failover the new master schedules established flows afresh"
+            + " (mh and sh keep most on their real; NAT replies of such a flow pass untranslated until the client opens a new one)";
+
     private final Diagnostics d;
     private final KeywordTable<Builder> table;
 
@@ -66,6 +71,7 @@ final class GlobalDefsReader {
                     d.warning(n.pos(), "max_auto_priority is ignored: it sets keepalived's real-time scheduling priority;"
                             + " xlb's packet path runs in the kernel and its daemon at normal priority");
                 })
+                .keyword("lvs_sync_daemon", KeywordTable.ANY, (b, n, v) -> d.warning(n.pos(), NO_SYNC_DAEMON))
                 .integer("xlb_new_flow_limit", 0, Integer.MAX_VALUE, "new flows per second per CPU (0: no limit)",
                         (b, x) -> b.newFlowLimit = x)
                 .integer("xlb_tunnel_ttl", 1, 255, "a TTL (1..255)", (b, x) -> b.tunnelTtl = x);

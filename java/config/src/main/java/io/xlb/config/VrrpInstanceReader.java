@@ -67,6 +67,7 @@ final class VrrpInstanceReader {
                     }
                 })
                 .word("interface", "an interface name", (b, x) -> b.iface = x)
+                .keyword("lvs_sync_daemon_interface", KeywordTable.ANY, (b, n, v) -> d.warning(n.pos(), GlobalDefsReader.NO_SYNC_DAEMON))
                 .keyword("virtual_router_id", 1, (b, n, v) -> {
                     b.vrid = v.integer(0, 1, 255, "a VRID");
                     vridPos.put(b.name, v.pos(0));

@@ -115,6 +115,29 @@ class RefusedKeywordsTest {
     }
 
     @Test
+    void ipvsConnectionSyncIsIgnoredWithAWarningThatSaysWhatFailoverThenDoes() {
+        ConfigParser.Result r = ConfigParser.parse("t.conf", """
+                global_defs {
+                    lvs_sync_daemon eth1 VI_1 id 5
+                }
+                vrrp_instance VI_1 {
+                    interface eth0
+                    lvs_sync_daemon_interface eth1
+                    virtual_router_id 51
+                    priority 100
+                    virtual_ipaddress {
+                        192.168.200.16
+                    }
+                }
+                """);
+        List<String> m = r.diagnostics().stream().map(Diagnostic::toString).toList();
+        has(m, "t.conf:2:5: warning: IPVS's connection synchronisation daemon is ignored");
+        has(m, "t.conf:6:5: warning: IPVS's connection synchronisation daemon is ignored");
+        assertEquals(2, m.size(), m.toString());
+        assertTrue(!r.hasErrors(false));
+    }
+
+    @Test
     void maxAutoPriorityIsReadAndIgnoredWithAWarning() {
         ConfigParser.Result r = ConfigParser.parse("t.conf", "global_defs {\n    max_auto_priority 50\n}\n");
         assertEquals(50, r.config().global().maxAutoPriority());

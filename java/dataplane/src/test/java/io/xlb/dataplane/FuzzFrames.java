@@ -259,85 +259,106 @@ final class FuzzFrames {
     }
 
     /**
-     * ICMP errors: from a real about what a client sent it, from a client (or a router on the way)
-     * about a reply, about DR and TUN flows and flows nobody knows, and ICMP that is no error.
+     * ICMP and ICMPv6 errors: from a real (or a router on its side) about what a client sent it,
+     * from a client (or a router on the way) about a reply, about DR and TUN flows and flows nobody
+     * knows, and ICMP that is no error.
      */
     private Case icmpError() {
-        Flow f;
-        do {
-            f = random.nextInt(100) < 70 ? natFlow() : flow();
-        } while (!f.v4());
+        Flow f = random.nextInt(100) < 70 ? natFlow() : flow();
+        boolean v4 = f.v4();
         RealM r = realOf(f);
-        int roll = random.nextInt(100);
-        int type, code, rest = 0;
-        if (roll < 60) {
-            type = 3;
-            code = random.nextInt(16);
-            if (code == 4) {
-                rest = 1000 + random.nextInt(500);
-            }
-        } else if (roll < 75) {
-            type = 11;
-            code = random.nextInt(2);
-        } else if (roll < 85) {
-            type = 12;
-            code = random.nextInt(3);
-            rest = random.nextInt(256) << 24;
-        } else {
-            type = pick(List.of(0, 4, 5, 8, 13, 14, 30, 255));
-            code = random.nextInt(4);
-        }
+        int[] tcr = v4 ? icmpTypeCodeRest() : icmp6TypeCodeRest();
+        int type = tcr[0], code = tcr[1], rest = tcr[2];
         boolean fromReal = random.nextBoolean() && r != null && r.method == Method.NAT;
         Frame quote;
         Frame outer;
         Iface in;
         if (fromReal) { // the real quotes the client's packet as it got it
             int rport = r.port != 0 ? r.port : f.dport;
-            quote = Frame.eth(CLIENT_MAC, CLIENT_MAC).ipv4(addr(f.client), addr(r.addr)).ipId(random.nextInt(65536))
-                    .frag(random.nextBoolean() ? Frame.DF : 0).ttl(ttl());
-            quote = quoteOptions(quote);
+            quote = ipHeader(Frame.eth(CLIENT_MAC, CLIENT_MAC), f.client, r.addr);
+            quote = v4 ? quoteOptions(quote.ipId(random.nextInt(65536)).frag(random.nextBoolean() ? Frame.DF : 0)) : quote;
+            quote = quote.ttl(ttl());
             quote = f.proto == PacketModel.TCP ? quote.tcp(random.nextInt(100) < 95 ? f.cport : port(), rport, tcpFlags())
                     : quote.udp(f.cport, rport);
             in = random.nextInt(100) < 90 ? sideOf(r.addr) : front;
-            byte[] from = random.nextInt(100) < 80 ? r.addr : bytes("10.0.9.254");
-            outer = Frame.eth(realMac(r.addr), destinationMac(in)).ipv4(addr(from), addr(f.client)).ipId(random.nextInt(65536))
-                    .ttl(replyTtl());
+            byte[] from = random.nextInt(100) < 80 ? r.addr : bytes(v4 ? "10.0.9.254" : "2001:db8:9::fe");
+            outer = ipHeader(Frame.eth(realMac(r.addr), destinationMac(in)), from, f.client).ttl(replyTtl());
         } else { // a client or a router on the way quotes a reply, from the VIP
-            quote = Frame.eth(CLIENT_MAC, CLIENT_MAC).ipv4(addr(f.vip), addr(f.client)).ipId(random.nextInt(65536))
-                    .frag(random.nextBoolean() ? Frame.DF : 0).ttl(ttl());
-            quote = quoteOptions(quote);
+            quote = ipHeader(Frame.eth(CLIENT_MAC, CLIENT_MAC), f.vip, f.client);
+            quote = v4 ? quoteOptions(quote.ipId(random.nextInt(65536)).frag(random.nextBoolean() ? Frame.DF : 0)) : quote;
+            quote = quote.ttl(ttl());
             quote = f.proto == PacketModel.TCP ? quote.tcp(f.dport, random.nextInt(100) < 95 ? f.cport : port(), Frame.ACK)
                     : quote.udp(f.dport, f.cport);
             in = random.nextInt(100) < 90 ? front : back;
-            byte[] from = random.nextInt(100) < 80 ? f.client : bytes("203.0.113.1");
-            outer = Frame.eth(sourceMac(f.client), destinationMac(in)).ipv4(addr(from), addr(f.vip)).ipId(random.nextInt(65536))
-                    .ttl(ttl());
+            byte[] from = random.nextInt(100) < 80 ? f.client : bytes(v4 ? "203.0.113.1" : "2001:db8:c::fe");
+            outer = ipHeader(Frame.eth(sourceMac(f.client), destinationMac(in)), from, f.vip).ttl(ttl());
         }
-        if (random.nextInt(100) < 5) {
+        if (v4 && random.nextInt(100) < 5) {
             outer = outer.frag(random.nextBoolean() ? Frame.MF : 100);
         }
-        if (random.nextInt(100) < 8) {
+        if (v4 && random.nextInt(100) < 8) {
             outer = outer.ipOptions(ipOptions());
         }
         byte[] q = quote.payload(randomBytes(random.nextInt(100) < 70 ? random.nextInt(40) : random.nextInt(600))).ip();
+        int header = v4 ? (q[0] & 0xf) * 4 : 40;
         int keep = switch (random.nextInt(4)) {
             case 0 -> q.length;
-            case 1 -> Math.min(q.length, (q[0] & 0xf) * 4 + 8); // header and 8 bytes, as RFC 792 asks at least
+            case 1 -> Math.min(q.length, header + 8); // header and 8 bytes, as RFC 792 asks at least
             case 2 -> Math.min(q.length, 1 + random.nextInt(q.length));
-            default -> Math.min(q.length, 548);
+            default -> Math.min(q.length, v4 ? 548 : 1232); // RFC 1812's 576 and RFC 4443's 1280, less the headers
         };
         byte[] body = Arrays.copyOf(q, keep);
         boolean intact = true;
-        if (body.length > 9 && random.nextInt(100) < 5) {
-            body[9] = (byte) (int) pick(List.of(1, 47, 132)); // the quote is no TCP or UDP
+        int protocolAt = v4 ? 9 : 6;
+        if (body.length > protocolAt && random.nextInt(100) < 5) {
+            // the quote is no TCP or UDP (IPv6: an extension header first)
+            body[protocolAt] = (byte) (int) (v4 ? pick(List.of(1, 47, 132)) : pick(List.of(58, 0, 44, 60, 43)));
             intact = false;
         }
-        if (body.length > 7 && random.nextInt(100) < 5) {
+        if (v4 && body.length > 7 && random.nextInt(100) < 5) {
             PacketModel.put16(body, 6, 1 + random.nextInt(0x1fff)); // a later fragment quoted
             intact = false;
         }
-        Frame fr = outer.icmp(type, code, rest, body);
-        return new Case(tag(fr).bytes(), in, intact, "ICMP " + type + (fromReal ? " from a real" : " from a client"));
+        Frame fr = v4 ? outer.icmp(type, code, rest, body) : outer.icmp6(type, code, rest, body);
+        return new Case(tag(fr).bytes(), in, intact, (v4 ? "ICMP " : "ICMPv6 ") + type + (fromReal ? " from a real" : " from a client"));
+    }
+
+    private static Frame ipHeader(Frame eth, byte[] src, byte[] dst) {
+        return src.length == 4 ? eth.ipv4(addr(src), addr(dst)) : eth.ipv6(addr(src), addr(dst));
+    }
+
+    /** Destination unreachable (frag needed with an MTU), time exceeded, parameter problem, or no error at all. */
+    private int[] icmpTypeCodeRest() {
+        int roll = random.nextInt(100);
+        if (roll < 60) {
+            int code = random.nextInt(16);
+            return new int[] {3, code, code == 4 ? 1000 + random.nextInt(500) : 0};
+        }
+        if (roll < 75) {
+            return new int[] {11, random.nextInt(2), 0};
+        }
+        if (roll < 85) {
+            return new int[] {12, random.nextInt(3), random.nextInt(256) << 24};
+        }
+        return new int[] {pick(List.of(0, 4, 5, 8, 13, 14, 30, 255)), random.nextInt(4), 0};
+    }
+
+    /** Destination unreachable, packet too big (an MTU), time exceeded, parameter problem (a pointer), or informational. */
+    private int[] icmp6TypeCodeRest() {
+        int roll = random.nextInt(100);
+        if (roll < 40) {
+            return new int[] {1, random.nextInt(8), 0};
+        }
+        if (roll < 55) {
+            return new int[] {2, 0, 1280 + random.nextInt(220)};
+        }
+        if (roll < 70) {
+            return new int[] {3, random.nextInt(2), 0};
+        }
+        if (roll < 82) {
+            return new int[] {4, random.nextInt(4), random.nextInt(48)};
+        }
+        return new int[] {pick(List.of(0, 5, 100, 127, 128, 129, 133, 135, 143, 255)), random.nextInt(4), 0};
     }
 
     private Frame quoteOptions(Frame quote) {

@@ -33,8 +33,10 @@ class NatTest {
     private static final VipKey WEB = new VipKey(Frame.addr("192.0.2.10"), 80, Protocol.TCP);
     private static final VipKey DNS = new VipKey(Frame.addr("192.0.2.10"), 53, Protocol.UDP);
     private static final VipKey WEB6 = new VipKey(Frame.addr("2001:db8:a::10"), 80, Protocol.TCP);
+    private static final VipKey DNS6 = new VipKey(Frame.addr("2001:db8:a::10"), 53, Protocol.UDP);
     private static final Real BEHIND = new Real(Frame.addr("10.0.9.11"), 8080, 1, null, MacAddress.ZERO, 0);
     private static final Real BEHIND6 = new Real(Frame.addr("2001:db8:9::11"), 8080, 1, null, MacAddress.ZERO, 0);
+    private static final Real BEHIND6_DNS = new Real(Frame.addr("2001:db8:9::11"), 5353, 1, null, MacAddress.ZERO, 0);
     private static final Real BESIDE = new Real(Frame.addr("198.51.100.21"), 53, 1, null, MacAddress.ZERO, 0);
 
     private Netns director;
@@ -67,7 +69,8 @@ class NatTest {
         d.dataplane.apply(new DesiredState(List.of(
                 new Service(WEB, Scheduler.named("rr"), Method.NAT, List.of(BEHIND)),
                 new Service(DNS, Scheduler.named("rr"), Method.NAT, List.of(BESIDE)),
-                new Service(WEB6, Scheduler.named("rr"), Method.NAT, List.of(BEHIND6))), io.xlb.dataplane.abi.DirectorConfig.defaults()));
+                new Service(WEB6, Scheduler.named("rr"), Method.NAT, List.of(BEHIND6)),
+                new Service(DNS6, Scheduler.named("rr"), Method.NAT, List.of(BEHIND6_DNS))), io.xlb.dataplane.abi.DirectorConfig.defaults()));
         // The devmap resolves ifindexes in the writer's namespace.
         director.namespace().run(() -> {
             d.dataplane.addInterface(front, frontMac);
@@ -294,6 +297,96 @@ class NatTest {
         assertArrayEquals(Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("192.0.2.10", "10.0.7.5").ttl(64).tcp(80, 40031, Frame.ACK).bytes(),
                 out.packet(), "translated; MACs and TTL are the stack's");
         assertEquals(2, d.reason(Reason.PASS_NAT_ROUTE));
+    }
+
+    // ---- ICMPv6: the same translations; the ICMPv6 checksum also covers the outer addresses (its pseudo-header)
+
+    /** A real's "administratively prohibited" about what the client sent reaches the client from the VIP, quoting what the client sent. */
+    @Test
+    void aRealsIcmpv6ErrorIsTranslatedBackToTheVip() throws Exception {
+        run(Frame.tcp(CLIENT6, 40010, "2001:db8:a::10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        byte[] quoted = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:9::11").ttl(64)
+                .tcp(40010, 8080, Frame.SYN).payload("GET /").ip();
+        Frame error = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("2001:db8:9::11", CLIENT6).ttl(64).icmp6(1, 1, 0, quoted);
+        TestRunResult out = run(error, back);
+        assertEquals(TestRunResult.XDP_REDIRECT, out.retval());
+        byte[] asSent = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:a::10").ttl(64)
+                .tcp(40010, 80, Frame.SYN).payload("GET /").ip();
+        Frame want = Frame.eth(frontMac.bytes(), CLIENT_MAC.bytes()).ip("2001:db8:a::10", CLIENT6).ttl(63).icmp6(1, 1, 0, asSent);
+        assertArrayEquals(want.bytes(), out.packet(), "outer source, quoted destination and port, TCP and ICMPv6 checksums");
+        assertEquals(1, d.reason(Reason.TX_NAT_ICMP));
+    }
+
+    /**
+     * "Time exceeded" from a router between the director and the reals, about a client's UDP
+     * query: the client gets it from the VIP (as IPVS rewrites the outer source whoever sent it),
+     * quoting its query as it sent it.
+     */
+    @Test
+    void aTimeExceededFromTheRealsPathReachesTheClient() throws Exception {
+        run(Frame.udp(CLIENT6, 6000, "2001:db8:a::10", 53).payload("q").dstMac(frontMac.toString()), front);
+        byte[] quoted = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:9::11").ttl(1)
+                .udp(6000, 5353).payload("q").ip();
+        Frame error = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("2001:db8:9::fe", CLIENT6).ttl(64).icmp6(3, 0, 0, quoted);
+        TestRunResult out = run(error, back);
+        assertEquals(TestRunResult.XDP_REDIRECT, out.retval());
+        byte[] asSent = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:a::10").ttl(1)
+                .udp(6000, 53).payload("q").ip();
+        Frame want = Frame.eth(frontMac.bytes(), CLIENT_MAC.bytes()).ip("2001:db8:a::10", CLIENT6).ttl(63).icmp6(3, 0, 0, asSent);
+        assertArrayEquals(want.bytes(), out.packet(), "a quoted UDP checksum updated too");
+    }
+
+    /** "Packet too big" from a router on the clients' path about a reply reaches the real, quoting the reply as the real sent it. */
+    @Test
+    void aPacketTooBigAboutAReplyReachesTheReal() throws Exception {
+        run(Frame.tcp(CLIENT6, 40011, "2001:db8:a::10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        byte[] quoted = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip("2001:db8:a::10", CLIENT6).ttl(63)
+                .tcp(80, 40011, Frame.ACK).payload("a long answer").ip();
+        Frame tooBig = Frame.eth(CLIENT_MAC.bytes(), frontMac.bytes()).ip("2001:db8:c::fe", "2001:db8:a::10").ttl(64)
+                .icmp6(2, 0, 1280, quoted);
+        TestRunResult in = run(tooBig, front);
+        assertEquals(TestRunResult.XDP_REDIRECT, in.retval());
+        byte[] asSent = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip("2001:db8:9::11", CLIENT6).ttl(63)
+                .tcp(8080, 40011, Frame.ACK).payload("a long answer").ip();
+        Frame want = Frame.eth(backMac.bytes(), RS1_MAC.bytes()).ip("2001:db8:c::fe", "2001:db8:9::11").ttl(64).icmp6(2, 0, 1280, asSent);
+        assertArrayEquals(want.bytes(), in.packet(), "outer destination, quoted source and port; the hop limit kept (the director is the destination)");
+        assertEquals(1, d.reason(Reason.TX_NAT_ICMP));
+    }
+
+    /** A quote cut after the ports (no transport checksum in it): the ports and the ICMPv6 checksum only. */
+    @Test
+    void anIcmpv6QuoteCutBeforeItsChecksum() throws Exception {
+        run(Frame.tcp(CLIENT6, 40012, "2001:db8:a::10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        byte[] quoted = java.util.Arrays.copyOf(Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:9::11").ttl(64)
+                .tcp(40012, 8080, Frame.SYN).ip(), 48);
+        Frame error = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("2001:db8:9::11", CLIENT6).ttl(64).icmp6(1, 4, 0, quoted);
+        TestRunResult out = run(error, back);
+        assertEquals(TestRunResult.XDP_REDIRECT, out.retval());
+        byte[] asSent = java.util.Arrays.copyOf(Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:a::10").ttl(64)
+                .tcp(40012, 80, Frame.SYN).ip(), 48);
+        // The client's packet as it sent it, cut alike (its payload length still says 20).
+        Frame want = Frame.eth(frontMac.bytes(), CLIENT_MAC.bytes()).ip("2001:db8:a::10", CLIENT6).ttl(63).icmp6(1, 4, 0, asSent);
+        assertArrayEquals(want.bytes(), out.packet());
+    }
+
+    /** Informational ICMPv6, an error about a flow nobody knows, and one with no hop left are the stack's, untouched. */
+    @Test
+    void icmpv6ThatIsNotAboutALiveNatedFlowIsPassedUntouched() throws Exception {
+        run(Frame.tcp(CLIENT6, 40013, "2001:db8:a::10", 80, Frame.SYN).dstMac(frontMac.toString()), front);
+        byte[] quoted = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:9::11").ttl(64).tcp(40013, 8080, Frame.SYN).ip();
+        byte[] unknown = Frame.eth(Frame.CLIENT_MAC, Frame.DIRECTOR_MAC).ip(CLIENT6, "2001:db8:9::11").ttl(64).tcp(40999, 8080, Frame.SYN).ip();
+        Frame echo = Frame.eth(CLIENT_MAC.bytes(), frontMac.bytes()).ip(CLIENT6, "2001:db8:a::10").ttl(64).icmp6(128, 0, 7, new byte[8]);
+        Frame stray = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("2001:db8:9::11", CLIENT6).ttl(64).icmp6(1, 1, 0, unknown);
+        Frame notAnError = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("2001:db8:9::11", CLIENT6).ttl(64).icmp6(137, 0, 0, quoted);
+        Frame dying = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("2001:db8:9::11", CLIENT6).ttl(1).icmp6(1, 1, 0, quoted);
+        for (Frame f : List.of(echo, stray, notAnError, dying)) {
+            TestRunResult r = run(f, f == echo ? front : back);
+            assertEquals(TestRunResult.XDP_PASS, r.retval(), f.toString());
+            assertArrayEquals(f.bytes(), r.packet());
+        }
+        assertEquals(3, d.reason(Reason.PASS_PROTO));
+        assertEquals(1, d.reason(Reason.PASS_TTL));
+        assertEquals(0, d.reason(Reason.TX_NAT_ICMP));
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -308,7 +308,7 @@ class PacketFuzzTest {
                 hit.commit.run();
                 model.reasons[hit.reason.ordinal()]++;
                 byKind.merge(kindNames.computeIfAbsent(c.kind(),
-                        k -> k.replaceAll("ICMP \\d+", "ICMP").replaceAll("(tcp|udp|reply)[46]", "$1")), 1L, Long::sum);
+                        k -> k.replaceAll("ICMP(v6)? \\d+", "ICMP$1").replaceAll("(tcp|udp|reply)[46]", "$1")), 1L, Long::sum);
                 byReason.merge(hit.reason.name(), 1L, Long::sum);
                 cover(seen, hit, r.retval());
                 boolean out = r.retval() == TestRunResult.XDP_TX || r.retval() == TestRunResult.XDP_REDIRECT
@@ -400,7 +400,8 @@ class PacketFuzzTest {
         seen.add(hit.reason.name());
         String what = hit.what;
         if (hit.reason == Reason.TX_NAT_ICMP) {
-            seen.add(what.contains("reals' side") ? "ICMP error from a real, translated" : "ICMP error from a client, translated");
+            String icmp = what.contains("ICMPv6") ? "ICMPv6" : "ICMP";
+            seen.add(icmp + (what.contains("reals' side") ? " error from a real, translated" : " error from a client, translated"));
         }
         if (what.startsWith("a later fragment after") && verdict != TestRunResult.XDP_PASS) {
             seen.add("later fragment forwarded");
@@ -427,7 +428,8 @@ class PacketFuzzTest {
                 r.add(reason.name());
             }
         }
-        r.addAll(List.of("ICMP error from a real, translated", "ICMP error from a client, translated", "later fragment forwarded",
+        r.addAll(List.of("ICMP error from a real, translated", "ICMP error from a client, translated",
+                "ICMPv6 error from a real, translated", "ICMPv6 error from a client, translated", "later fragment forwarded",
                 "SYN reusing a closing connection", "persistence template followed",
                 "established flow on a quiesced real"));
         for (ServiceM s : model.services) {
@@ -629,6 +631,20 @@ class PacketFuzzTest {
         return inner == null ? null : "quoted " + inner;
     }
 
+    /** An ICMPv6 error's quote: its transport checksum when it is quoted whole. */
+    private static String quote6(byte[] f, int icmp, int end) {
+        int type = f[icmp] & 0xff, q = icmp + 8;
+        if (type < 1 || type > 4 || q + 40 > end) {
+            return null;
+        }
+        int nh = f[q + 6] & 0xff;
+        if ((nh != PacketModel.TCP && nh != PacketModel.UDP) || q + 40 + PacketModel.u16(f, q + 4) > end) {
+            return null;
+        }
+        String inner = ipv6(f, q, end);
+        return inner == null ? null : "quoted " + inner;
+    }
+
     private static String ipv6(byte[] f, int o, int limit) {
         if (o + 40 > limit || (f[o] & 0xf0) != 0x60) {
             return "IPv6 header";
@@ -641,7 +657,7 @@ class PacketFuzzTest {
         return switch (nh) {
             case PacketModel.TCP -> len >= 20 && pseudo.add(f, l4, len).finish() == 0 ? null : "TCP checksum";
             case PacketModel.UDP -> len >= 8 && pseudo.add(f, l4, len).finish() == 0 ? null : "UDP checksum";
-            case 58 -> len >= 8 && pseudo.add(f, l4, len).finish() == 0 ? null : "ICMPv6 checksum";
+            case 58 -> len >= 8 && pseudo.add(f, l4, len).finish() == 0 ? quote6(f, l4, l4 + len) : "ICMPv6 checksum";
             case 41 -> ipv6(f, l4, l4 + len);
             default -> null;
         };

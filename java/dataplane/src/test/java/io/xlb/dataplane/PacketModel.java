@@ -30,7 +30,7 @@ import java.util.Map;
  * ({@link #clear}) long before one could pass, and before a per-CPU LRU list could fill.
  */
 final class PacketModel {
-    static final int TCP = 6, UDP = 17, ICMP = 1;
+    static final int TCP = 6, UDP = 17, ICMP = 1, ICMPV6 = 58;
     static final int FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 
     /**
@@ -374,8 +374,8 @@ final class PacketModel {
     List<Outcome> decide(byte[] f, Iface in) {
         Parsed p = parse(f);
         if (p.pass != null) {
-            if (p.pass == Reason.PASS_PROTO && p.family == 4 && p.proto == ICMP) {
-                Outcome o = icmpError(p, in);
+            if (p.pass == Reason.PASS_PROTO && (p.family == 4 && p.proto == ICMP || p.family == 6 && p.proto == ICMPV6)) {
+                Outcome o = p.family == 4 ? icmpError(p, in) : icmp6Error(p, in);
                 if (o != null) {
                     return List.of(o);
                 }
@@ -392,10 +392,17 @@ final class PacketModel {
             }
             return List.of(forward(p, in, frag.real, () -> { }, "a later fragment after its first"));
         }
-        ServiceM s = service(p);
-        if (s == null) {
+        // The service at the address and port; else a NAT reply; else the address's service on every port.
+        ServiceM exact = service(p, false);
+        if (exact == null) {
             Outcome o = natReply(p, in);
-            return List.of(o != null ? o : pass(f, Reason.PASS_NOT_VIP, "no service, no NAT reply"));
+            if (o != null) {
+                return List.of(o);
+            }
+        }
+        ServiceM s = exact != null ? exact : service(p, true);
+        if (s == null) {
+            return List.of(pass(f, Reason.PASS_NOT_VIP, "no service, no NAT reply"));
         }
         if (otherHost(f, in)) {
             return List.of(pass(f, Reason.PASS_OTHER_HOST, "to another MAC"));
@@ -460,19 +467,14 @@ final class PacketModel {
         }
     }
 
-    private ServiceM service(Parsed p) {
-        ServiceM any = null;
+    /** The service at the packet's address and port, or ({@code everyPort}) the address's service on every port. */
+    private ServiceM service(Parsed p, boolean everyPort) {
         for (ServiceM s : services) {
-            if (s.proto == p.proto && Arrays.equals(s.vip, p.dst)) {
-                if (s.port == p.dport) {
-                    return s;
-                }
-                if (s.port == 0) {
-                    any = s;
-                }
+            if (s.proto == p.proto && Arrays.equals(s.vip, p.dst) && s.port == (everyPort ? 0 : p.dport)) {
+                return s;
             }
         }
-        return any;
+        return null;
     }
 
     /** Unicast to another MAC than the interface's own (every interface of the test is registered). */
@@ -846,7 +848,7 @@ final class PacketModel {
             return send(p, in, w, icmpChecksums(p, w, q, qproto), p.dst, Reason.TX_NAT_ICMP, () -> { }, what);
         }
         Conn c = conns.get(reverse);
-        if (c != null && c.real.method == Method.NAT) { // from the clients' side
+        if (c != null && c.real.method == Method.NAT && c.real.addr.length == 4) { // from the clients' side
             String what = "an ICMP error from the clients' side about " + c.service + " on " + c.real;
             if (otherHost(f, in)) {
                 return pass(f, Reason.PASS_OTHER_HOST, what + ", to another MAC");
@@ -881,6 +883,90 @@ final class PacketModel {
             csums.add(c);
         }
         csums.add(keep(f, w, icmp + 2, icmp, end, 0, 0));
+        return csums;
+    }
+
+    // ---- ICMPv6 errors about NATed flows
+
+    /**
+     * The same for ICMPv6 (destination unreachable, packet too big, time exceeded, parameter
+     * problem), whose quote is an IPv6 header followed directly by TCP or UDP (a quote with an
+     * extension header first is the stack's). No IP checksums; the ICMPv6 checksum covers the outer
+     * addresses (its pseudo-header) besides the message.
+     */
+    private Outcome icmp6Error(Parsed p, Iface in) {
+        byte[] f = p.f;
+        int icmp = p.l3 + 40, end = p.end;
+        int q = icmp + 8, ql4 = q + 40;
+        if (ql4 + 4 > end) {
+            return null;
+        }
+        int type = f[icmp] & 0xff;
+        if (type < 1 || type > 4) {
+            return null;
+        }
+        int qproto = f[q + 6] & 0xff;
+        if ((f[q] & 0xff) >> 4 != 6 || (qproto != TCP && qproto != UDP)) {
+            return null;
+        }
+        byte[] qsrc = Arrays.copyOfRange(f, q + 8, q + 24), qdst = Arrays.copyOfRange(f, q + 24, q + 40);
+        int qsport = u16(f, ql4), qdport = u16(f, ql4 + 2);
+        String reverse = connKey(6, qdst, qsrc, qdport, qsport, qproto);
+
+        Nat n = liveNat(reverse);
+        if (n != null) { // from the reals' side (the real, or a router on its way)
+            String what = "an ICMPv6 error from the reals' side about " + n.service + " on " + n.real;
+            if (otherHost(f, in)) {
+                return pass(f, Reason.PASS_OTHER_HOST, what + ", to another MAC");
+            }
+            int hops = f[p.l3 + 7] & 0xff;
+            if (hops <= 1) {
+                return pass(f, Reason.PASS_TTL, what + " with hop limit " + hops);
+            }
+            byte[] w = f.clone();
+            boolean routed = sentByXdp(n.vip, p.dst, p.l3len, in);
+            System.arraycopy(n.vip, 0, w, p.l3 + 8, 16); // outer source
+            if (routed) {
+                w[p.l3 + 7]--;
+            }
+            System.arraycopy(n.vip, 0, w, q + 24, 16); // quoted destination
+            put16(w, ql4 + 2, n.vport);
+            return send(p, in, w, icmp6Checksums(p, w, q, qproto), p.dst, Reason.TX_NAT_ICMP, () -> { }, what);
+        }
+        Conn c = conns.get(reverse);
+        if (c != null && c.real.method == Method.NAT && c.real.addr.length == 16) { // from the clients' side
+            String what = "an ICMPv6 error from the clients' side about " + c.service + " on " + c.real;
+            if (otherHost(f, in)) {
+                return pass(f, Reason.PASS_OTHER_HOST, what + ", to another MAC");
+            }
+            byte[] w = f.clone();
+            System.arraycopy(c.real.addr, 0, w, p.l3 + 24, 16); // outer destination
+            System.arraycopy(c.real.addr, 0, w, q + 8, 16); // quoted source
+            put16(w, ql4, c.real.port != 0 ? c.real.port : qsport);
+            return send(p, in, w, icmp6Checksums(p, w, q, qproto), c.real.addr, Reason.TX_NAT_ICMP, () -> { }, what);
+        }
+        return null;
+    }
+
+    /** The quoted transport checksum when quoted (a UDP one always: IPv6 has no "none"), then the ICMPv6 message's. */
+    private static List<Csum> icmp6Checksums(Parsed p, byte[] w, int q, int qproto) {
+        byte[] f = p.f;
+        int end = p.end, ql4 = q + 40, icmp = p.l3 + 40;
+        List<Csum> csums = new ArrayList<>();
+        int field = ql4 + (qproto == TCP ? 16 : 6);
+        if (field + 2 <= end) {
+            long inPseudo = sumOf(new Checksum().add(f, q + 8, 32).add32(qproto));
+            long outPseudo = sumOf(new Checksum().add(w, q + 8, 32).add32(qproto));
+            Csum c = keep(f, w, field, ql4, end, inPseudo, outPseudo);
+            if (qproto == UDP) {
+                c = new Csum(c.offset, c.value == 0 ? 0xffff : c.value, true);
+            }
+            put16(w, c.offset, c.value);
+            csums.add(c);
+        }
+        long inPseudo = sumOf(new Checksum().add(f, p.l3 + 8, 32).add32(ICMPV6));
+        long outPseudo = sumOf(new Checksum().add(w, p.l3 + 8, 32).add32(ICMPV6));
+        csums.add(keep(f, w, icmp + 2, icmp, end, inPseudo, outPseudo));
         return csums;
     }
 

@@ -30,6 +30,9 @@ public record ServiceText(String text, Map<Integer, String> pointers) {
         l.add("virtual_server " + Addresses.text(s.key().address()) + " " + s.key().port() + " {", "");
         l.add("    protocol " + s.key().protocol().toUpperCase(Locale.ROOT), "/protocol");
         l.add("    lb_algo " + s.scheduler(), "/scheduler");
+        for (int i = 0; i < s.schedulerFlags().size(); i++) {
+            l.add("    " + s.schedulerFlags().get(i), "/schedulerFlags/" + i);
+        }
         l.add("    lb_kind " + SpecJson.FORWARDING.get(s.forwarding()), "/forwarding");
         if (s.persistenceTimeout() != null) {
             l.add("    persistence_timeout " + s.persistenceTimeout(), "/persistenceTimeout");
@@ -42,6 +45,12 @@ public record ServiceText(String text, Map<Integer, String> pointers) {
             String at = "/reals/" + i;
             l.add("    real_server " + Addresses.text(r.address()) + " " + r.port() + " {", at);
             l.add("        weight " + r.weight(), at + "/weight");
+            if (r.upperThreshold() != null) {
+                l.add("        uthreshold " + r.upperThreshold(), at + "/upperThreshold");
+            }
+            if (r.lowerThreshold() != null) {
+                l.add("        lthreshold " + r.lowerThreshold(), at + "/lowerThreshold");
+            }
             switch (r.check()) {
                 case ServiceSpec.None n -> {}
                 case ServiceSpec.Tcp t -> {
@@ -100,10 +109,10 @@ public record ServiceText(String text, Map<Integer, String> pointers) {
         ServiceKey key = new ServiceKey(vs.protocol() == null ? "tcp" : vs.protocol(), ap.address(), ap.port());
         List<ServiceSpec.RealSpec> reals = new ArrayList<>();
         for (RealServer r : vs.realServers()) {
-            reals.add(new ServiceSpec.RealSpec(r.address(), r.port(), r.weight(), check(r)));
+            reals.add(new ServiceSpec.RealSpec(r.address(), r.port(), r.weight(), r.uthreshold(), r.lthreshold(), check(r)));
         }
         String method = vs.method() == null ? "dr" : vs.method().toLowerCase(Locale.ROOT);
-        return new ServiceSpec(key, vs.scheduler() == null ? "wlc" : vs.scheduler(), method, vs.persistenceTimeout(),
+        return new ServiceSpec(key, vs.scheduler() == null ? "wlc" : vs.scheduler(), vs.schedulerFlags(), method, vs.persistenceTimeout(),
                 vs.delayLoop() == null ? null : (int) vs.delayLoop().toSeconds(), reals);
     }
 

@@ -36,10 +36,13 @@ public final class SpecJson {
     /** An HTTP path as keepalived's url { path } takes it: no spaces, quotes or braces that would end the word. */
     private static final Pattern URL_PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,1023}");
 
-    private static final Set<String> SERVICE_FIELDS = Set.of("protocol", "address", "port", "scheduler", "forwarding",
-            "persistenceTimeout", "delayLoop", "reals");
+    private static final Set<String> SERVICE_FIELDS = Set.of("protocol", "address", "port", "scheduler", "schedulerFlags",
+            "forwarding", "persistenceTimeout", "delayLoop", "reals");
     private static final Set<String> SERVICE_COMPUTED = Set.of("key", "managed", "definedAt", "stats", "checkers");
-    private static final Set<String> REAL_FIELDS = Set.of("address", "port", "weight", "state", "check");
+    private static final Set<String> REAL_FIELDS = Set.of("address", "port", "weight", "upperThreshold", "lowerThreshold", "state",
+            "check");
+    /** ipvsadm's limit for -x and -y (and keepalived's for uthreshold, lthreshold). */
+    private static final int THRESHOLD_MAX = Integer.MAX_VALUE;
     private static final Set<String> REAL_COMPUTED = Set.of("effectiveWeight", "health", "connections", "stats", "checkers");
 
     /** The body as JSON: malformed text (or a duplicate key) is a 400. */
@@ -104,6 +107,7 @@ public final class SpecJson {
                 }
             }
         }
+        List<String> flags = schedulerFlags(body, scheduler, at, p);
         String forwarding = "dr";
         if (body.has("forwarding")) {
             JsonNode n = body.get("forwarding");
@@ -133,7 +137,38 @@ public final class SpecJson {
                 }
             }
         }
-        return new ServiceSpec(key, scheduler, forwarding, persistence, delayLoop, reals);
+        return new ServiceSpec(key, scheduler, flags, forwarding, persistence, delayLoop, reals);
+    }
+
+    /**
+     * {@code schedulerFlags}: sh's and mh's {@code -fallback} (another real when the hashed one has
+     * weight 0 or is over its threshold) and {@code -port} (the source port hashed too), named after
+     * the service's scheduler as keepalived writes them; no other scheduler reads a flag. Kept in
+     * keepalived's order (fallback, then port), each once.
+     */
+    private static List<String> schedulerFlags(JsonNode body, String scheduler, String at, Problems p) {
+        JsonNode n = body.get("schedulerFlags");
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            p.add(at + "/schedulerFlags", "an array of scheduler flags, e.g. [\"sh-fallback\", \"sh-port\"]");
+            return List.of();
+        }
+        boolean hashing = scheduler.equals("sh") || scheduler.equals("mh");
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode f = n.get(i);
+            String where = at + "/schedulerFlags/" + i;
+            if (!hashing) {
+                p.add(where, "scheduler " + scheduler + " reads no flag (only sh and mh do: their -fallback and -port)");
+            } else if (!f.isTextual() || !ServiceSpec.FLAG_KINDS.stream().map(k -> scheduler + "-" + k).toList().contains(f.asText())) {
+                p.add(where, scheduler + "-fallback or " + scheduler + "-port (the flags of scheduler " + scheduler + ")");
+            } else if (!seen.add(f.asText())) {
+                p.add(where, f.asText() + " is listed twice");
+            }
+        }
+        return ServiceSpec.FLAG_KINDS.stream().map(k -> scheduler + "-" + k).filter(seen::contains).toList();
     }
 
     /** A real server; {@code path} (from the URL) when the body names one. */
@@ -175,6 +210,12 @@ public final class SpecJson {
             p.add(at + "/port", "required");
         }
         Integer weight = optionalInteger(body, "weight", at, 0, 65535, p);
+        Integer upper = optionalInteger(body, "upperThreshold", at, 0, THRESHOLD_MAX, p);
+        Integer lower = optionalInteger(body, "lowerThreshold", at, 0, THRESHOLD_MAX, p);
+        if (lower != null && lower > (upper == null ? 0 : upper)) {
+            p.add(at + "/lowerThreshold", "above upperThreshold " + (upper == null ? "(none: 0)" : upper)
+                    + ": IPVS refuses such a real (lower it, or raise upperThreshold)");
+        }
         if (body.has("state")) {
             JsonNode s = body.get("state");
             if (!s.isTextual() || !(s.asText().equals("active") || s.asText().equals("drain"))) {
@@ -190,7 +231,7 @@ public final class SpecJson {
         if (address == null || port == null) {
             return null;
         }
-        return new ServiceSpec.RealSpec(address, port, weight == null ? 1 : weight, check);
+        return new ServiceSpec.RealSpec(address, port, weight == null ? 1 : weight, upper, lower, check);
     }
 
     static ServiceSpec.Check check(JsonNode n, String at, Problems p) {
@@ -298,6 +339,10 @@ public final class SpecJson {
         o.put("address", Addresses.text(s.key().address()));
         o.put("port", s.key().port());
         o.put("scheduler", s.scheduler());
+        if (!s.schedulerFlags().isEmpty()) {
+            ArrayNode flags = o.putArray("schedulerFlags");
+            s.schedulerFlags().forEach(flags::add);
+        }
         o.put("forwarding", s.forwarding());
         if (s.persistenceTimeout() != null) {
             o.put("persistenceTimeout", s.persistenceTimeout());
@@ -315,6 +360,8 @@ public final class SpecJson {
         o.put("address", Addresses.text(r.address()));
         o.put("port", r.port());
         o.put("weight", r.weight());
+        putIf(o, "upperThreshold", r.upperThreshold());
+        putIf(o, "lowerThreshold", r.lowerThreshold());
         o.put("state", r.weight() == 0 ? "drain" : "active");
         ObjectNode c = o.putObject("check");
         switch (r.check()) {

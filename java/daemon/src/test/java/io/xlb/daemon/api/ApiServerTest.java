@@ -233,6 +233,54 @@ class ApiServerTest {
         assertEquals(404, get("/api/v1/services/tcp:192.0.2.10:80").status());
     }
 
+    /** Scheduler flags and thresholds: written as keepalived's keywords, read back, refused at their pointer where IPVS would refuse them. */
+    @Test
+    void schedulerFlagsAndThresholdsAreWrittenReadBackAndCheckedAtTheirPointer() throws Exception {
+        String body = """
+                {"scheduler": "mh", "schedulerFlags": ["mh-port", "mh-fallback"], "forwarding": "nat", "reals": [
+                  {"address": "10.0.0.11", "port": 8080, "upperThreshold": 100, "lowerThreshold": 60},
+                  {"address": "10.0.0.12", "port": 8080, "upperThreshold": 8}]}""";
+        Answer put = call("PUT", "/api/v1/services/tcp:192.0.2.50:80", body, RW, "*");
+        assertEquals(201, put.status(), put.body());
+        String file = Files.readString(managed.resolve("tcp_192.0.2.50_80.conf"));
+        assertTrue(file.contains("    lb_algo mh\n    mh-fallback\n    mh-port\n    lb_kind NAT\n"), file);
+        assertTrue(file.contains("    real_server 10.0.0.11 8080 {\n        weight 1\n        uthreshold 100\n        lthreshold 60\n    }\n"), file);
+        assertTrue(file.contains("    real_server 10.0.0.12 8080 {\n        weight 1\n        uthreshold 8\n    }\n"), file);
+        Answer got = get("/api/v1/services/tcp:192.0.2.50:80");
+        assertEquals("[\"mh-fallback\",\"mh-port\"]", got.json().path("schedulerFlags").toString(), got.body());
+        assertEquals(100, got.json().path("reals").get(0).path("upperThreshold").asInt());
+        assertEquals(60, got.json().path("reals").get(0).path("lowerThreshold").asInt());
+        assertFalse(got.json().path("reals").get(1).has("lowerThreshold"), got.body());
+        // What a GET returned, PUT back: nothing changes.
+        Answer same = call("PUT", "/api/v1/services/tcp:192.0.2.50:80", got.body(), RW, got.etag());
+        assertEquals(200, same.status(), same.body());
+        assertEquals(got.etag(), same.etag());
+        // A PATCH of one real's threshold.
+        Answer patch = call("PATCH", "/api/v1/services/tcp:192.0.2.50:80/reals/10.0.0.12:8080", "{\"upperThreshold\": 20, \"lowerThreshold\": 5}",
+                RW, "*");
+        assertEquals(200, patch.status(), patch.body());
+        assertTrue(Files.readString(managed.resolve("tcp_192.0.2.50_80.conf")).contains("uthreshold 20\n        lthreshold 5\n"));
+
+        Map<String, String> files = snapshot();
+        Map<String, String> refused = new TreeMap<>(Map.of(
+                "{\"scheduler\": \"rr\", \"schedulerFlags\": [\"sh-port\"]}", "/schedulerFlags/0",
+                "{\"scheduler\": \"sh\", \"schedulerFlags\": [\"mh-port\"]}", "/schedulerFlags/0",
+                "{\"scheduler\": \"sh\", \"schedulerFlags\": [\"sh-port\", \"sh-port\"]}", "/schedulerFlags/1",
+                "{\"scheduler\": \"sh\", \"schedulerFlags\": \"sh-port\"}", "/schedulerFlags",
+                "{\"scheduler\": \"sh\", \"schedulerFlags\": [\"flag-1\"]}", "/schedulerFlags/0",
+                "{\"reals\": [{\"address\": \"10.0.0.11\", \"port\": 80, \"upperThreshold\": 10, \"lowerThreshold\": 11}]}", "/reals/0/lowerThreshold",
+                "{\"reals\": [{\"address\": \"10.0.0.11\", \"port\": 80, \"lowerThreshold\": 1}]}", "/reals/0/lowerThreshold",
+                "{\"reals\": [{\"address\": \"10.0.0.11\", \"port\": 80, \"upperThreshold\": -1}]}", "/reals/0/upperThreshold",
+                "{\"reals\": [{\"address\": \"10.0.0.11\", \"port\": 80, \"upperThreshold\": 2147483648}]}", "/reals/0/upperThreshold",
+                "{\"reals\": [{\"address\": \"10.0.0.11\", \"port\": 80, \"upperThreshold\": \"10\"}]}", "/reals/0/upperThreshold"));
+        for (var c : refused.entrySet()) {
+            Answer a = call("PUT", "/api/v1/services/tcp:192.0.2.50:80", c.getKey(), RW, "*");
+            assertEquals(422, a.status(), c.getKey() + " -> " + a.body());
+            assertEquals(c.getValue(), a.json().path("errors").get(0).path("pointer").asText(), c.getKey() + " -> " + a.body());
+        }
+        assertEquals(files, snapshot(), "nothing refused was written");
+    }
+
     @Test
     void twoWritersWithOneEtagOneWins() throws Exception {
         String tag = etag();

@@ -25,6 +25,27 @@ class ServiceTextTest {
     }
 
     @Test
+    void schedulerFlagsAndThresholdsRenderAsKeepalivedsKeywordsAndParseBack() {
+        ServiceSpec spec = new ServiceSpec(ServiceKey.parse("tcp:192.0.2.10:80"), "sh", List.of("sh-fallback", "sh-port"), "nat", null, 60,
+                List.of(new ServiceSpec.RealSpec(Addresses.parse("10.0.0.11"), 8080, 1, 100, 50, new ServiceSpec.None()),
+                        new ServiceSpec.RealSpec(Addresses.parse("10.0.0.12"), 8080, 2, 10, null, new ServiceSpec.None())));
+        ServiceText text = ServiceText.render(spec);
+        List<String> lines = text.text().lines().toList();
+        assertEquals(List.of("    lb_algo sh", "    sh-fallback", "    sh-port", "    lb_kind NAT"),
+                lines.subList(lines.indexOf("    lb_algo sh"), lines.indexOf("    lb_algo sh") + 4));
+        assertEquals("/schedulerFlags/1", text.pointer(lines.indexOf("    sh-port") + 1));
+        assertEquals("/reals/0/upperThreshold", text.pointer(lines.indexOf("        uthreshold 100") + 1));
+        assertEquals("/reals/0/lowerThreshold", text.pointer(lines.indexOf("        lthreshold 50") + 1));
+        ConfigParser.Result parsed = ConfigParser.parse("svc.conf", text.text());
+        assertFalse(parsed.hasErrors(false), parsed.diagnostics().toString());
+        assertEquals(List.of(), parsed.diagnostics(), "no warning either");
+        assertEquals(spec, ServiceText.read(parsed.config().virtualServers().getFirst()));
+
+        ServiceSpec mh = new ServiceSpec(ServiceKey.parse("udp:192.0.2.10:53"), "mh", List.of("mh-port"), "dr", null, 60, List.of());
+        assertEquals(mh, ServiceText.read(ConfigParser.parse("svc.conf", ServiceText.render(mh).text()).config().virtualServers().getFirst()));
+    }
+
+    @Test
     void keysAreNaturalAndStrict() {
         assertEquals("tcp:192.0.2.10:80", ServiceKey.parse("TCP:192.0.2.10:80").toString());
         assertEquals("udp:[2001:db8::1]:53", ServiceKey.parse("udp:[2001:0db8:0::1]:53").toString());
