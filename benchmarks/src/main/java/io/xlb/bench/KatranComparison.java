@@ -117,7 +117,12 @@ final class KatranComparison {
             lines.add(verifyKatran(bpf, objects.resolve("balancer.o")));
 
             List<Result> results = new ArrayList<>();
+            // XLB_BENCH_ROWS (a regex): only the rows whose name it finds, e.g. while profiling one path.
+            java.util.regex.Pattern only = java.util.regex.Pattern.compile(System.getenv().getOrDefault("XLB_BENCH_ROWS", ""));
             for (Row row : rows()) {
+                if (!only.matcher(row.name()).find()) {
+                    continue;
+                }
                 Path katranObject = objects.resolve(row.limit() > 0 ? "balancer.o" : "balancer-nolimit.o");
                 try (Dataplane xlb = director(bpf, row.xlbMethod(), row.limit());
                      KatranBalancer katran = new KatranBalancer(bpf, katranObject, TABLE_PER_CPU, VIP4, REALS4, VIP6,
