@@ -11,6 +11,19 @@
 #define IPV4_VERSION_IHL  0x45
 #define ETH_GROUP_BIT     0x01 /* I/G bit of the first octet: a group (multicast, broadcast) address */
 
+/* A registered interface's entry: its array slot when it has one, else the hash map's. */
+static __always_inline struct iface *own_iface(__u32 ifindex)
+{
+	struct iface *slot;
+
+	if (ifindex < XLB_IFACE_SLOTS) {
+		slot = bpf_map_lookup_elem(&iface_slots, &ifindex);
+		if (slot && (slot->mac[0] | slot->mac[1] | slot->mac[2] | slot->mac[3] | slot->mac[4] | slot->mac[5]))
+			return slot;
+	}
+	return bpf_map_lookup_elem(&ifaces, &ifindex);
+}
+
 /*
  * A switch floods a frame whose destination MAC it has not learnt, so a backup director sees the
  * frames meant for the master. The stack would drop them (PACKET_OTHERHOST); forwarding them would
@@ -28,7 +41,7 @@ static __always_inline int for_other_host(struct xdp_md *ctx)
 		return 0;
 	if (eth->h_dest[0] & ETH_GROUP_BIT) /* broadcast and multicast reach every host */
 		return 0;
-	own = bpf_map_lookup_elem(&ifaces, &ifindex);
+	own = own_iface(ifindex);
 	if (!own)
 		return 0;
 #pragma unroll
@@ -49,7 +62,7 @@ static __always_inline void own_source(struct ethhdr *eth, __u32 ingress)
 
 	if (!(eth->h_dest[0] & ETH_GROUP_BIT))
 		return;
-	own = bpf_map_lookup_elem(&ifaces, &ingress);
+	own = own_iface(ingress);
 	if (own)
 		__builtin_memcpy(eth->h_source, own->mac, ETH_ALEN);
 }
@@ -61,7 +74,7 @@ static __always_inline int set_macs(struct ethhdr *eth, const struct real *r, __
 	own_source(eth, ingress);
 	__builtin_memcpy(eth->h_dest, r->mac, ETH_ALEN);
 	if (r->ifindex && r->ifindex != ingress) {
-		struct iface *out = bpf_map_lookup_elem(&ifaces, &r->ifindex);
+		struct iface *out = own_iface(r->ifindex);
 
 		if (!out)
 			return -1;

@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * shim.c) that restores the frame and tail-calls the program; the shim tail-calling the floor
  * is measured the same way and subtracted. Runs pinned to CPU 0 (per-CPU maps).
  *
- * Usage: java -jar xlb-bench.jar [repeat per sample, default 1000000] [samples, default 7]
+ * Usage: java -jar xlb-bench.jar [repeat per sample, default 1000000] [samples, default 7]; with
+ * {@code --katran OBJECTS_DIR} first, the table beside Katran instead ({@link KatranComparison}).
  */
 public final class DataplaneBench {
     static final int V4_SRC_OFFSET = 14 + 12;
@@ -65,6 +66,10 @@ public final class DataplaneBench {
     private static final List<String> NEW_SCHEDULERS = List.of("sed", "nq", "fo", "ovf", "lblc", "lblcr");
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--katran")) {
+            KatranComparison.main(args); // xlb beside Katran: its own table
+            return;
+        }
         int repeat = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         List<String> out = CpuAffinity.callOn(0, () -> run(repeat, samples));

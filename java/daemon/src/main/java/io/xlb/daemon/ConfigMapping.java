@@ -180,7 +180,7 @@ public final class ConfigMapping {
         GlobalDefs g = config.global();
         DirectorConfig dc = new DirectorConfig(timeouts, tunnelSource4, tunnelSource6, mtu,
                 g.tunnelTtl() != null ? g.tunnelTtl() : DirectorConfig.DEFAULT_TUNNEL_TTL,
-                g.newFlowLimit() != null ? g.newFlowLimit() : 0);
+                g.newFlowLimit() != null ? g.newFlowLimit() : DirectorConfig.DEFAULT_NEW_FLOW_LIMIT);
         return new Result(new DesiredState(services, dc), out);
     }
 }

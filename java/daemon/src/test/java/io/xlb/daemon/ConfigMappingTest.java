@@ -10,6 +10,7 @@ import io.xlb.dataplane.Scheduler;
 import io.xlb.dataplane.Service;
 import io.xlb.dataplane.sched.MaglevRing;
 import io.xlb.dataplane.abi.ConnState;
+import io.xlb.dataplane.abi.DirectorConfig;
 import io.xlb.dataplane.abi.Method;
 import java.net.InetAddress;
 import java.util.List;
@@ -110,7 +111,8 @@ class ConfigMappingTest {
         assertEquals(5000, r.state().config().newFlowLimit());
         ConfigMapping.Result defaults = map("global_defs {\n}\n");
         assertEquals(64, defaults.state().config().tunnelTtl());
-        assertEquals(0, defaults.state().config().newFlowLimit());
+        assertEquals(DirectorConfig.DEFAULT_NEW_FLOW_LIMIT, defaults.state().config().newFlowLimit(), "the guard is on by default");
+        assertEquals(0, map("global_defs {\n    xlb_new_flow_limit 0\n}\n").state().config().newFlowLimit(), "0: no limit");
     }
 
     @Test

@@ -60,7 +60,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
-            "real_conns", "conns", "config", "ifaces", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist",
+            "real_conns", "conns", "config", "ifaces", "iface_slots", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist",
             "real_thresholds", "lblc", "lblcr", "nat_replies", "svc_out_stats", "real_out_stats");
     static final String PASS_PROGRAM = "xlb_pass";
     /** struct real.service of a real no service has any more. */
@@ -80,6 +80,8 @@ public final class Dataplane implements AutoCloseable {
     private final BpfMap<FlowKey, ConnEntry> conns;
     private final BpfMap<Integer, DirectorConfig> config;
     private final BpfMap<Integer, IfaceEntry> ifaces;
+    /** The same entries for ifindexes the array has a slot for (the program's fast path). */
+    private final BpfMap<Integer, IfaceEntry> ifaceSlots;
     private final BpfMap<Integer, Integer> txPorts;
     private final PerCpuMap<Integer, Counter> serviceStats;
     private final PerCpuMap<Integer, Counter> realStats;
@@ -108,6 +110,7 @@ public final class Dataplane implements AutoCloseable {
         conns = rawMaps.get("conns").typed(FlowKey.CODEC, ConnEntry.CODEC);
         config = rawMaps.get("config").typed(Codec.U32, DirectorConfig.CODEC);
         ifaces = rawMaps.get("ifaces").typed(Codec.U32, IfaceEntry.CODEC);
+        ifaceSlots = rawMaps.get("iface_slots").typed(Codec.U32, IfaceEntry.CODEC);
         txPorts = rawMaps.get("tx_ports").typed(Codec.U32, Codec.U32);
         serviceStats = rawMaps.get("svc_stats").perCpu(Codec.U32, Counter.CODEC);
         realStats = rawMaps.get("real_stats").perCpu(Codec.U32, Counter.CODEC);
@@ -378,6 +381,9 @@ public final class Dataplane implements AutoCloseable {
      */
     public synchronized void addInterface(int ifindex, MacAddress mac) {
         ifaces.put(ifindex, new IfaceEntry(mac));
+        if (ifindex >= 0 && ifindex < ifaceSlots.raw().info().maxEntries()) {
+            ifaceSlots.put(ifindex, new IfaceEntry(mac));
+        }
         txPorts.put(ifindex, ifindex);
     }
 

@@ -32,9 +32,14 @@ class DirectorFixture implements AutoCloseable, AfterEachCallback {
     final BpfProgram program;
 
     DirectorFixture() {
+        this(65536);
+    }
+
+    /** With a connection table of {@code maxConnections} entries (split between the CPUs' LRU lists). */
+    DirectorFixture(int maxConnections) {
         bpf = Bpf.open();
         try {
-            dataplane = DataplaneLoader.load(bpf, new DataplaneLoader.Options(65536));
+            dataplane = DataplaneLoader.load(bpf, new DataplaneLoader.Options(maxConnections));
             program = dataplane.program();
         } catch (RuntimeException e) {
             bpf.close();

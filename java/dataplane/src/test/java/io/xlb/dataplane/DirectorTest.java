@@ -220,6 +220,23 @@ class DirectorTest {
     }
 
     /**
+     * The program reads an interface's MAC from its array slot; `ifaces` stays the truth. An
+     * interface only `ifaces` knows (pins of a daemon from before the slots) is checked as before.
+     */
+    @Test
+    void anInterfaceOnlyTheHashKnowsIsCheckedToo() {
+        apply(DirectorConfig.defaults(), service(WEB, "rr", Method.DR, RS1));
+        var slots = d.dataplane.map("iface_slots").typed(io.xlb.bpf.Codec.U32, io.xlb.dataplane.abi.IfaceEntry.CODEC);
+        d.dataplane.addInterface(LOOPBACK_IFINDEX, new MacAddress(Frame.DIRECTOR_MAC));
+        assertEquals(new MacAddress(Frame.DIRECTOR_MAC), slots.lookup(LOOPBACK_IFINDEX).orElseThrow().mac(), "addInterface fills the slot");
+        slots.put(LOOPBACK_IFINDEX, new io.xlb.dataplane.abi.IfaceEntry(new MacAddress(new byte[6])));
+        Frame syn = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.SYN);
+        assertEquals(XDP_PASS, d.program.testRun(syn.dstMac(OTHER_DIRECTOR_MAC).bytes()).retval());
+        assertEquals(1, d.reason(Reason.PASS_OTHER_HOST));
+        assertEquals(XDP_TX, d.run(syn).retval(), "addressed to the director: forwarded");
+    }
+
+    /**
      * A frame sent to a group address (broadcast, multicast) is forwarded, but a group address is
      * never a source: what goes back out carries the interface's own MAC (found by the packet fuzz).
      */

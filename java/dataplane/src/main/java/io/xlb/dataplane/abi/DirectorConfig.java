@@ -44,8 +44,16 @@ public record DirectorConfig(Map<ConnState, Integer> timeoutsSeconds, Inet4Addre
     /** The outer TTL of tunnelled packets when none is configured (as IPVS's tunnels). */
     public static final int DEFAULT_TUNNEL_TTL = 64;
 
+    /**
+     * The SYN-flood guard when none is configured: new flows per CPU per second tracked (Katran's
+     * MAX_CONN_RATE). Far above what one CPU's share of a 1 Mi table turns over in normal use, far
+     * below the rate at which a flood would evict it (a full table of 512 Ki per CPU lasts 4 s).
+     */
+    public static final int DEFAULT_NEW_FLOW_LIMIT = 125_000;
+
+    /** Nothing configured: IPVS's timeouts, no tunnel source or MTU, the SYN-flood guard on. */
     public static DirectorConfig defaults() {
-        return new DirectorConfig(Map.of(), null, null, 0, DEFAULT_TUNNEL_TTL);
+        return new DirectorConfig(Map.of(), null, null, 0, DEFAULT_TUNNEL_TTL, DEFAULT_NEW_FLOW_LIMIT);
     }
 
     /** ipvsadm --set tcp tcpfin udp. */
