@@ -87,10 +87,13 @@ public final class Dataplane implements AutoCloseable {
     private final PerCpuMap<Integer, Counter> serviceOutStats;
     private final PerCpuMap<Integer, Counter> realOutStats;
     private final PerCpuMap<Integer, Long> reasons;
-    private final IndexPool servicePool = new IndexPool(Structs.MAX_SERVICES);
-    private final IndexPool realPool = new IndexPool(Structs.MAX_REALS);
+    private final MapSizes sizes;
+    private final IndexPool servicePool;
+    private final IndexPool realPool;
     private final Map<VipKey, Applied> applied = new LinkedHashMap<>();
     private DirectorConfig currentConfig = DirectorConfig.defaults();
+    /** Writes into scheduling tables built and handed to the kernel (closed here once swapped in). */
+    private io.xlb.bpf.RawMap.Writes tableWrites = io.xlb.bpf.RawMap.Writes.NONE;
 
     private Dataplane(Bpf bpf, BpfObject object, java.util.function.Function<String, RawMap> maps,
                       BpfProgram program, BpfProgram passProgram) {
@@ -114,6 +117,23 @@ public final class Dataplane implements AutoCloseable {
         serviceOutStats = rawMaps.get("svc_out_stats").perCpu(Codec.U32, Counter.CODEC);
         realOutStats = rawMaps.get("real_out_stats").perCpu(Codec.U32, Counter.CODEC);
         reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
+        sizes = MapSizes.of(name -> rawMaps.get(name).info().maxEntries());
+        servicePool = new IndexPool(sizes.services());
+        realPool = new IndexPool(sizes.reals());
+    }
+
+    /** How many services, reals and connections the maps hold (fixed when they were created). */
+    public MapSizes sizes() {
+        return sizes;
+    }
+
+    /** Map writes so far, every map of the director and the scheduling tables built for it: what changes cost. */
+    public synchronized io.xlb.bpf.RawMap.Writes mapWrites() {
+        io.xlb.bpf.RawMap.Writes sum = tableWrites;
+        for (RawMap m : rawMaps.values()) {
+            sum = sum.plus(m.writes());
+        }
+        return sum;
     }
 
     /** A dataplane over maps already created (loaded, reused or adopted); see {@link DataplaneLoader}. */
@@ -215,7 +235,7 @@ public final class Dataplane implements AutoCloseable {
             }
             Applied before = applied.get(s.vip());
             if (before == null && --freeServices < 0) {
-                throw new IllegalArgumentException("more than " + Structs.MAX_SERVICES + " services");
+                throw new IllegalArgumentException("more than " + sizes.services() + " services");
             }
             Set<RealKey> keys = new HashSet<>();
             s.reals().forEach(r -> keys.add(new RealKey(s.vip(), r.address(), r.port())));
@@ -224,7 +244,7 @@ public final class Dataplane implements AutoCloseable {
             long removed = had.keySet().stream().filter(k -> !keys.contains(k)).count();
             freeReals -= (int) added;
             if (freeReals < 0) {
-                throw new IllegalArgumentException("more than " + Structs.MAX_REALS + " reals at once (at " + s.vip()
+                throw new IllegalArgumentException("more than " + sizes.reals() + " reals at once (at " + s.vip()
                         + "; reals replaced in one step need room for both)");
             }
             freeReals += (int) removed;
@@ -348,6 +368,7 @@ public final class Dataplane implements AutoCloseable {
             }
             inner.typed(Codec.U32, Codec.U32).updateBatch(slots);
             tables.replace(index, inner);
+            tableWrites = tableWrites.plus(inner.writes());
         }
     }
 
