@@ -78,6 +78,16 @@ public final class ScaleBench {
     // --- N VIPs × M reals from one file ---
 
     public static String config(int vips, int realsPerVip, String scheduler, int changedVip, int changedWeight, boolean director) {
+        return config(vips, realsPerVip, scheduler, changedVip, changedWeight, director, false);
+    }
+
+    /**
+     * {@code vips} services of {@code realsPerVip} reals each, every real its own address, or with
+     * {@code sharedReals} the same reals (on the lab's subnet) behind every service, as the metrics
+     * benchmark and the issue's RSS figure had them: a daemon manages a neighbour entry per address.
+     */
+    static String config(int vips, int realsPerVip, String scheduler, int changedVip, int changedWeight, boolean director,
+                         boolean sharedReals) {
         int reals = vips * realsPerVip;
         StringBuilder b = new StringBuilder(64 * reals + 1024);
         b.append("global_defs {\n    router_id xlbscale\n");
@@ -103,10 +113,15 @@ public final class ScaleBench {
                     .append("\n    lb_kind DR\n");
             for (int r = 0; r < realsPerVip; r++) {
                 int weight = v == changedVip && r == 0 ? changedWeight : 1;
-                // Every real its own address: 10.128.0.0/9 holds 8M.
-                int n = v * realsPerVip + r;
-                b.append("    real_server 10.").append(128 + (n >> 16)).append('.').append((n >> 8) & 255).append('.')
-                        .append(n & 255).append(" 80 {\n        weight ").append(weight).append("\n    }\n");
+                if (sharedReals) {
+                    b.append("    real_server ").append(SUBNET).append('.').append(11 + r);
+                } else {
+                    // Every real its own address: 10.128.0.0/9 holds 8M.
+                    int n = v * realsPerVip + r;
+                    b.append("    real_server 10.").append(128 + (n >> 16)).append('.').append((n >> 8) & 255).append('.')
+                            .append(n & 255);
+                }
+                b.append(" 80 {\n        weight ").append(weight).append("\n    }\n");
             }
             b.append("}\n");
         }
@@ -246,11 +261,25 @@ public final class ScaleBench {
         }
         List<MaglevRing.Member> weighted = new ArrayList<>(ms);
         weighted.set(0, new MaglevRing.Member("10.128.0.0:80", 0, 2));
+        // The permutations MaglevRing.build computes, for the loop as it was before (the reference below).
+        List<MaglevRing.Permutation> perms = new ArrayList<>();
+        List<MaglevRing.Member> sorted = new ArrayList<>(ms);
+        sorted.sort(java.util.Comparator.comparing(MaglevRing.Member::key));
+        java.util.Random random = new java.util.Random(7);
+        for (MaglevRing.Member m : sorted) {
+            perms.add(new MaglevRing.Permutation(m.id(), random.nextInt(size), 1 + random.nextInt(size - 1), 1));
+        }
+        if (!Arrays.equals(MaglevRing.populate(perms, size), populateBefore(perms, size))) {
+            throw new IllegalStateException("the population loop and its reference disagree");
+        }
         for (int i = 0; i < 20; i++) {
             MaglevRing.build(ms, size); // warm up
+            populateBefore(perms, size);
         }
         double[] equal = new double[31];
         double[] uneven = new double[31];
+        double[] now = new double[31];
+        double[] before = new double[31];
         for (int i = 0; i < equal.length; i++) {
             long t0 = System.nanoTime();
             MaglevRing.build(ms, size);
@@ -258,14 +287,54 @@ public final class ScaleBench {
             t0 = System.nanoTime();
             MaglevRing.build(weighted, size);
             uneven[i] = ms(t0);
+            t0 = System.nanoTime();
+            MaglevRing.populate(perms, size);
+            now[i] = ms(t0);
+            t0 = System.nanoTime();
+            populateBefore(perms, size);
+            before[i] = ms(t0);
         }
-        Arrays.sort(equal);
-        Arrays.sort(uneven);
-        System.out.printf(Locale.ROOT, "%n## Maglev ring of %d slots over %d reals, rebuilt (31 builds after 20)%n%n", size, members);
-        System.out.println("| members | median (ms) | min | max |");
+        for (double[] a : List.of(equal, uneven, now, before)) {
+            Arrays.sort(a);
+        }
+        System.out.printf(Locale.ROOT, "%n## Maglev ring of %d slots over %d reals, rebuilt (31 builds after 20, interleaved)%n%n", size, members);
+        System.out.println("| build | median (ms) | min | max |");
         System.out.println("|---|---:|---:|---:|");
-        System.out.printf(Locale.ROOT, "| %d of weight 1 | %.2f | %.2f | %.2f |%n", members, equal[15], equal[0], equal[30]);
+        System.out.printf(Locale.ROOT, "| MaglevRing.build, %d of weight 1 | %.2f | %.2f | %.2f |%n", members, equal[15], equal[0], equal[30]);
         System.out.printf(Locale.ROOT, "| the same, one of weight 2 | %.2f | %.2f | %.2f |%n", uneven[15], uneven[0], uneven[30]);
+        System.out.printf(Locale.ROOT, "| population loop alone (given permutations) | %.2f | %.2f | %.2f |%n", now[15], now[0], now[30]);
+        System.out.printf(Locale.ROOT, "| the loop as it was (multiply and modulo per probe), same permutations | %.2f | %.2f | %.2f |%n",
+                before[15], before[0], before[30]);
+    }
+
+    /** MaglevRing.populate as it was before (a5e416e): the reference the faster loop is timed against and checked by. */
+    private static int[] populateBefore(List<MaglevRing.Permutation> perms, int size) {
+        int n = perms.size();
+        long[] next = new long[n];
+        long[] target = new long[n];
+        long maxWeight = perms.stream().mapToLong(MaglevRing.Permutation::weight).max().orElseThrow();
+        Arrays.fill(target, maxWeight);
+        int[] table = new int[size];
+        boolean[] taken = new boolean[size];
+        int filled = 0;
+        for (long turn = 1; filled < size; turn++) {
+            for (int i = 0; i < n && filled < size; i++) {
+                MaglevRing.Permutation p = perms.get(i);
+                if (turn * p.weight() < target[i]) {
+                    continue;
+                }
+                target[i] += maxWeight;
+                int slot;
+                do {
+                    slot = (int) ((p.offset() + next[i] * p.skip()) % size);
+                    next[i]++;
+                } while (taken[slot]);
+                taken[slot] = true;
+                table[slot] = p.id();
+                filled++;
+            }
+        }
+        return table;
     }
 
     // --- the reaper over a full connection table ---
@@ -328,7 +397,7 @@ public final class ScaleBench {
         try {
             Lan lan = Lan.create(lab, SUBNET, List.of("director"));
             Path conf = lab.scratch().resolve("keepalived.conf");
-            Files.writeString(conf, config(vips, realsPerVip, scheduler, -1, 0, true));
+            Files.writeString(conf, config(vips, realsPerVip, scheduler, -1, 0, true, true));
             long t0 = System.nanoTime();
             BackgroundProcess daemon = XlbDaemon.of(Xlb.class, conf, pinDir).readyWhenLogged(XlbDaemon.RUNNING, Duration.ofSeconds(300))
                     .start(lab, lan.host("director").ns(), "daemon");
@@ -341,8 +410,8 @@ public final class ScaleBench {
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
                 most = Math.max(most, rssKiB(daemon.pid()));
             }
-            System.out.printf(Locale.ROOT, "%n## Daemon process with %d VIPs × %d reals (%s), started in %.0f ms%n%n",
-                    vips, realsPerVip, scheduler, startMs);
+            System.out.printf(Locale.ROOT, "%n## Daemon process with %d VIPs × %d reals (%s; the same %d reals behind each VIP), started in %.0f ms%n%n",
+                    vips, realsPerVip, scheduler, realsPerVip, startMs);
             System.out.println("| RSS when running (MiB) | largest RSS over the next 10 s (MiB) | VmHWM, peak during start (MiB) | goal |");
             System.out.println("|---:|---:|---:|---|");
             System.out.printf(Locale.ROOT, "| %.0f | %.0f | %.0f | < 200 MB |%n", atStart / 1024.0, most / 1024.0,
