@@ -106,9 +106,10 @@ public final class HealthBench {
         HealthMonitor<Integer> monitor = new HealthMonitor<>((d, task) -> vertx.setTimer(Math.max(1, d.toMillis()), id -> task.run()),
                 (k, s) -> { });
         Check tcp = Checks.of(vertx, new CheckSpec.Tcp(host, 80, Duration.ofSeconds(2)));
-        Check counted = () -> tcp.attempt().whenComplete((f, e) -> {
+        Check counted = () -> tcp.attempt().whenComplete((verdict, e) -> {
             done.incrementAndGet();
-            if (f != null || e != null) {
+            // A Verdict since the checks answer with one (a pass is a Verdict too, not null).
+            if (e != null || verdict == null || verdict.failure() != null) {
                 failed.incrementAndGet();
             }
         });
