@@ -143,6 +143,65 @@ public class BpfMap<K, V> {
         }
     }
 
+    /** What {@link #forEachRaw} hands over: one entry's key and value as the kernel wrote them, valid during the call. */
+    @FunctionalInterface
+    public interface RawEntryConsumer {
+        void accept(MemorySegment key, MemorySegment value);
+    }
+
+    /**
+     * Every entry, read with bpf_map_lookup_batch a chunk at a time into the same two buffers, and
+     * handed to {@code each} without gathering them: a table of a million entries is walked in a
+     * few hundred kilobytes of native memory, not copied into the heap. Entries deleted or added
+     * while it walks may or may not be seen, as with any walk of a live map.
+     */
+    public void forEachRaw(int chunkEntries, RawEntryConsumer each) {
+        int chunk = Math.max(1, chunkEntries);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(raw.batchTokenSize(), 8);
+            MemorySegment outToken = arena.allocate(raw.batchTokenSize(), 8);
+            MemorySegment ks = arena.allocate((long) keys.size() * chunk, 8);
+            MemorySegment vs = arena.allocate((long) values.size() * chunk, 8);
+            boolean first = true;
+            while (true) {
+                RawMap.BatchRead read;
+                try {
+                    read = raw.lookupBatch(first ? MemorySegment.NULL : in, outToken, ks, vs, chunk);
+                } catch (BpfException e) {
+                    if (e.errno() == Errno.ENOSPC && chunk < raw.info().maxEntries()) {
+                        chunk *= 2; // one bucket holds more entries than fit
+                        ks = arena.allocate((long) keys.size() * chunk, 8);
+                        vs = arena.allocate((long) values.size() * chunk, 8);
+                        continue;
+                    }
+                    throw e;
+                }
+                for (int i = 0; i < read.count(); i++) {
+                    each.accept(ks.asSlice((long) i * keys.size(), keys.size()), vs.asSlice((long) i * values.size(), values.size()));
+                }
+                if (read.done()) {
+                    return;
+                }
+                MemorySegment.copy(outToken, 0, in, 0, in.byteSize());
+                first = false;
+            }
+        }
+    }
+
+    /** Looks {@code key} (encoded) up into {@code value}; false when absent. */
+    public boolean lookupRaw(MemorySegment key, MemorySegment value) {
+        return raw.lookup(key, value);
+    }
+
+    /** Deletes {@code key} (encoded); false when absent. */
+    public boolean deleteRaw(MemorySegment key) {
+        return raw.delete(key);
+    }
+
+    public Codec<V> valueCodec() {
+        return values;
+    }
+
     /** Creates or replaces all entries with one bpf_map_update_batch; returns how many were written. */
     public int updateBatch(Map<K, V> entries) {
         if (entries.isEmpty()) {

@@ -18,6 +18,9 @@ public final class RawMap implements AutoCloseable {
     private final Fd owned;
     private final MapInfo info;
     private final int possibleCpus;
+    /** Elements this handle created, replaced or deleted, and the syscalls that did it: what a change costs. */
+    private final java.util.concurrent.atomic.LongAdder elementsWritten = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder writeCalls = new java.util.concurrent.atomic.LongAdder();
 
     RawMap(int fd, Fd owned, int possibleCpus) {
         this.fd = fd;
@@ -36,6 +39,29 @@ public final class RawMap implements AutoCloseable {
 
     public String name() {
         return info.name();
+    }
+
+    /** What this handle wrote so far: elements created, replaced or deleted, and the syscalls that did it. */
+    public Writes writes() {
+        return new Writes(elementsWritten.sum(), writeCalls.sum());
+    }
+
+    /** A count of map writes: {@code elements} created, replaced or deleted by {@code calls} syscalls. */
+    public record Writes(long elements, long calls) {
+        public static final Writes NONE = new Writes(0, 0);
+
+        public Writes plus(Writes o) {
+            return new Writes(elements + o.elements, calls + o.calls);
+        }
+
+        public Writes minus(Writes o) {
+            return new Writes(elements - o.elements, calls - o.calls);
+        }
+    }
+
+    private void wrote(long elements) {
+        elementsWritten.add(elements);
+        writeCalls.increment();
     }
 
     /** Bytes of one value as the syscalls see it: per CPU, each rounded up to 8. */
@@ -111,6 +137,7 @@ public final class RawMap implements AutoCloseable {
             MemorySegment state = Native.callState(arena);
             int rc = (int) Libbpf.bpf_map_update_elem.invokeExact(state, fd(), key, value, flag.bits);
             Call.check("bpf_map_update_elem", rc, state, "map " + name() + ", " + flag);
+            wrote(1);
         } catch (Throwable t) {
             throw Call.rethrow(t);
         }
@@ -122,7 +149,9 @@ public final class RawMap implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.callState(arena);
             int rc = (int) Libbpf.bpf_map_delete_elem.invokeExact(state, fd(), key);
-            return absentOrCheck("bpf_map_delete_elem", rc, state);
+            boolean deleted = absentOrCheck("bpf_map_delete_elem", rc, state);
+            wrote(deleted ? 1 : 0);
+            return deleted;
         } catch (Throwable t) {
             throw Call.rethrow(t);
         }
@@ -135,7 +164,9 @@ public final class RawMap implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.callState(arena);
             int rc = (int) Libbpf.bpf_map_lookup_and_delete_elem.invokeExact(state, fd(), key, value);
-            return absentOrCheck("bpf_map_lookup_and_delete_elem", rc, state);
+            boolean deleted = absentOrCheck("bpf_map_lookup_and_delete_elem", rc, state);
+            wrote(deleted ? 1 : 0);
+            return deleted;
         } catch (Throwable t) {
             throw Call.rethrow(t);
         }
@@ -196,9 +227,29 @@ public final class RawMap implements AutoCloseable {
             MemorySegment count = arena.allocateFrom(ValueLayout.JAVA_INT, n);
             int rc = (int) Libbpf.bpf_map_update_batch.invokeExact(state, fd(), keys, values, count, batchOpts(arena));
             Call.check("bpf_map_update_batch", rc, state, "map " + name() + ", " + n + " entries");
-            return count.get(ValueLayout.JAVA_INT, 0);
+            int written = count.get(ValueLayout.JAVA_INT, 0);
+            wrote(written);
+            return written;
         } catch (Throwable t) {
             throw Call.rethrow(t);
+        }
+    }
+
+    /** An array of u32 (or i32) values: {@code values[i]} written at key {@code i}, all with one bpf_map_update_batch. */
+    public int updateArray(int[] values) {
+        if (info.keySize() != Integer.BYTES || info.valueSize() != Integer.BYTES || info.type().perCpu()) {
+            throw new IllegalArgumentException("map " + name() + ": not an array of 4-byte values under 4-byte keys");
+        }
+        if (values.length == 0) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ks = arena.allocate((long) Integer.BYTES * values.length, 8);
+            for (int i = 0; i < values.length; i++) {
+                ks.setAtIndex(ValueLayout.JAVA_INT, i, i);
+            }
+            MemorySegment vs = arena.allocateFrom(ValueLayout.JAVA_INT, values);
+            return updateBatch(ks, vs, values.length);
         }
     }
 
@@ -210,7 +261,9 @@ public final class RawMap implements AutoCloseable {
             MemorySegment count = arena.allocateFrom(ValueLayout.JAVA_INT, n);
             int rc = (int) Libbpf.bpf_map_delete_batch.invokeExact(state, fd(), keys, count, batchOpts(arena));
             Call.check("bpf_map_delete_batch", rc, state, "map " + name() + ", " + n + " keys");
-            return count.get(ValueLayout.JAVA_INT, 0);
+            int deleted = count.get(ValueLayout.JAVA_INT, 0);
+            wrote(deleted);
+            return deleted;
         } catch (Throwable t) {
             throw Call.rethrow(t);
         }

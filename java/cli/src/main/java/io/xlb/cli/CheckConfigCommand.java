@@ -36,9 +36,19 @@ public final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = "--interface", paramLabel = "IF", description = "an interface the daemon would be given with --interface")
     List<String> interfaces = new ArrayList<>();
 
+    @CommandLine.Mixin
+    MapSizeOptions mapSizes = new MapSizeOptions();
+
     @Override
     public Integer call() {
-        ConfigCheck.Outcome r = ConfigCheck.check(file, interfaces, offline ? ConfigCheck.Host.OFFLINE : ConfigCheck.Host.local());
+        io.xlb.dataplane.MapSizes sizes;
+        try {
+            sizes = mapSizes.sizes();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-" + e.getMessage());
+        }
+        ConfigCheck.Outcome r = ConfigCheck.check(file, io.xlb.config.ConfigFiles.DISK, interfaces,
+                offline ? ConfigCheck.Host.OFFLINE : ConfigCheck.Host.local(), sizes);
         PrintWriter err = spec.commandLine().getErr();
         for (Diagnostic d : r.shown(strict)) {
             err.println(d);

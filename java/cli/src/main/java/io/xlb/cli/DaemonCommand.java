@@ -51,10 +51,19 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--api-body-limit", paramLabel = "BYTES", description = "the largest request body the API reads (default: ${DEFAULT-VALUE})")
     int apiBodyLimit = ApiServer.Options.DEFAULT_BODY_LIMIT;
 
+    @CommandLine.Mixin
+    MapSizeOptions mapSizes = new MapSizeOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!logFormat.equals("plain") && !logFormat.equals("json")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--log-format is plain or json, not " + logFormat);
+        }
+        io.xlb.dataplane.MapSizes sizes;
+        try {
+            sizes = mapSizes.sizes();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-" + e.getMessage());
         }
         LogFormat.install(logFormat.equals("json"));
         String host = "127.0.0.1";
@@ -72,7 +81,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 apiBodyLimit, VersionCommand.version());
         Daemon daemon;
         try {
-            daemon = Daemon.start(new Daemon.Options(file, interfaces, pinDir, Duration.ofSeconds(1), api));
+            daemon = Daemon.start(new Daemon.Options(file, interfaces, pinDir, Duration.ofSeconds(1), api, sizes));
         } catch (IllegalArgumentException | IllegalStateException | io.xlb.bpf.BpfException | java.io.IOException
                  | java.io.UncheckedIOException e) {
             // The configuration's errors were logged at their positions; this is the one-line outcome.

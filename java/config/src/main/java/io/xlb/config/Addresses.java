@@ -2,21 +2,14 @@ package io.xlb.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.util.regex.Pattern;
 
 /** IP address literals: validated and normalised without any name lookup. */
 public final class Addresses {
     private Addresses() {}
 
-    private static final Pattern V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     public static boolean isLiteral(String s) {
-        if (V4.matcher(s).matches()) {
-            for (String part : s.split("\\.")) {
-                if (Integer.parseInt(part) > 255) {
-                    return false;
-                }
-            }
+        if (isDottedQuad(s)) {
             return true;
         }
         if (s.indexOf(':') < 0) {
@@ -28,6 +21,37 @@ public final class Addresses {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** Four decimal parts of 1 to 3 ASCII digits, each at most 255, separated by dots; no regex: a file of a million reals has millions. */
+    private static boolean isDottedQuad(String s) {
+        int parts = 0;
+        int i = 0;
+        int n = s.length();
+        while (i < n) {
+            int value = 0;
+            int digits = 0;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                value = value * 10 + (s.charAt(i) - '0');
+                digits++;
+                i++;
+            }
+            if (digits == 0 || digits > 3 || value > 255) {
+                return false;
+            }
+            parts++;
+            if (i == n) {
+                break;
+            }
+            if (s.charAt(i) != '.' || parts == 4) {
+                return false;
+            }
+            i++;
+            if (i == n) {
+                return false;
+            }
+        }
+        return parts == 4;
     }
 
     /** IPv4 dotted quad; IPv6 in RFC 5952's canonical form (2001:db8::1). */

@@ -17,6 +17,7 @@ final class GlobalDefsReader {
         boolean scriptSecurity, skipCheck, strict;
         Boolean smtpAlert, smtpAlertVrrp, smtpAlertChecker;
         GlobalDefs.LvsTimeouts timeouts;
+        GlobalDefs.MapSize maxServices, maxReals, maxConnections;
     }
 
     /** lvs_sync_daemon (global_defs) and the older lvs_sync_daemon_interface (vrrp_instance) start IPVS's connection sync. */
@@ -74,7 +75,13 @@ final class GlobalDefsReader {
                 .keyword("lvs_sync_daemon", KeywordTable.ANY, (b, n, v) -> d.warning(n.pos(), NO_SYNC_DAEMON))
                 .integer("xlb_new_flow_limit", 0, Integer.MAX_VALUE, "new flows per second per CPU (0: no limit)",
                         (b, x) -> b.newFlowLimit = x)
-                .integer("xlb_tunnel_ttl", 1, 255, "a TTL (1..255)", (b, x) -> b.tunnelTtl = x);
+                .integer("xlb_tunnel_ttl", 1, 255, "a TTL (1..255)", (b, x) -> b.tunnelTtl = x)
+                .keyword("xlb_max_services", 1, (b, n, v) -> b.maxServices = mapSize(n, v, 1,
+                        GlobalDefs.MapSizes.MAX_SERVICES, "services"))
+                .keyword("xlb_max_reals", 1, (b, n, v) -> b.maxReals = mapSize(n, v, 1, GlobalDefs.MapSizes.MAX_REALS,
+                        "real servers, sorry servers included"))
+                .keyword("xlb_max_connections", 1, (b, n, v) -> b.maxConnections = mapSize(n, v,
+                        GlobalDefs.MapSizes.MIN_CONNECTIONS, GlobalDefs.MapSizes.MAX_CONNECTIONS, "connections"));
     }
 
     GlobalDefs read(Node n) {
@@ -87,7 +94,18 @@ final class GlobalDefsReader {
         return new GlobalDefs(b.routerId, b.emails, b.emailFrom, b.smtpServer, b.smtpPort, b.smtpTimeout, b.helo,
                 b.scriptSecurity, b.scriptUser, b.scriptGroup, b.version, b.garpDelay, b.garpRepeat, b.garpRefresh,
                 b.garpInterval, b.timeouts, b.skipCheck, b.strict, b.maxAuto, b.smtpAlert, b.smtpAlertVrrp,
-                b.smtpAlertChecker, b.newFlowLimit, b.tunnelTtl, n.pos());
+                b.smtpAlertChecker, b.newFlowLimit, b.tunnelTtl, mapSizes(b), n.pos());
+    }
+
+    /** One of xlb_max_*: a count in bounds, or null (with the error at its position). */
+    private static GlobalDefs.MapSize mapSize(Node n, Values v, int min, int max, String what) {
+        Integer entries = v.integer(0, min, max, "a count of " + what + " (" + min + ".." + max + ")");
+        return entries == null ? null : new GlobalDefs.MapSize(entries, n.pos());
+    }
+
+    private static GlobalDefs.MapSizes mapSizes(Builder b) {
+        return b.maxServices == null && b.maxReals == null && b.maxConnections == null ? GlobalDefs.MapSizes.NONE
+                : new GlobalDefs.MapSizes(b.maxServices, b.maxReals, b.maxConnections);
     }
 
     private GlobalDefs.LvsTimeouts lvsTimeouts(Values v) {

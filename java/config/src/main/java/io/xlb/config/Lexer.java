@@ -24,6 +24,7 @@ import java.util.regex.PatternSyntaxException;
  */
 final class Lexer {
     private static final Pattern DEFINITION = Pattern.compile("^\\s*\\$([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(.*?)\\s*$");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
 
     private final List<Token> tokens = new ArrayList<>();
@@ -81,15 +82,27 @@ final class Lexer {
     }
 
     private void text(String name, Path dir, String text) {
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            line(name, dir, i + 1, lines[i]);
+        // Lines end at \n (a \r before it is dropped), as text.split("\r?\n", -1) cuts them, without the regex.
+        int lineNo = 1;
+        int start = 0;
+        while (true) {
+            int end = text.indexOf('\n', start);
+            int stop = end < 0 ? text.length() : end;
+            if (end >= 0 && stop > start && text.charAt(stop - 1) == '\r') {
+                stop--;
+            }
+            line(name, dir, lineNo++, text.substring(start, stop));
+            if (end < 0) {
+                return;
+            }
+            start = end + 1;
         }
     }
 
     private void line(String file, Path dir, int lineNo, String raw) {
-        Matcher def = DEFINITION.matcher(stripComment(raw));
-        if (def.matches()) {
+        // A definition starts with $: most lines have none, and need no regular expression.
+        Matcher def = raw.indexOf('$') < 0 ? null : DEFINITION.matcher(stripComment(raw));
+        if (def != null && def.matches()) {
             definitions.put(def.group(1), def.group(2));
             return;
         }
@@ -198,10 +211,15 @@ final class Lexer {
                     }
                     i++;
                 }
-                String word = substitute(raw.substring(start, i));
+                String text = raw.substring(start, i);
                 SourcePos pos = new SourcePos(file, lineNo, start + 1);
+                if (text.indexOf('$') < 0) {
+                    out.add(new Token(Token.Kind.WORD, text, pos)); // nothing to substitute: one word, no space in it
+                    continue;
+                }
+                String word = substitute(text);
                 // A definition may hold several words: they count as separate values.
-                for (String part : word.trim().split("\\s+")) {
+                for (String part : WHITESPACE.split(word.trim())) {
                     if (!part.isEmpty()) {
                         out.add(new Token(Token.Kind.WORD, part, pos));
                     }

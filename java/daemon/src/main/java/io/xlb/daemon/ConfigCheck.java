@@ -81,7 +81,7 @@ public final class ConfigCheck {
 
     /** The verdict: the configuration and what it maps to, with every message in file order. */
     public record Outcome(Config config, DesiredState desired, HealthPlan.Result health, List<String> interfaces,
-                          List<Diagnostic> diagnostics) {
+                          List<Diagnostic> diagnostics, io.xlb.dataplane.MapSizes sizes) {
         public Outcome {
             diagnostics = List.copyOf(diagnostics);
             interfaces = List.copyOf(interfaces);
@@ -115,16 +115,30 @@ public final class ConfigCheck {
 
     /** The same, reading the files from {@code files} (the API's pending write). */
     public static Outcome check(Path file, io.xlb.config.ConfigFiles files, List<String> extraInterfaces, Host host) {
-        return check(ConfigParser.parse(file, files), extraInterfaces, host, file.toString());
+        return check(file, files, extraInterfaces, host, io.xlb.dataplane.MapSizes.DEFAULTS);
+    }
+
+    /**
+     * The same, with the map sizes used where the file's global_defs sets none ({@code xlb_max_*}):
+     * the daemon's {@code --max-*} options.
+     */
+    public static Outcome check(Path file, io.xlb.config.ConfigFiles files, List<String> extraInterfaces, Host host,
+                                io.xlb.dataplane.MapSizes unlessTheFileSays) {
+        return check(ConfigParser.parse(file, files), extraInterfaces, host, file.toString(), unlessTheFileSays);
     }
 
     public static Outcome check(ConfigParser.Result parsed, List<String> extraInterfaces, Host host, String fileName) {
+        return check(parsed, extraInterfaces, host, fileName, io.xlb.dataplane.MapSizes.DEFAULTS);
+    }
+
+    public static Outcome check(ConfigParser.Result parsed, List<String> extraInterfaces, Host host, String fileName,
+                                io.xlb.dataplane.MapSizes unlessTheFileSays) {
         List<Diagnostic> out = new ArrayList<>(parsed.diagnostics());
         Config config = parsed.config();
         boolean offline = host == Host.OFFLINE;
         if (parsed.hasErrors(false)) {
             // The records may be partial: mapping them would add noise, not news.
-            return new Outcome(config, null, null, List.of(), out);
+            return new Outcome(config, null, null, List.of(), out, unlessTheFileSays);
         }
         out.addAll(VrrpInstances.unsupported(config));
         Set<String> interfaces = new LinkedHashSet<>();
@@ -161,14 +175,15 @@ public final class ConfigCheck {
         if (!offline) {
             out.addAll(natNeedsForwarding(config, host));
         }
+        io.xlb.dataplane.MapSizes sizes = ConfigMapping.sizes(config.global().mapSizes(), unlessTheFileSays);
         ConfigMapping.Result mapped = ConfigMapping.map(config, primary == null ? null : primary.address4(),
-                primary == null ? null : primary.address6(), primary == null ? 0 : primary.mtu());
+                primary == null ? null : primary.address6(), primary == null ? 0 : primary.mtu(), sizes);
         out.addAll(mapped.diagnostics());
         HealthPlan.Result health = HealthPlan.of(config);
         out.addAll(health.diagnostics());
         out.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
                 .thenComparingInt(d -> d.pos().column()));
-        return new Outcome(config, mapped.state(), health, new ArrayList<>(interfaces), out);
+        return new Outcome(config, mapped.state(), health, new ArrayList<>(interfaces), out, sizes);
     }
 
     /** NAT forwards the reals' replies: with IP forwarding off the FIB refuses them, and so does the stack. */

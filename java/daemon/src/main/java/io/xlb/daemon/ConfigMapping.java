@@ -63,9 +63,17 @@ public final class ConfigMapping {
         return mask == contiguous ? ones : null;
     }
 
+    /** The map sizes: the file's xlb_max_* where it sets them, else {@code otherwise} (the daemon's options or the defaults). */
+    public static io.xlb.dataplane.MapSizes sizes(GlobalDefs.MapSizes file, io.xlb.dataplane.MapSizes otherwise) {
+        return new io.xlb.dataplane.MapSizes(file.services() != null ? file.services().entries() : otherwise.services(),
+                file.reals() != null ? file.reals().entries() : otherwise.reals(),
+                file.connections() != null ? file.connections().entries() : otherwise.connections());
+    }
+
     /** One service address of {@code vs}, checked against the tables' room; false (with an error) if refused. */
     private static boolean mapOne(VirtualServer vs, VipKey key, Scheduler scheduler, List<Real> reals,
-                                  Service.Persistence persistence, List<Service> services, int realSlots, List<Diagnostic> out) {
+                                  Service.Persistence persistence, List<Service> services, int realSlots,
+                                  io.xlb.dataplane.MapSizes sizes, List<Diagnostic> out) {
         Service service;
         try {
             service = new Service(key, scheduler, Method.valueOf(vs.method()), reals, persistence);
@@ -94,14 +102,14 @@ public final class ConfigMapping {
                     + " reals per service, this one has " + slots + " (with its sorry_server): use mh, wrr or rr"));
             return false;
         }
-        if (services.size() == Structs.MAX_SERVICES) {
-            out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_SERVICES
-                    + " virtual servers: the dataplane's service table is full"));
+        if (services.size() == sizes.services()) {
+            out.add(ConfigCheck.error(vs.pos(), "more than " + sizes.services()
+                    + " virtual servers: the dataplane's service table is full (global_defs xlb_max_services sizes it)"));
             return false;
         }
-        if (realSlots + slots > Structs.MAX_REALS) {
-            out.add(ConfigCheck.error(vs.pos(), "more than " + Structs.MAX_REALS + " real servers in all"
-                    + " (sorry servers included): the dataplane's real table is full"));
+        if (realSlots + slots > sizes.reals()) {
+            out.add(ConfigCheck.error(vs.pos(), "more than " + sizes.reals() + " real servers in all"
+                    + " (sorry servers included): the dataplane's real table is full (global_defs xlb_max_reals sizes it)"));
             return false;
         }
         services.add(service);
@@ -109,6 +117,11 @@ public final class ConfigMapping {
     }
 
     public static Result map(Config config, Inet4Address tunnelSource4, Inet6Address tunnelSource6, int mtu) {
+        return map(config, tunnelSource4, tunnelSource6, mtu, sizes(config.global().mapSizes(), io.xlb.dataplane.MapSizes.DEFAULTS));
+    }
+
+    public static Result map(Config config, Inet4Address tunnelSource4, Inet6Address tunnelSource6, int mtu,
+                             io.xlb.dataplane.MapSizes sizes) {
         List<Diagnostic> out = new ArrayList<>();
         List<Service> services = new ArrayList<>();
         int realSlots = 0;
@@ -158,7 +171,7 @@ public final class ConfigMapping {
                             + " and port is one service"));
                     continue;
                 }
-                if (!mapOne(vs, address.vip(), scheduler, reals, persistence, services, realSlots, out)) {
+                if (!mapOne(vs, address.vip(), scheduler, reals, persistence, services, realSlots, sizes, out)) {
                     continue;
                 }
                 realSlots += reals.size() + (vs.sorryServer() != null ? 1 : 0);

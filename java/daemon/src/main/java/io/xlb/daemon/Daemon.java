@@ -51,8 +51,16 @@ public final class Daemon implements AutoCloseable {
     public static final Path DEFAULT_PIN_DIR = Path.of("/sys/fs/bpf/xlb");
     private static final int TICKS_PER_REAP = 10;
 
-    /** What the command line says; {@code api} null: no HTTP API. */
-    public record Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick, ApiServer.Options api) {
+    /**
+     * What the command line says; {@code api} null: no HTTP API. {@code mapSizes}: the map sizes where
+     * the file's global_defs sets none (the {@code --max-*} options; the C definition's by default).
+     */
+    public record Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick, ApiServer.Options api,
+                          io.xlb.dataplane.MapSizes mapSizes) {
+        public Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick, ApiServer.Options api) {
+            this(configFile, interfaces, pinDir, tick, api, io.xlb.dataplane.MapSizes.DEFAULTS);
+        }
+
         public Options(Path configFile, List<String> interfaces, Path pinDir, Duration tick) {
             this(configFile, interfaces, pinDir, tick, null);
         }
@@ -141,7 +149,8 @@ public final class Daemon implements AutoCloseable {
      * the daemon then runs until {@link #close()}. A refused file starts nothing.
      */
     public static Daemon start(Options options) throws IOException {
-        ConfigCheck.Outcome accepted = ConfigCheck.check(options.configFile(), options.interfaces(), ConfigCheck.Host.local());
+        ConfigCheck.Outcome accepted = ConfigCheck.check(options.configFile(), io.xlb.config.ConfigFiles.DISK,
+                options.interfaces(), ConfigCheck.Host.local(), options.mapSizes());
         accepted.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
         if (!accepted.accepted(false)) {
             throw new IllegalArgumentException(String.join("\n", accepted.errors().stream().map(Diagnostic::toString).toList())
@@ -155,9 +164,11 @@ public final class Daemon implements AutoCloseable {
         Bpf bpf = Bpf.open();
         Daemon d = null;
         try {
-            DataplaneLoader.Start start = DataplaneLoader.loadOrUpgrade(bpf, options.pinDir(), DataplaneLoader.Options.defaults());
+            DataplaneLoader.Start start = DataplaneLoader.loadOrUpgrade(bpf, options.pinDir(),
+                    DataplaneLoader.Options.of(accepted.sizes()));
             Dataplane dp = start.dataplane();
-            LOG.log(System.Logger.Level.INFO, "{0}: the dataplane at {1}", start.outcome(), options.pinDir());
+            LOG.log(System.Logger.Level.INFO, "{0}: the dataplane at {1}, maps for {2}", start.outcome(), options.pinDir(),
+                    dp.sizes());
             if (!start.mapsRecreated().isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "maps whose layout changed were recreated (their state starts empty): {0}",
                         start.mapsRecreated());
@@ -319,8 +330,14 @@ public final class Daemon implements AutoCloseable {
     private Director.Verdict apply(io.xlb.config.ConfigFiles files, Director.Writes write,
                                    java.util.function.Consumer<Config> precondition) {
         Path file = options.configFile();
-        ConfigCheck.Outcome next = ConfigCheck.check(file, files, options.interfaces(), ConfigCheck.Host.local());
+        ConfigCheck.Outcome next = ConfigCheck.check(file, files, options.interfaces(), ConfigCheck.Host.local(),
+                options.mapSizes());
         List<String> refusals = new ArrayList<>();
+        if (next.accepted(false) && !next.sizes().equals(dataplane.sizes())) {
+            refusals.add(file + ": the maps hold " + dataplane.sizes() + " and this file asks for " + next.sizes()
+                    + " (global_defs xlb_max_*): map sizes are fixed when the maps are created; a reload cannot change"
+                    + " them. Stop the daemon, remove the pins (xlb stop --flush) and start it again");
+        }
         if (next.accepted(false) && !next.interfaces().equals(interfaces)) {
             refusals.add(file + ": the director is attached to " + interfaces + " and this file needs "
                     + next.interfaces() + ": a reload cannot change the interfaces; restart the daemon");

@@ -70,6 +70,7 @@ public final class HealthPlan {
                     vs.sorryServer() == null ? null : vs.sorryServer().address(),
                     vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.sorryServerInhibit(), vs.quorumUp(), vs.quorumDown(), vs.omega(),
                     vs.smtpAlert() != null ? vs.smtpAlert() : config.global().checkerAlerts()));
+            String firstAddress = text(first.address());
             for (RealServer r : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
                 Checker.Common timingFrom = null;
@@ -117,7 +118,7 @@ public final class HealthPlan {
                 Duration delay = k.delayBeforeRetry() != null ? k.delayBeforeRetry()
                         : vs.delayBeforeRetry() != null ? vs.delayBeforeRetry() : DEFAULT_DELAY_BEFORE_RETRY;
                 Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
-                out.put(new RealId(text(first.address()), first.port(), vs.protocol(), text(r.address()), r.port()),
+                out.put(new RealId(firstAddress, first.port(), vs.protocol(), text(r.address()), r.port()),
                         new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
                                 r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend(),
                                 // keepalived: the real's setting, else its service's, else global_defs'.

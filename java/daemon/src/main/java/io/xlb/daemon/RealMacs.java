@@ -18,9 +18,14 @@ import java.util.Set;
  * hop from the routing table (not done yet).
  */
 public final class RealMacs {
+    private static final System.Logger LOG = System.getLogger("io.xlb.daemon");
+    /** linux/errno.h: what adding a neighbour answers when the table is at gc_thresh3. */
+    private static final int ENOBUFS = 105;
     private final Neighbours neighbours;
     private final int ifindex;
     private final Set<InetAddress> managed = new HashSet<>();
+    /** Whether the full neighbour table was reported since it last took an entry (once, not once per real). */
+    private boolean tableFullReported;
 
     public RealMacs(Neighbours neighbours, int ifindex) {
         this.neighbours = neighbours;
@@ -39,10 +44,34 @@ public final class RealMacs {
             if (s.methodOf(r) == io.xlb.dataplane.abi.Method.NAT) {
                 return r; // its next hop is the FIB's, per packet, on whichever interface
             }
-            if (managed.add(r.address())) {
-                neighbours.manage(ifindex, r.address());
+            if (!managed.contains(r.address()) && manage(r.address())) {
+                managed.add(r.address());
             }
             return r.withNextHop(macs.getOrDefault(r.address(), MacAddress.ZERO), r.ifindex());
         }));
+    }
+
+    /**
+     * A managed neighbour entry for {@code address}; false when the kernel's table is full (more reals
+     * than net.ipv4.neigh.default.gc_thresh3, 1 024 by default): the real stays unresolved, is tried
+     * again at the next call, and the daemon says what to raise, instead of stopping.
+     */
+    private boolean manage(InetAddress address) {
+        try {
+            neighbours.manage(ifindex, address);
+            tableFullReported = false;
+            return true;
+        } catch (io.xlb.sys.SysException e) {
+            if (e.errno() != ENOBUFS) {
+                throw e;
+            }
+            if (!tableFullReported) {
+                tableFullReported = true;
+                LOG.log(System.Logger.Level.WARNING, "the kernel''s neighbour table is full at real {0} ({1} reals managed):"
+                        + " reals beyond it stay unresolved and take no flows; raise net.ipv4.neigh.default.gc_thresh3"
+                        + " (and gc_thresh2) above the number of reals", address.getHostAddress(), managed.size());
+            }
+            return false;
+        }
     }
 }

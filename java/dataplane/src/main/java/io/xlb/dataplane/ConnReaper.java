@@ -6,6 +6,8 @@ import io.xlb.dataplane.abi.ConnState;
 import io.xlb.dataplane.abi.DirectorConfig;
 import io.xlb.dataplane.abi.FlowKey;
 import io.xlb.dataplane.abi.RealConns;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -31,33 +33,49 @@ public final class ConnReaper {
         this.monotonicNanos = monotonicNanos;
     }
 
+    /** Entries read per batch lookup: the only part of the table in memory at once. */
+    private static final int CHUNK = 4096;
+
+    /** What a sweep counted so far (the walk's callback adds to it). */
+    private static final class Tally {
+        int scanned;
+        int expired;
+        final Map<Integer, int[]> live = new HashMap<>();
+    }
+
+    /**
+     * One walk of the connection table, a chunk of batch lookups at a time (never the whole table in
+     * the heap): expired entries are deleted (after a fresh lookup: a packet may have refreshed one
+     * since the chunk was read), live ones counted per real, then each real's counters corrected.
+     */
     public Sweep sweep() {
         DirectorConfig config = dataplane.config();
         BpfMap<FlowKey, ConnEntry> table = dataplane.connectionTable();
-        Map<FlowKey, ConnEntry> entries = table.entries();
         long now = monotonicNanos.getAsLong();
-        int expired = 0;
-        Map<Integer, int[]> live = new HashMap<>();
-        for (Map.Entry<FlowKey, ConnEntry> e : entries.entrySet()) {
-            ConnEntry c = e.getValue();
-            if (isExpired(c, now, config)) {
-                // Look again just before deleting: a packet may have refreshed it since the batch read.
-                ConnEntry fresh = table.lookup(e.getKey()).orElse(null);
-                if (fresh != null && isExpired(fresh, now, config) && table.delete(e.getKey())) {
-                    expired++;
-                    continue;
+        Tally tally = new Tally();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment freshValue = arena.allocate(ConnEntry.CODEC.size(), 8);
+            table.forEachRaw(CHUNK, (key, value) -> {
+                tally.scanned++;
+                ConnEntry c = ConnEntry.CODEC.decode(value);
+                if (isExpired(c, now, config)) {
+                    if (!table.lookupRaw(key, freshValue)) {
+                        return; // gone since the chunk was read
+                    }
+                    ConnEntry fresh = ConnEntry.CODEC.decode(freshValue);
+                    if (isExpired(fresh, now, config) && table.deleteRaw(key)) {
+                        tally.expired++;
+                        return;
+                    }
+                    c = fresh;
                 }
-                if (fresh == null) {
-                    continue;
+                if (c.state().counted()) {
+                    int[] counts = tally.live.computeIfAbsent(c.real(), r -> new int[2]);
+                    counts[c.state() == ConnState.ESTABLISHED ? 0 : 1]++;
                 }
-                c = fresh;
-            }
-            if (c.state().counted()) {
-                int[] counts = live.computeIfAbsent(c.real(), r -> new int[2]);
-                counts[c.state() == ConnState.ESTABLISHED ? 0 : 1]++;
-            }
+            });
         }
-        return new Sweep(entries.size(), expired, correctCounters(live));
+        return new Sweep(tally.scanned, tally.expired, correctCounters(tally.live));
     }
 
     private static boolean isExpired(ConnEntry c, long now, DirectorConfig config) {
@@ -71,10 +89,12 @@ public final class ConnReaper {
      */
     private int correctCounters(Map<Integer, int[]> live) {
         int corrected = 0;
-        for (int real : dataplane.realIndices()) {
+        Map<Integer, RealConns> now = dataplane.realConnsOf(dataplane.realIndices());
+        for (Map.Entry<Integer, RealConns> e : now.entrySet()) {
+            int real = e.getKey();
             int[] counts = live.getOrDefault(real, new int[2]);
             RealConns want = new RealConns(counts[0], counts[1]);
-            if (!want.equals(dataplane.realConns(real))) {
+            if (!want.equals(e.getValue())) {
                 dataplane.setRealConns(real, want);
                 corrected++;
             }

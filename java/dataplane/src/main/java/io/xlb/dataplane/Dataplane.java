@@ -56,7 +56,7 @@ public final class Dataplane implements AutoCloseable {
     private record RealKey(VipKey vip, InetAddress address, int port) {}
 
     /** What a service's entries were last written from ({@code service} null: adopted from the pins, not known). */
-    private record Applied(int index, Scheduler scheduler, int[] table, Map<RealKey, Integer> reals, Service service) {}
+    private record Applied(int index, Scheduler scheduler, TableSpec table, Map<RealKey, Integer> reals, Service service) {}
 
     /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
@@ -89,10 +89,15 @@ public final class Dataplane implements AutoCloseable {
     private final PerCpuMap<Integer, Counter> serviceOutStats;
     private final PerCpuMap<Integer, Counter> realOutStats;
     private final PerCpuMap<Integer, Long> reasons;
-    private final IndexPool servicePool = new IndexPool(Structs.MAX_SERVICES);
-    private final IndexPool realPool = new IndexPool(Structs.MAX_REALS);
+    private final MapSizes sizes;
+    private final IndexPool servicePool;
+    private final IndexPool realPool;
     private final Map<VipKey, Applied> applied = new LinkedHashMap<>();
     private DirectorConfig currentConfig = DirectorConfig.defaults();
+    /** The settings this instance last wrote to the config map; null before its first apply. */
+    private DirectorConfig writtenConfig;
+    /** Writes into scheduling tables built and handed to the kernel (closed here once swapped in). */
+    private io.xlb.bpf.RawMap.Writes tableWrites = io.xlb.bpf.RawMap.Writes.NONE;
 
     private Dataplane(Bpf bpf, BpfObject object, java.util.function.Function<String, RawMap> maps,
                       BpfProgram program, BpfProgram passProgram) {
@@ -117,6 +122,23 @@ public final class Dataplane implements AutoCloseable {
         serviceOutStats = rawMaps.get("svc_out_stats").perCpu(Codec.U32, Counter.CODEC);
         realOutStats = rawMaps.get("real_out_stats").perCpu(Codec.U32, Counter.CODEC);
         reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
+        sizes = MapSizes.of(name -> rawMaps.get(name).info().maxEntries());
+        servicePool = new IndexPool(sizes.services());
+        realPool = new IndexPool(sizes.reals());
+    }
+
+    /** How many services, reals and connections the maps hold (fixed when they were created). */
+    public MapSizes sizes() {
+        return sizes;
+    }
+
+    /** Map writes so far, every map of the director and the scheduling tables built for it: what changes cost. */
+    public synchronized io.xlb.bpf.RawMap.Writes mapWrites() {
+        io.xlb.bpf.RawMap.Writes sum = tableWrites;
+        for (RawMap m : rawMaps.values()) {
+            sum = sum.plus(m.writes());
+        }
+        return sum;
     }
 
     /** A dataplane over maps already created (loaded, reused or adopted); see {@link DataplaneLoader}. */
@@ -148,7 +170,7 @@ public final class Dataplane implements AutoCloseable {
         // The scheduler is not known until the next apply, which therefore republishes each table
         // (built the same way from the same reals: an identical table).
         byIndex.forEach((index, vip) -> applied.put(vip,
-                new Applied(index, null, new int[0], realsByService.getOrDefault(index, Map.of()), null)));
+                new Applied(index, null, null, realsByService.getOrDefault(index, Map.of()), null)));
         servicePool.reserve(byIndex.keySet());
         realPool.reserve(usedReals);
         currentConfig = config.lookup(0).orElse(DirectorConfig.defaults());
@@ -180,7 +202,10 @@ public final class Dataplane implements AutoCloseable {
     /** Makes the maps say what {@code state} says. Invalid input is refused before any write. */
     public synchronized void apply(DesiredState state) {
         check(state);
-        config.put(0, state.config());
+        if (!state.config().equals(writtenConfig)) {
+            config.put(0, state.config());
+            writtenConfig = state.config();
+        }
         currentConfig = state.config();
         Set<VipKey> wanted = new HashSet<>();
         state.services().forEach(s -> wanted.add(s.vip()));
@@ -190,9 +215,7 @@ public final class Dataplane implements AutoCloseable {
                 removeService(gone);
             }
         }
-        for (Service s : state.services()) {
-            applyService(s);
-        }
+        applyServices(state.services());
     }
 
     /**
@@ -217,8 +240,11 @@ public final class Dataplane implements AutoCloseable {
                         + Structs.LC_MAX + " reals, the service has " + s.reals().size());
             }
             Applied before = applied.get(s.vip());
+            if (before != null && s.equals(before.service())) {
+                continue; // unchanged: takes and gives back no slot (and a million reals are not hashed again)
+            }
             if (before == null && --freeServices < 0) {
-                throw new IllegalArgumentException("more than " + Structs.MAX_SERVICES + " services");
+                throw new IllegalArgumentException("more than " + sizes.services() + " services");
             }
             Set<RealKey> keys = new HashSet<>();
             s.reals().forEach(r -> keys.add(new RealKey(s.vip(), r.address(), r.port())));
@@ -227,40 +253,114 @@ public final class Dataplane implements AutoCloseable {
             long removed = had.keySet().stream().filter(k -> !keys.contains(k)).count();
             freeReals -= (int) added;
             if (freeReals < 0) {
-                throw new IllegalArgumentException("more than " + Structs.MAX_REALS + " reals at once (at " + s.vip()
+                throw new IllegalArgumentException("more than " + sizes.reals() + " reals at once (at " + s.vip()
                         + "; reals replaced in one step need room for both)");
             }
             freeReals += (int) removed;
         }
     }
 
-    private void applyService(Service s) {
-        Applied before = applied.get(s.vip());
-        if (before != null && s.equals(before.service())) {
-            return; // written from this very service already: no map write, no table built again
+    /**
+     * The writes of one apply, gathered per map and written by {@link #flush}: one batch per map, in the
+     * order no packet can observe half-done (counters, thresholds and reals before the tables naming
+     * them, tables before their service entries, VIPs last, replaced reals retired after). Tables
+     * are built into their inner maps as they are gathered; the outer map takes them in one batch,
+     * so the kernel waits for running programs once per batch instead of once per service.
+     */
+    private final class PendingWrites {
+        final Map<Integer, RealConns> realConns = new LinkedHashMap<>();
+        final Map<Integer, RealThresholds> thresholds = new LinkedHashMap<>();
+        final Map<Integer, RealEntry> reals = new LinkedHashMap<>();
+        final Set<Integer> localitiesForgotten = new HashSet<>();
+        final Map<Integer, RawMap> tables = new LinkedHashMap<>();
+        final List<Integer> tablesDeleted = new ArrayList<>();
+        final Map<Integer, ServiceEntry> services = new LinkedHashMap<>();
+        final Map<VipKey, Integer> vips = new LinkedHashMap<>();
+        /** Reals replaced: retired after their service's VIP is written; their slots are free once written. */
+        final Map<Integer, RealEntry> retired = new LinkedHashMap<>();
+        final List<Applied> done = new ArrayList<>();
+        final List<VipKey> doneKeys = new ArrayList<>();
+
+        int size() {
+            return tables.size() + tablesDeleted.size() + services.size() + reals.size() / 16;
         }
-        int index = before != null ? before.index() : servicePool.allocate("service " + s.vip());
-        Map<RealKey, Integer> ids = new LinkedHashMap<>();
-        for (Real r : s.reals()) {
-            RealKey key = new RealKey(s.vip(), r.address(), r.port());
-            Integer id = before != null ? before.reals().get(key) : null;
-            if (id == null) {
-                id = realPool.allocate("real " + r.address().getHostAddress() + " of " + s.vip());
-                realConns.put(id, RealConns.ZERO);
+    }
+
+    /** Tables (or their weight in reals) gathered before a flush: bounds the inner maps open at once. */
+    private static final int FLUSH_EVERY = 512;
+
+    private void flush(PendingWrites w) {
+        realConns.updateBatch(w.realConns);
+        realThresholds.updateBatch(w.thresholds);
+        reals.updateBatch(w.reals);
+        if (!w.localitiesForgotten.isEmpty()) {
+            forgetLocalities(w.localitiesForgotten);
+        }
+        try {
+            if (!w.tables.isEmpty()) {
+                tables.replaceAll(w.tables);
             }
-            ids.put(key, id);
-            writeThresholds(id, r.thresholds(), before != null && before.reals().containsKey(key));
-            // A real whose MAC is not resolved yet is kept (its slot and counters) but not present.
-            reals.put(id, new RealEntry(r.address(), s.methodOf(r), s.takesFlows(r) ? Structs.REAL_F_PRESENT : 0,
-                    s.effectiveWeight(r), r.mac(), r.ifindex(), index, r.port(), r.weight()));
+        } finally {
+            w.tables.values().forEach(inner -> {
+                tableWrites = tableWrites.plus(inner.writes());
+                inner.close();
+            });
         }
-        if (before != null && before.scheduler() != null && !s.scheduler().equals(before.scheduler())) {
-            forgetLocalities(index); // IPVS drops a scheduler's table with the scheduler
+        w.tablesDeleted.forEach(tables::delete); // no usable real: new flows are dropped
+        services.updateBatch(w.services);
+        vips.updateBatch(w.vips);
+        Map<Integer, RealEntry> retiredEntries = new LinkedHashMap<>();
+        w.retired.forEach((id, entry) -> {
+            if (entry != null) {
+                retiredEntries.put(id, entry);
+            }
+        });
+        reals.updateBatch(retiredEntries);
+        Map<Integer, RealThresholds> none = new LinkedHashMap<>();
+        w.retired.keySet().forEach(id -> none.put(id, RealThresholds.NONE));
+        realThresholds.updateBatch(none);
+        w.retired.keySet().forEach(realPool::release);
+        for (int i = 0; i < w.done.size(); i++) {
+            applied.put(w.doneKeys.get(i), w.done.get(i));
         }
-        int[] table = table(s, ids);
-        if (before == null || !s.scheduler().equals(before.scheduler()) || !Arrays.equals(before.table(), table)) {
-            publishTable(index, table);
+        w.realConns.clear();
+        w.thresholds.clear();
+        w.reals.clear();
+        w.localitiesForgotten.clear();
+        w.tables.clear();
+        w.tablesDeleted.clear();
+        w.services.clear();
+        w.vips.clear();
+        w.retired.clear();
+        w.done.clear();
+        w.doneKeys.clear();
+    }
+
+    private void applyServices(List<Service> wanted) {
+        PendingWrites w = new PendingWrites();
+        for (Service s : wanted) {
+            applyService(s, w);
+            if (w.size() >= FLUSH_EVERY) {
+                flush(w);
+            }
         }
+        flush(w);
+    }
+
+    private int allocateReal(String what, PendingWrites w) {
+        if (realPool.free() == 0 && !w.retired.isEmpty()) {
+            flush(w); // the slots of reals retired in this apply are free once their retirement is written
+        }
+        return realPool.allocate(what);
+    }
+
+    /** The entry of real {@code r} of {@code s} at service slot {@code index}. */
+    private static RealEntry realEntry(Service s, Real r, int index) {
+        return new RealEntry(r.address(), s.methodOf(r), s.takesFlows(r) ? Structs.REAL_F_PRESENT : 0,
+                s.effectiveWeight(r), r.mac(), r.ifindex(), index, r.port(), r.weight());
+    }
+
+    private static ServiceEntry serviceEntry(Service s, int index) {
         int hashKey = s.scheduler() instanceof Scheduler.Ring ring ? ring.hashKeyCode() : 0;
         int flags = Structs.SVC_F_PRESENT;
         if (s.scheduler() instanceof Scheduler.Ring ring && ring.fallback()) {
@@ -271,46 +371,113 @@ public final class Dataplane implements AutoCloseable {
         }
         Service.Persistence p = s.persistence();
         int prefix = p == null ? 0 : Math.min(p.prefixLength(), s.vip().address() instanceof java.net.Inet4Address ? 32 : 128);
-        services.put(index, new ServiceEntry(s.scheduler().schedCode(), hashKey,
-                ServiceEntry.IPVS_SCHEDULERS.indexOf(s.scheduler().ipvsName()), flags, index,
-                p == null ? 0 : p.timeoutSeconds(), prefix));
-        vips.put(s.vip(), index);
+        return new ServiceEntry(s.scheduler().schedCode(), hashKey, ServiceEntry.IPVS_SCHEDULERS.indexOf(s.scheduler().ipvsName()),
+                flags, index, p == null ? 0 : p.timeoutSeconds(), prefix);
+    }
+
+    /**
+     * Gathers the writes that make service {@code s}'s entries what it says, and only those: an entry
+     * equal to what the previous state of the same service wrote is not written again.
+     */
+    private void applyService(Service s, PendingWrites w) {
+        Applied before = applied.get(s.vip());
+        if (before != null && s.equals(before.service())) {
+            return; // written from this very service already: no map write, no table built again
+        }
+        int index = before != null ? before.index() : servicePool.allocate("service " + s.vip());
+        Service previous = before == null ? null : before.service(); // null: adopted, what the maps hold is not known
+        Map<RealKey, Real> previousReals = new HashMap<>();
+        if (previous != null) {
+            previous.reals().forEach(r -> previousReals.put(new RealKey(s.vip(), r.address(), r.port()), r));
+        }
+        Map<RealKey, Integer> ids = new LinkedHashMap<>();
+        for (Real r : s.reals()) {
+            RealKey key = new RealKey(s.vip(), r.address(), r.port());
+            Integer id = before != null ? before.reals().get(key) : null;
+            boolean existing = id != null;
+            if (id == null) {
+                id = allocateReal("real " + r.address().getHostAddress() + " of " + s.vip(), w);
+                w.realConns.put(id, RealConns.ZERO);
+            }
+            ids.put(key, id);
+            Real was = previousReals.get(key);
+            if (!existing || was == null || !was.thresholds().equals(r.thresholds())) {
+                writeThresholds(id, r.thresholds(), existing, w);
+            }
+            // A real whose MAC is not resolved yet is kept (its slot and counters) but not present.
+            RealEntry entry = realEntry(s, r, index);
+            if (was == null || !entry.equals(realEntry(previous, was, index))) {
+                w.reals.put(id, entry);
+            }
+        }
+        if (before != null && before.scheduler() != null && !s.scheduler().equals(before.scheduler())) {
+            w.localitiesForgotten.add(index); // IPVS drops a scheduler's table with the scheduler
+        }
+        TableSpec spec = TableSpec.of(s, ids);
+        if (before == null || !spec.equals(before.table())) {
+            int[] table = spec.build();
+            if (table.length == 0) {
+                w.tablesDeleted.add(index);
+            } else {
+                w.tables.put(index, innerTable(table));
+            }
+        }
+        ServiceEntry entry = serviceEntry(s, index);
+        if (previous == null || !entry.equals(serviceEntry(previous, index))) {
+            w.services.put(index, entry);
+        }
+        if (before == null) {
+            w.vips.put(s.vip(), index);
+        }
         if (before != null) {
             for (Map.Entry<RealKey, Integer> old : before.reals().entrySet()) {
                 if (!ids.containsKey(old.getKey())) {
-                    retireReal(old.getValue());
+                    retireReal(old.getValue(), previous == null ? null : previousReals.get(old.getKey()), previous, w);
                 }
             }
         }
-        applied.put(s.vip(), new Applied(index, s.scheduler(), table, ids, s));
+        w.doneKeys.add(s.vip());
+        w.done.add(new Applied(index, s.scheduler(), spec, ids, s));
     }
 
-    /** The scheduling table of a service: real ids as its scheduler family reads them. */
-    private static int[] table(Service s, Map<RealKey, Integer> ids) {
-        List<Real> rs = s.reals();
-        List<Integer> idList = new ArrayList<>(ids.values());
-        return switch (s.scheduler()) {
-            case Scheduler.Ring ring -> {
-                List<MaglevRing.Member> members = new ArrayList<>();
-                for (int i = 0; i < rs.size(); i++) {
-                    members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), s.effectiveWeight(rs.get(i))));
+    /**
+     * What a service's scheduling table is built from (the scheduler and its members in order): equal
+     * specs build equal tables, so a service whose spec did not change keeps its table unbuilt.
+     */
+    private record TableSpec(Scheduler scheduler, List<MaglevRing.Member> ring, List<WeightedSequence.Member> sequence,
+                             List<Integer> reals) {
+        static TableSpec of(Service s, Map<RealKey, Integer> ids) {
+            List<Real> rs = s.reals();
+            List<Integer> idList = new ArrayList<>(ids.values());
+            return switch (s.scheduler()) {
+                case Scheduler.Ring ring -> {
+                    List<MaglevRing.Member> members = new ArrayList<>();
+                    for (int i = 0; i < rs.size(); i++) {
+                        members.add(new MaglevRing.Member(rs.get(i).ringKey(), idList.get(i), s.effectiveWeight(rs.get(i))));
+                    }
+                    yield new TableSpec(ring, List.copyOf(members), null, null);
                 }
-                yield MaglevRing.build(members, ring.size());
-            }
-            case Scheduler.Sequence seq -> {
-                List<WeightedSequence.Member> members = new ArrayList<>();
-                for (int i = 0; i < rs.size(); i++) {
-                    members.add(new WeightedSequence.Member(idList.get(i), s.effectiveWeight(rs.get(i))));
+                case Scheduler.Sequence seq -> {
+                    List<WeightedSequence.Member> members = new ArrayList<>();
+                    for (int i = 0; i < rs.size(); i++) {
+                        members.add(new WeightedSequence.Member(idList.get(i), s.effectiveWeight(rs.get(i))));
+                    }
+                    yield new TableSpec(seq, null, List.copyOf(members), null);
                 }
-                yield seq.weighted() ? WeightedSequence.build(members, Structs.TABLE_MAX)
-                        : WeightedSequence.roundRobin(members);
-            }
-            // The program skips weight-0 and overloaded reals itself, reading live weights and counters.
-            case Scheduler.LeastConnections lc -> idList.stream().mapToInt(Integer::intValue).toArray();
-            case Scheduler.ShortestExpectedDelay sed -> idList.stream().mapToInt(Integer::intValue).toArray();
-            case Scheduler.HighestWeight hw -> idList.stream().mapToInt(Integer::intValue).toArray();
-            case Scheduler.LocalityBased lb -> idList.stream().mapToInt(Integer::intValue).toArray();
-        };
+                // The program skips weight-0 and overloaded reals itself, reading live weights and counters.
+                default -> new TableSpec(s.scheduler(), null, null, List.copyOf(idList));
+            };
+        }
+
+        /** The scheduling table: real ids as the scheduler family reads them. */
+        int[] build() {
+            return switch (scheduler) {
+                case Scheduler.Ring r -> MaglevRing.build(ring, r.size());
+                case Scheduler.Sequence seq -> seq.weighted() ? WeightedSequence.build(sequence, Structs.TABLE_MAX)
+                        : WeightedSequence.roundRobin(sequence);
+                default -> reals.stream().mapToInt(Integer::intValue).toArray();
+            };
+        }
     }
 
     /**
@@ -318,46 +485,57 @@ public final class Dataplane implements AutoCloseable {
      * real is not overloaded; an existing one stops being so when its upper threshold is removed
      * or raised, and otherwise keeps the flag the program set.
      */
-    private void writeThresholds(int id, Real.Thresholds wanted, boolean existing) {
+    private void writeThresholds(int id, Real.Thresholds wanted, boolean existing, PendingWrites w) {
         RealThresholds old = existing ? realThresholds.lookup(id).orElse(RealThresholds.NONE) : RealThresholds.NONE;
         boolean overloaded = old.overloaded() && wanted.upper() != 0 && wanted.upper() <= old.upper();
         RealThresholds next = new RealThresholds(wanted.upper(), wanted.lower(), overloaded);
         if (!existing || !next.equals(old)) {
-            realThresholds.put(id, next);
+            w.thresholds.put(id, next);
         }
     }
 
-    /** Drops what lblc and lblcr remember for service {@code index}'s destination addresses. */
-    private void forgetLocalities(int index) {
+    /** Drops what lblc and lblcr remember for the destination addresses of the services at {@code indices}. */
+    private void forgetLocalities(Set<Integer> indices) {
         for (String name : List.of("lblc", "lblcr")) {
             RawMap raw = rawMaps.get(name);
             var keys = raw.typed(LocalityKey.CODEC, Codec.bytes((int) raw.info().valueSize()));
-            keys.keys().stream().filter(k -> k.service() == index).forEach(keys::delete);
+            keys.keys().stream().filter(k -> indices.contains(k.service())).forEach(keys::delete);
         }
     }
 
-    /** Builds the table whole in a fresh inner map, then points the service's slot at it. */
-    private void publishTable(int index, int[] table) {
-        if (table.length == 0) {
-            tables.delete(index); // no usable real: new flows are dropped
-            return;
-        }
-        try (RawMap inner = bpf.createMap(new MapSpec(MapType.ARRAY, "xlb_table", 4, 4,
-                Structs.TABLE_HEADER + table.length, BPF_F_INNER_MAP, -1))) {
-            Map<Integer, Integer> slots = new LinkedHashMap<>();
-            slots.put(0, table.length);
-            for (int i = 0; i < table.length; i++) {
-                slots.put(Structs.TABLE_HEADER + i, table[i]);
-            }
-            inner.typed(Codec.U32, Codec.U32).updateBatch(slots);
-            tables.replace(index, inner);
+    /** A table built whole in a fresh inner map, for the outer map to point a service's slot at. */
+    private RawMap innerTable(int[] table) {
+        RawMap inner = bpf.createMap(new MapSpec(MapType.ARRAY, "xlb_table", 4, 4,
+                Structs.TABLE_HEADER + table.length, BPF_F_INNER_MAP, -1));
+        try {
+            int[] slots = new int[Structs.TABLE_HEADER + table.length];
+            slots[0] = table.length;
+            System.arraycopy(table, 0, slots, Structs.TABLE_HEADER, table.length);
+            inner.updateArray(slots);
+            return inner;
+        } catch (RuntimeException e) {
+            inner.close();
+            throw e;
         }
     }
 
-    private void retireReal(int id) {
+    /**
+     * A real no longer wanted: written not present (flows still bound to it are scheduled anew on
+     * their next packet) once its service's VIP is written. {@code was}: what it was, if known.
+     */
+    private void retireReal(int id, Real was, Service previous, PendingWrites w) {
+        RealEntry old = was != null ? realEntry(previous, was, NO_SERVICE) : reals.lookup(id).orElse(null);
+        if (old != null) {
+            w.retired.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE, old.port(), 0));
+        } else {
+            w.retired.put(id, null);
+        }
+    }
+
+    /** Removed whole: its VIP first, then its entry, table and localities, then its reals. */
+    private void retireNow(int id) {
         RealEntry old = reals.lookup(id).orElse(null);
         if (old != null) {
-            // Not present: flows still bound to it are scheduled anew on their next packet.
             reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE, old.port(), 0));
         }
         realThresholds.put(id, RealThresholds.NONE);
@@ -369,8 +547,8 @@ public final class Dataplane implements AutoCloseable {
         vips.delete(vip);
         services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, a.index(), 0, 0));
         tables.delete(a.index());
-        forgetLocalities(a.index());
-        a.reals().values().forEach(this::retireReal);
+        forgetLocalities(Set.of(a.index()));
+        a.reals().values().forEach(this::retireNow);
         servicePool.release(a.index());
     }
 
@@ -535,6 +713,23 @@ public final class Dataplane implements AutoCloseable {
             return total * 4 < Integer.toUnsignedLong(t.upper()) * 3;
         }
         return true;
+    }
+
+    /**
+     * The counters of the reals at {@code indices}, read with batch lookups of the whole array (one
+     * syscall per few thousand slots, not one per real); a slot never written reads as zero.
+     */
+    public Map<Integer, RealConns> realConnsOf(java.util.Collection<Integer> indices) {
+        Set<Integer> wanted = new HashSet<>(indices);
+        Map<Integer, RealConns> out = new HashMap<>();
+        realConns.forEachRaw(4096, (key, value) -> {
+            int id = key.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+            if (wanted.contains(id)) {
+                out.put(id, RealConns.CODEC.decode(value));
+            }
+        });
+        wanted.forEach(id -> out.putIfAbsent(id, RealConns.ZERO));
+        return out;
     }
 
     public RealConns realConns(int realIndex) {

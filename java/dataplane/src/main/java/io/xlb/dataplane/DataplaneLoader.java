@@ -29,19 +29,35 @@ import java.util.Map;
 public final class DataplaneLoader {
     private DataplaneLoader() {}
 
-    /** Load-time sizes; the connection table's default is the C definition's. */
-    public record Options(int maxConnections) {
+    /**
+     * Load-time sizes: services, reals, connections; 0 for any of them is the C definition's when
+     * maps are created, and whatever the pinned maps have when they are adopted or reused.
+     */
+    public record Options(int maxServices, int maxReals, int maxConnections) {
+        /** Only the connection table sized (tests use small ones). */
+        public Options(int maxConnections) {
+            this(0, 0, maxConnections);
+        }
+
         public static Options defaults() {
-            return new Options(0);
+            return new Options(0, 0, 0);
+        }
+
+        public static Options of(MapSizes sizes) {
+            return new Options(sizes.services(), sizes.reals(), sizes.connections());
+        }
+
+        /** These sizes, where not given those of {@code fallback}. */
+        public MapSizes sizes(MapSizes fallback) {
+            return new MapSizes(maxServices > 0 ? maxServices : fallback.services(),
+                    maxReals > 0 ? maxReals : fallback.reals(), maxConnections > 0 ? maxConnections : fallback.connections());
         }
     }
 
     /** Opens the director object shipped in this jar and loads it (maps created, program verified). */
     public static Dataplane load(Bpf bpf, Options options) {
         BpfObject object = bpf.openResource(Dataplane.class, OBJECT);
-        if (options.maxConnections() > 0) {
-            object.setMaxEntries("conns", options.maxConnections());
-        }
+        size(object, options.sizes(MapSizes.DEFAULTS));
         object.load();
         return Dataplane.of(bpf, object, object::map, object.program(PROGRAM), object.program(PASS_PROGRAM));
     }
@@ -73,6 +89,26 @@ public final class DataplaneLoader {
         return dp;
     }
 
+    private static void size(BpfObject object, MapSizes sizes) {
+        sizes.maxEntries().forEach(object::setMaxEntries);
+    }
+
+    /**
+     * The sizes of the maps pinned at {@code dir} must be those asked (where asked): they are fixed
+     * at creation, and adopting maps of other sizes would silently keep the old ones.
+     */
+    static MapSizes requireSizes(Path dir, Map<String, RawMap> pinnedMaps, Options options) {
+        MapSizes pinned = MapSizes.of(name -> pinnedMaps.containsKey(name)
+                ? pinnedMaps.get(name).info().maxEntries() : MapSizes.DEFAULTS.maxEntries().get(name));
+        MapSizes asked = options.sizes(pinned);
+        if (!asked.equals(pinned)) {
+            throw new IllegalStateException("the dataplane pinned at " + dir + " holds " + pinned + "; " + asked
+                    + " were asked. Map sizes are fixed when the maps are created: ask for the pinned sizes, or stop the"
+                    + " daemon and remove the pins (xlb stop --flush; connections in progress are lost) to start with new ones");
+        }
+        return pinned;
+    }
+
     /** What {@link #loadOrUpgrade} did. */
     public record Start(Dataplane dataplane, String outcome, List<String> mapsRecreated) {}
 
@@ -96,12 +132,18 @@ public final class DataplaneLoader {
                 pinnedMaps.put(name, bpf.openPinnedMap(dir.resolve(name)));
             }
         }
+        MapSizes sizes;
+        try {
+            sizes = requireSizes(dir, pinnedMaps, options);
+        } catch (IllegalStateException e) {
+            pinnedMaps.values().forEach(RawMap::close);
+            pinned.close();
+            throw e;
+        }
         // Phase one: this build's maps as the kernel would create them, to compare layouts.
         List<String> reusable = new ArrayList<>();
         try (BpfObject probe = bpf.openResource(Dataplane.class, OBJECT)) {
-            if (options.maxConnections() > 0) {
-                probe.setMaxEntries("conns", options.maxConnections());
-            }
+            size(probe, sizes);
             probe.load();
             if (probe.program(PROGRAM).info().tag().equals(pinned.info().tag())
                     && pinnedMaps.keySet().containsAll(MAPS)) {
@@ -115,9 +157,7 @@ public final class DataplaneLoader {
         }
         // Phase two: load for real, on the maps that can be kept.
         BpfObject next = bpf.openResource(Dataplane.class, OBJECT);
-        if (options.maxConnections() > 0) {
-            next.setMaxEntries("conns", options.maxConnections());
-        }
+        size(next, sizes);
         reusable.forEach(name -> next.reuseMap(name, pinnedMaps.get(name)));
         next.load();
         BpfProgram program = next.program(PROGRAM);

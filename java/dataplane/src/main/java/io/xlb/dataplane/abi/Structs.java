@@ -133,6 +133,7 @@ public final class Structs {
     public static final int LC_MAX = 256;
     public static final int MAX_SERVICES = 1024;
     public static final int MAX_REALS = 16384;
+    public static final int MAX_CONNS = 1 << 20;
     public static final int MAX_LOCALITY = 1 << 16;
     public static final int LOCALITY_EXPIRATION_S = 24 * 60 * 60;
     public static final int SVC_F_PRESENT = 1;

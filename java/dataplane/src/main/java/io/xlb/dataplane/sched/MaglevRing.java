@@ -53,34 +53,52 @@ public final class MaglevRing {
         return populate(perms, size);
     }
 
-    /** The paper's population loop over given permutations (weights by turns). */
+    /**
+     * The paper's population loop over given permutations (weights by turns). Each member's next
+     * preferred slot is kept as a position that advances by its skip (mod size), which is
+     * (offset + next * skip) mod size without the multiplication and the division.
+     */
     public static int[] populate(List<Permutation> perms, int size) {
         if (perms.isEmpty()) {
             return new int[0];
         }
         int n = perms.size();
-        long[] next = new long[n];
+        int[] position = new int[n];
+        int[] skip = new int[n];
+        int[] id = new int[n];
+        long[] weight = new long[n];
         long[] target = new long[n];
-        long maxWeight = perms.stream().mapToLong(Permutation::weight).max().orElseThrow();
+        long maxWeight = 0;
+        for (int i = 0; i < n; i++) {
+            Permutation p = perms.get(i);
+            position[i] = (int) (p.offset() % size);
+            skip[i] = (int) (p.skip() % size);
+            id[i] = p.id();
+            weight[i] = p.weight();
+            maxWeight = Math.max(maxWeight, p.weight());
+        }
         java.util.Arrays.fill(target, maxWeight);
         int[] table = new int[size];
         boolean[] taken = new boolean[size];
         int filled = 0;
         for (long turn = 1; filled < size; turn++) {
             for (int i = 0; i < n && filled < size; i++) {
-                Permutation p = perms.get(i);
-                if (turn * p.weight() < target[i]) {
+                if (turn * weight[i] < target[i]) {
                     continue; // a lighter member waits for its turn
                 }
                 target[i] += maxWeight;
-                int slot;
-                do {
-                    slot = (int) ((p.offset() + next[i] * p.skip()) % size);
-                    next[i]++;
-                } while (taken[slot]);
+                int slot = position[i];
+                while (taken[slot]) {
+                    slot += skip[i];
+                    if (slot >= size) {
+                        slot -= size;
+                    }
+                }
                 taken[slot] = true;
-                table[slot] = p.id();
+                table[slot] = id[i];
                 filled++;
+                slot += skip[i];
+                position[i] = slot >= size ? slot - size : slot;
             }
         }
         return table;
