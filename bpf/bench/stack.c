@@ -88,7 +88,8 @@ int bench_dr_floor(struct xdp_md *ctx)
 	n = cfg->reals;
 	if (n == 0 || n > FLOOR_MAX_REALS)
 		return XDP_PASS;
-	pick = (bpf_ntohl(ip->saddr) ^ bpf_ntohs(ports[0])) % n;
+	/* Mixed: connect() prefers even source ports, so their low bit alone would pick one real. */
+	pick = (((bpf_ntohl(ip->saddr) ^ bpf_ntohs(ports[0])) * 2654435761u) >> 16) % n;
 	asm volatile("" : "+r"(pick)); /* keep the bound below for the verifier */
 	pick &= FLOOR_MAX_REALS - 1;
 	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);

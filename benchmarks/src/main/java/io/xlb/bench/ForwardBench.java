@@ -46,6 +46,8 @@ import java.util.stream.Stream;
  *    the pass program a veth peer needs to receive XDP_TX frames);
  *  - kernel: no XDP; ip_forward, a route for the VIP via the sink, the same packets forwarded by
  *    the stack;
+ *  - xlb-generic: the same program attached in generic (skb) mode: XDP_TX goes out through the
+ *    stack's transmit, and the bridge port needs no program;
  *  - floor: bench_dr_floor in the director's place (MAC rewrite, XDP_TX, nothing else).
  * CPU 0 runs trafgen and the client's side of the bridge; the director's receive queue is a
  * threaded NAPI pinned to CPU 1 (GRO on, so the kernel way gets NAPI too), where everything after
@@ -56,7 +58,8 @@ import java.util.stream.Stream;
 public final class ForwardBench {
     private static final Pattern TX_PACKETS = Pattern.compile("\"tx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     private static final Pattern DROPPED = Pattern.compile("\"tx\":\\{[^}]*\"dropped\":(\\d+)");
-    private static final List<String> MODES = List.of("kernel", "xlb", "floor");
+    /** -Dxlb.bench.modes=xlb (a subset, comma-separated) holds one mode, e.g. while perf records. */
+    private static final List<String> MODES = List.of(System.getProperty("xlb.bench.modes", "kernel,xlb,xlb-generic,floor").split(","));
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -109,42 +112,56 @@ public final class ForwardBench {
             List<Double> xlbOverKernel = new ArrayList<>();
             List<Double> floorOverKernel = new ArrayList<>();
             List<Double> xlbOverFloor = new ArrayList<>();
+            List<Double> genericOverKernel = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 Map<String, Double> thisRound = new LinkedHashMap<>();
                 for (String mode : round % 2 == 1 ? MODES : MODES.reversed()) {
+                    System.err.println("run " + round + " " + mode + " starts");
                     BpfProgram director0 = switch (mode) {
-                        case "xlb" -> dp.program();
+                        case "xlb", "xlb-generic" -> dp.program();
                         case "floor" -> stack.drFloor();
                         default -> null;
                     };
-                    attach(bpf, d, dirIf, director0);
-                    attach(bpf, lan.switchNamespace(), port, director0 == null ? null : dp.passProgram());
+                    // Generic (skb) mode sends XDP_TX through the stack's transmit: the peer needs no program.
+                    boolean generic = mode.endsWith("-generic");
+                    attach(bpf, d, dirIf, director0, generic ? Xdp.Mode.GENERIC : Xdp.Mode.NATIVE);
+                    attach(bpf, lan.switchNamespace(), port, director0 == null || generic ? null : dp.passProgram(), Xdp.Mode.NATIVE);
                     checkPinned(napiThread, 1);
                     long txBefore = reasonTx(dp);
                     double[] r = run(lab, client, cfg, stack, seconds);
-                    if (mode.equals("xlb") && reasonTx(dp) - txBefore < r[1] * seconds / 2) {
+                    if (mode.startsWith("xlb") && reasonTx(dp) - txBefore < r[1] * seconds / 2) {
                         throw new IllegalStateException("xlb did not forward by XDP_TX: " + dp.reasons());
                     }
                     thisRound.put(mode, r[1]);
                     rates.get(mode).add(r[1]);
                     System.out.println(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f |", round, mode, r[0], r[1], r[1] / r[0]));
                 }
-                xlbOverKernel.add(thisRound.get("xlb") / thisRound.get("kernel"));
-                floorOverKernel.add(thisRound.get("floor") / thisRound.get("kernel"));
-                xlbOverFloor.add(thisRound.get("xlb") / thisRound.get("floor"));
+                if (thisRound.keySet().containsAll(List.of("kernel", "xlb", "floor"))) {
+                    xlbOverKernel.add(thisRound.get("xlb") / thisRound.get("kernel"));
+                    floorOverKernel.add(thisRound.get("floor") / thisRound.get("kernel"));
+                    xlbOverFloor.add(thisRound.get("xlb") / thisRound.get("floor"));
+                }
+                if (thisRound.keySet().containsAll(List.of("kernel", "xlb-generic"))) {
+                    genericOverKernel.add(thisRound.get("xlb-generic") / thisRound.get("kernel"));
+                }
             }
-            attach(bpf, d, dirIf, null);
-            attach(bpf, lan.switchNamespace(), port, null);
+            attach(bpf, d, dirIf, null, Xdp.Mode.NATIVE);
+            attach(bpf, lan.switchNamespace(), port, null, Xdp.Mode.NATIVE);
             System.out.println();
             System.out.println("| at the sink, median (min–max) of " + rounds + " | pps |");
             System.out.println("|---|---:|");
             rates.forEach((mode, list) -> System.out.println("| " + mode + " | " + Spread.of(list).format(0) + " |"));
-            System.out.println();
-            System.out.println("| ratio, same round, median (min–max) | |");
-            System.out.println("|---|---:|");
-            System.out.println("| xlb / kernel forwarding (goal ≥ 3) | " + Spread.of(xlbOverKernel).format(2) + " |");
-            System.out.println("| floor / kernel forwarding | " + Spread.of(floorOverKernel).format(2) + " |");
-            System.out.println("| xlb / floor | " + Spread.of(xlbOverFloor).format(2) + " |");
+            if (!xlbOverKernel.isEmpty()) {
+                System.out.println();
+                System.out.println("| ratio, same round, median (min–max) | |");
+                System.out.println("|---|---:|");
+                System.out.println("| xlb / kernel forwarding (goal ≥ 3) | " + Spread.of(xlbOverKernel).format(2) + " |");
+                System.out.println("| floor / kernel forwarding | " + Spread.of(floorOverKernel).format(2) + " |");
+                System.out.println("| xlb / floor | " + Spread.of(xlbOverFloor).format(2) + " |");
+            }
+            if (!genericOverKernel.isEmpty()) {
+                System.out.println("| xlb in generic (skb) mode / kernel forwarding | " + Spread.of(genericOverKernel).format(2) + " |");
+            }
             System.out.println();
             System.out.println("director reasons: " + dp.reasons());
         }
@@ -189,13 +206,11 @@ public final class ForwardBench {
         return Long.parseLong(m.group(1));
     }
 
-    private static void attach(Bpf bpf, Netns ns, int ifindex, BpfProgram program) throws Exception {
+    static void attach(Bpf bpf, Netns ns, int ifindex, BpfProgram program, Xdp.Mode mode) throws Exception {
         ns.namespace().run(() -> {
-            if (bpf.xdp().query(ifindex).isPresent()) {
-                bpf.xdp().detach(ifindex, Xdp.Mode.NATIVE);
-            }
+            bpf.xdp().query(ifindex).ifPresent(a -> bpf.xdp().detach(ifindex, a.mode()));
             if (program != null) {
-                bpf.xdp().attach(ifindex, program, Xdp.Mode.NATIVE);
+                bpf.xdp().attach(ifindex, program, mode);
             }
         });
     }

@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  * round on one lab (client, director, two nginx real servers on one bridge):
  *  - direct: straight to one real's own address;
  *  - xlb: to the VIP, the director's XDP program (mh, DR) attached natively;
+ *  - xlb-generic: the same, the program attached in generic (skb) mode: XDP_TX leaves through the
+ *    stack's transmit and the bridge port needs no program;
  *  - floor: to the VIP, bench_dr_floor in the director's place (MAC rewrite to one of the two
  *    reals, XDP_TX, nothing else): what the hop through any XDP director costs on this topology;
  *  - haproxy: to the VIP, Debian's haproxy in TCP mode in the director's namespace (no XDP there)
@@ -49,7 +51,8 @@ import java.util.regex.Pattern;
 public final class HttpBench {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: .*");
-    private static final List<String> MODES = List.of("direct", "xlb", "haproxy", "floor");
+    /** -Dxlb.bench.modes=direct,xlb (a subset, comma-separated, direct and xlb always in) runs fewer. */
+    private static final List<String> MODES = List.of(System.getProperty("xlb.bench.modes", "direct,xlb,xlb-generic,haproxy,floor").split(","));
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -78,6 +81,7 @@ public final class HttpBench {
             int port = lan.switchNamespace().namespace().ifindex(lan.host("director").switchPort());
             Map<String, BpfProgram> directorProgram = new LinkedHashMap<>();
             directorProgram.put("xlb", dp.program());
+            directorProgram.put("xlb-generic", dp.program());
             directorProgram.put("floor", stack.drFloor());
             String direct = "http://" + lan.host("rs1").address() + "/";
             String viaVip = "http://" + vip + "/";
@@ -86,55 +90,65 @@ public final class HttpBench {
             System.out.println("wrk -t2 -c32, " + seconds + " s per run, " + rounds + " rounds, modes interleaved");
             // Warm up every path (ARP, nginx workers, haproxy's connections).
             for (String mode : MODES) {
-                use(bpf, d, dirIf, lan.switchNamespace(), port, directorProgram.get(mode), dp.passProgram());
+                use(bpf, d, dirIf, lan.switchNamespace(), port, directorProgram.get(mode), mode.endsWith("-generic"), dp.passProgram());
                 wrk(lan, mode.equals("direct") ? direct : viaVip, 2, false);
             }
             System.out.println();
-            System.out.println("| round | connections | direct (req/s) | xlb (req/s) | haproxy (req/s) | floor (req/s) | xlb / direct | xlb / haproxy | floor / direct |");
-            System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| round | connections | " + String.join(" | ", MODES.stream().map(m -> m + " (req/s)").toList()) + " |");
+            System.out.println("|---:|---|" + "---:|".repeat(MODES.size()));
+            List<String> ratioNames = new ArrayList<>();
+            for (String m : MODES) {
+                if (!m.equals("direct")) {
+                    ratioNames.add(m + " / direct");
+                }
+            }
+            for (String m : MODES) {
+                if (!m.equals("xlb") && !m.equals("direct")) {
+                    ratioNames.add("xlb / " + m);
+                }
+            }
             Map<Boolean, Map<String, List<Double>>> ratios = new LinkedHashMap<>();
             Map<Boolean, Map<String, List<Double>>> rates = new LinkedHashMap<>();
             for (boolean close : new boolean[] {false, true}) {
                 ratios.put(close, new LinkedHashMap<>());
                 rates.put(close, new LinkedHashMap<>());
                 MODES.forEach(m -> rates.get(close).put(m, new ArrayList<>()));
+                ratioNames.forEach(n -> ratios.get(close).put(n, new ArrayList<>()));
             }
             for (int round = 1; round <= rounds; round++) {
                 for (boolean close : new boolean[] {false, true}) {
                     Map<String, Double> r = new LinkedHashMap<>();
                     for (String mode : round % 2 == 1 ? MODES : MODES.reversed()) {
-                        use(bpf, d, dirIf, lan.switchNamespace(), port, directorProgram.get(mode), dp.passProgram());
+                        use(bpf, d, dirIf, lan.switchNamespace(), port, directorProgram.get(mode), mode.endsWith("-generic"), dp.passProgram());
                         r.put(mode, wrk(lan, mode.equals("direct") ? direct : viaVip, seconds, close));
                         rates.get(close).get(mode).add(r.get(mode));
                     }
-                    Map<String, Double> q = new LinkedHashMap<>();
-                    q.put("xlb / direct", r.get("xlb") / r.get("direct"));
-                    q.put("xlb / haproxy", r.get("xlb") / r.get("haproxy"));
-                    q.put("floor / direct", r.get("floor") / r.get("direct"));
-                    q.put("xlb / floor", r.get("xlb") / r.get("floor"));
-                    q.forEach((k, v) -> ratios.get(close).computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-                    System.out.println(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f |",
-                            round, label(close), r.get("direct"), r.get("xlb"), r.get("haproxy"), r.get("floor"),
-                            q.get("xlb / direct"), q.get("xlb / haproxy"), q.get("floor / direct")));
+                    for (String n : ratioNames) {
+                        String[] ab = n.split(" / ");
+                        ratios.get(close).get(n).add(r.get(ab[0]) / r.get(ab[1]));
+                    }
+                    StringBuilder line = new StringBuilder("| " + round + " | " + label(close) + " |");
+                    MODES.forEach(m -> line.append(String.format(Locale.ROOT, " %.0f |", r.get(m))));
+                    System.out.println(line);
                 }
             }
-            use(bpf, d, dirIf, lan.switchNamespace(), port, null, null);
+            use(bpf, d, dirIf, lan.switchNamespace(), port, null, false, null);
             System.out.println();
-            System.out.println("| connections | direct (req/s) | xlb (req/s) | haproxy (req/s) | floor (req/s) |");
-            System.out.println("|---|---:|---:|---:|---:|");
+            System.out.println("| connections (req/s, median (min–max) of " + rounds + ") | " + String.join(" | ", MODES) + " |");
+            System.out.println("|---|" + "---:|".repeat(MODES.size()));
             for (boolean close : new boolean[] {false, true}) {
-                Map<String, List<Double>> m = rates.get(close);
-                System.out.println("| " + label(close) + " | " + Spread.of(m.get("direct")).format(0) + " | " + Spread.of(m.get("xlb")).format(0)
-                        + " | " + Spread.of(m.get("haproxy")).format(0) + " | " + Spread.of(m.get("floor")).format(0) + " |");
+                StringBuilder line = new StringBuilder("| " + label(close) + " |");
+                MODES.forEach(m -> line.append(" ").append(Spread.of(rates.get(close).get(m)).format(0)).append(" |"));
+                System.out.println(line);
             }
             System.out.println();
-            System.out.println("| connections | xlb / direct (goal ≥ 0.95) | xlb / haproxy (goal ≥ 2) | floor / direct | xlb / floor |");
-            System.out.println("|---|---:|---:|---:|---:|");
+            System.out.println("| connections (ratios within a round, median (min–max)) | " + String.join(" | ", ratioNames.stream()
+                    .map(n -> n.equals("xlb / direct") ? n + " (goal ≥ 0.95)" : n.equals("xlb / haproxy") ? n + " (goal ≥ 2)" : n).toList()) + " |");
+            System.out.println("|---|" + "---:|".repeat(ratioNames.size()));
             for (boolean close : new boolean[] {false, true}) {
-                Map<String, List<Double>> q = ratios.get(close);
-                System.out.println("| " + label(close) + " | " + Spread.of(q.get("xlb / direct")).format(2) + " | "
-                        + Spread.of(q.get("xlb / haproxy")).format(2) + " | " + Spread.of(q.get("floor / direct")).format(2)
-                        + " | " + Spread.of(q.get("xlb / floor")).format(2) + " |");
+                StringBuilder line = new StringBuilder("| " + label(close) + " |");
+                ratioNames.forEach(n -> line.append(" ").append(Spread.of(ratios.get(close).get(n)).format(2)).append(" |"));
+                System.out.println(line);
             }
             System.out.println();
             System.out.println("director: " + dp.serviceCounter(0) + "; reasons " + dp.reasons());
@@ -146,23 +160,10 @@ public final class HttpBench {
     }
 
     /** {@code program} on the director's interface (and the pass program on its bridge port), or no XDP at all. */
-    private static void use(Bpf bpf, Netns director, int dirIf, Netns sw, int port, BpfProgram program, BpfProgram pass)
-            throws Exception {
-        director.namespace().run(() -> swap(bpf, dirIf, program));
-        sw.namespace().run(() -> swap(bpf, port, program == null ? null : pass));
-    }
-
-    private static void swap(Bpf bpf, int ifindex, BpfProgram program) {
-        var now = bpf.xdp().query(ifindex);
-        if (program != null && now.isPresent() && now.get().programId() == program.info().id()) {
-            return;
-        }
-        if (now.isPresent()) {
-            bpf.xdp().detach(ifindex, Xdp.Mode.NATIVE);
-        }
-        if (program != null) {
-            bpf.xdp().attach(ifindex, program, Xdp.Mode.NATIVE);
-        }
+    private static void use(Bpf bpf, Netns director, int dirIf, Netns sw, int port, BpfProgram program, boolean generic,
+            BpfProgram pass) throws Exception {
+        ForwardBench.attach(bpf, director, dirIf, program, generic ? Xdp.Mode.GENERIC : Xdp.Mode.NATIVE);
+        ForwardBench.attach(bpf, sw, port, program == null || generic ? null : pass, Xdp.Mode.NATIVE);
     }
 
     private static void startHaproxy(Lab lab, Netns director, String vip, String rs1, String rs2) throws Exception {
