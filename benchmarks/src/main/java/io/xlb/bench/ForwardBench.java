@@ -51,7 +51,10 @@ import java.util.stream.Stream;
  *  - floor: bench_dr_floor in the director's place (MAC rewrite, XDP_TX, nothing else).
  * CPU 0 runs trafgen and the client's side of the bridge; the director's receive queue is a
  * threaded NAPI pinned to CPU 1 (GRO on, so the kernel way gets NAPI too), where everything after
- * it runs: the director, the bridge towards the sink, and the sink.
+ * it runs: the director, the bridge towards the sink, and the sink. The kernel here has no
+ * IRQ_TIME_ACCOUNTING, so the softirqs that thread runs are charged to it: its run time per packet
+ * that reached the sink is what CPU 1 spends per forwarded packet, a capacity figure even when the
+ * generator (one core) is what limits the rate.
  *
  * Usage: java -cp xlb-bench.jar io.xlb.bench.ForwardBench [seconds per run, default 10] [rounds, default 5]
  */
@@ -79,6 +82,12 @@ public final class ForwardBench {
             d.exec("ip", "route", "add", vip + "/32", "via", sink.address());
             d.exec("ip", "neigh", "replace", sink.address(), "lladdr", sink.mac(), "dev", "eth0", "nud", "permanent");
             int napiThread = threadedNapi(d, "eth0", 1);
+            // veth hands a frame to the receiver's NAPI (rather than the sender's backlog) only when
+            // XDP is on there, or when GRO is and the frame is eligible, which a frame from a TSO-capable
+            // peer is not: TSO off on the director's bridge port sends the kernel's way through the
+            // same thread. SCHED_FIFO: on this shared machine a thread at nice 0 waits behind others.
+            lan.switchNamespace().exec("ethtool", "-K", director.switchPort(), "tso", "off", "gso", "off");
+            Command.of("chrt", "-f", "-p", "50", String.valueOf(napiThread)).run();
 
             int sinkIf = sink.ns().namespace().ifindex("eth0");
             sink.ns().namespace().run(() -> bpf.xdp().attach(sinkIf, stack.sink(), Xdp.Mode.NATIVE));
@@ -105,16 +114,20 @@ public final class ForwardBench {
             System.out.println("trafgen: 60-byte UDP frames, 256 flows, pinned to CPU 0; director's NAPI thread (pid "
                     + napiThread + ") pinned to CPU 1; " + seconds + " s per run, " + rounds + " rounds, modes interleaved");
             System.out.println();
-            System.out.println("| round | mode | offered (pps) | at the sink (pps) | sink / offered |");
-            System.out.println("|---:|---|---:|---:|---:|");
+            System.out.println("| round | mode | offered (pps) | at the sink (pps) | sink / offered | CPU 1 busy (NAPI thread) | CPU 1 ns per packet |");
+            System.out.println("|---:|---|---:|---:|---:|---:|---:|");
             Map<String, List<Double>> rates = new LinkedHashMap<>();
             MODES.forEach(m -> rates.put(m, new ArrayList<>()));
+            Map<String, List<Double>> cost = new LinkedHashMap<>();
+            MODES.forEach(m -> cost.put(m, new ArrayList<>()));
+            Map<String, List<Double>> capacityOverKernel = new LinkedHashMap<>();
             List<Double> xlbOverKernel = new ArrayList<>();
             List<Double> floorOverKernel = new ArrayList<>();
             List<Double> xlbOverFloor = new ArrayList<>();
             List<Double> genericOverKernel = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 Map<String, Double> thisRound = new LinkedHashMap<>();
+                Map<String, Double> thisCost = new LinkedHashMap<>();
                 for (String mode : round % 2 == 1 ? MODES : MODES.reversed()) {
                     System.err.println("run " + round + " " + mode + " starts");
                     BpfProgram director0 = switch (mode) {
@@ -127,19 +140,29 @@ public final class ForwardBench {
                     attach(bpf, d, dirIf, director0, generic ? Xdp.Mode.GENERIC : Xdp.Mode.NATIVE);
                     attach(bpf, lan.switchNamespace(), port, director0 == null || generic ? null : dp.passProgram(), Xdp.Mode.NATIVE);
                     checkPinned(napiThread, 1);
+                    long cpuBefore = runtimeNs(napiThread);
                     long txBefore = reasonTx(dp);
-                    double[] r = run(lab, client, cfg, stack, seconds);
+                    double[] r = run(lab, client, cfg, stack, seconds, napiThread);
                     if (mode.startsWith("xlb") && reasonTx(dp) - txBefore < r[1] * seconds / 2) {
                         throw new IllegalStateException("xlb did not forward by XDP_TX: " + dp.reasons());
                     }
+                    if (runtimeNs(napiThread) - cpuBefore < 1_000_000) {
+                        throw new IllegalStateException(mode + ": the director's NAPI thread did not run: the packets took another path");
+                    }
                     thisRound.put(mode, r[1]);
                     rates.get(mode).add(r[1]);
-                    System.out.println(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f |", round, mode, r[0], r[1], r[1] / r[0]));
+                    cost.get(mode).add(r[2]);
+                    thisCost.put(mode, r[2]);
+                    System.out.println(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.0f %% | %.0f |",
+                            round, mode, r[0], r[1], r[1] / r[0], 100 * r[3], r[2]));
                 }
                 if (thisRound.keySet().containsAll(List.of("kernel", "xlb", "floor"))) {
                     xlbOverKernel.add(thisRound.get("xlb") / thisRound.get("kernel"));
                     floorOverKernel.add(thisRound.get("floor") / thisRound.get("kernel"));
                     xlbOverFloor.add(thisRound.get("xlb") / thisRound.get("floor"));
+                }
+                if (thisCost.containsKey("kernel")) {
+                    thisCost.forEach((m, ns) -> capacityOverKernel.computeIfAbsent(m, x -> new ArrayList<>()).add(thisCost.get("kernel") / ns));
                 }
                 if (thisRound.keySet().containsAll(List.of("kernel", "xlb-generic"))) {
                     genericOverKernel.add(thisRound.get("xlb-generic") / thisRound.get("kernel"));
@@ -148,9 +171,11 @@ public final class ForwardBench {
             attach(bpf, d, dirIf, null, Xdp.Mode.NATIVE);
             attach(bpf, lan.switchNamespace(), port, null, Xdp.Mode.NATIVE);
             System.out.println();
-            System.out.println("| at the sink, median (min–max) of " + rounds + " | pps |");
-            System.out.println("|---|---:|");
-            rates.forEach((mode, list) -> System.out.println("| " + mode + " | " + Spread.of(list).format(0) + " |"));
+            System.out.println("| mode, median (min–max) of " + rounds + " | at the sink (pps) | CPU 1 ns per packet | packets per CPU-second, / kernel's (same round) |");
+            System.out.println("|---|---:|---:|---:|");
+            rates.forEach((mode, list) -> System.out.println("| " + mode + " | " + Spread.of(list).format(0) + " | "
+                    + Spread.of(cost.get(mode)).format(0) + " | "
+                    + (capacityOverKernel.containsKey(mode) ? Spread.of(capacityOverKernel.get(mode)).format(2) : "—") + " |"));
             if (!xlbOverKernel.isEmpty()) {
                 System.out.println();
                 System.out.println("| ratio, same round, median (min–max) | |");
@@ -172,7 +197,8 @@ public final class ForwardBench {
     }
 
     /** {offered pps (client's transmit counter), pps counted at the sink}, over the middle of a run. */
-    private static double[] run(Lab lab, Lan.Host client, Path cfg, StackPrograms stack, int seconds) throws Exception {
+    private static double[] run(Lab lab, Lan.Host client, Path cfg, StackPrograms stack, int seconds, int napiThread)
+            throws Exception {
         BackgroundProcess trafgen = lab.start(client.ns(), "trafgen", "timeout", "-s", "INT", String.valueOf(seconds + 3),
                 "taskset", "-c", "0", "trafgen", "-o", "eth0", "-i", cfg.toString(), "-P", "1", "-q");
         try {
@@ -182,19 +208,26 @@ public final class ForwardBench {
             }
             long sent0 = txPackets(client);
             long got0 = stack.sinkPackets();
+            long cpu0 = runtimeNs(napiThread);
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             long got1 = stack.sinkPackets();
+            long cpu1 = runtimeNs(napiThread);
             long t1 = System.nanoTime();
             long sent1 = txPackets(client);
             if (!trafgen.isAlive()) {
                 throw new IllegalStateException("trafgen ended early:\n" + trafgen.log());
             }
             double s = (t1 - t0) / 1e9;
-            return new double[] {(sent1 - sent0) / s, (got1 - got0) / s};
+            return new double[] {(sent1 - sent0) / s, (got1 - got0) / s, (double) (cpu1 - cpu0) / (got1 - got0), (cpu1 - cpu0) / 1e9 / s};
         } finally {
             trafgen.close();
         }
+    }
+
+    /** Time the task has run, in ns (the first field of /proc/PID/schedstat). */
+    private static long runtimeNs(int pid) throws IOException {
+        return Long.parseLong(Files.readString(Path.of("/proc", String.valueOf(pid), "schedstat")).trim().split("\\s+")[0]);
     }
 
     private static long txPackets(Lan.Host host) {
