@@ -1,0 +1,302 @@
+package io.xlb.bench;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfProgram;
+import io.xlb.bpf.Xdp;
+import io.xlb.dataplane.Dataplane;
+import io.xlb.dataplane.DataplaneLoader;
+import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.Real;
+import io.xlb.dataplane.Scheduler;
+import io.xlb.dataplane.Service;
+import io.xlb.dataplane.abi.DirectorConfig;
+import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.Method;
+import io.xlb.dataplane.abi.Protocol;
+import io.xlb.dataplane.abi.Reason;
+import io.xlb.dataplane.abi.VipKey;
+import io.xlb.lab.BackgroundProcess;
+import io.xlb.lab.Command;
+import io.xlb.lab.Lab;
+import io.xlb.lab.Lan;
+import io.xlb.lab.Netns;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Packets per second through a director on veth: trafgen in a client namespace sends UDP frames
+ * (60 bytes, 256 flows) to the VIP at the director's MAC; the director forwards them to a sink
+ * real on the same bridge, whose XDP program counts and drops them. Three ways in the director,
+ * interleaved round by round, same traffic and duration:
+ *  - xlb: the director's XDP program (mh, DR), XDP_TX back onto the bridge (the bridge port has
+ *    the pass program a veth peer needs to receive XDP_TX frames);
+ *  - kernel: no XDP; ip_forward, a route for the VIP via the sink, the same packets forwarded by
+ *    the stack;
+ *  - xlb-generic: the same program attached in generic (skb) mode: XDP_TX goes out through the
+ *    stack's transmit, and the bridge port needs no program;
+ *  - floor: bench_dr_floor in the director's place (MAC rewrite, XDP_TX, nothing else).
+ * CPU 0 runs trafgen and the client's side of the bridge; the director's receive queue is a
+ * threaded NAPI pinned to CPU 1 (GRO on, so the kernel way gets NAPI too), where everything after
+ * it runs: the director, the bridge towards the sink, and the sink. The kernel here has no
+ * IRQ_TIME_ACCOUNTING, so the softirqs that thread runs are charged to it: its run time per packet
+ * that reached the sink is what CPU 1 spends per forwarded packet, a capacity figure even when the
+ * generator (one core) is what limits the rate.
+ *
+ * Usage: java -cp xlb-bench.jar io.xlb.bench.ForwardBench [seconds per run, default 10] [rounds, default 5]
+ */
+public final class ForwardBench {
+    private static final Pattern TX_PACKETS = Pattern.compile("\"tx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
+    private static final Pattern DROPPED = Pattern.compile("\"tx\":\\{[^}]*\"dropped\":(\\d+)");
+    /** -Dxlb.bench.modes=xlb (a subset, comma-separated) holds one mode, e.g. while perf records. */
+    private static final List<String> MODES = List.of(System.getProperty("xlb.bench.modes", "kernel,xlb,xlb-generic,floor").split(","));
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        String subnet = "10.77.4";
+        String vip = subnet + ".200";
+        Lab lab = new Lab("xlbfwd");
+        Runtime.getRuntime().addShutdownHook(new Thread(lab::close)); // also on SIGINT/SIGTERM
+        try (lab; Bpf bpf = Bpf.open(); StackPrograms stack = new StackPrograms(bpf)) {
+            Lan lan = Lan.create(lab, subnet, List.of("client", "director", "sink"));
+            Lan.Host client = lan.host("client");
+            Lan.Host director = lan.host("director");
+            Lan.Host sink = lan.host("sink");
+            Netns d = director.ns();
+            d.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.send_redirects=0",
+                    "net.ipv4.conf.eth0.send_redirects=0", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.eth0.rp_filter=0");
+            d.exec("ip", "route", "add", vip + "/32", "via", sink.address());
+            d.exec("ip", "neigh", "replace", sink.address(), "lladdr", sink.mac(), "dev", "eth0", "nud", "permanent");
+            int napiThread = threadedNapi(d, "eth0", 1);
+            // veth hands a frame to the receiver's NAPI (rather than the sender's backlog) only when
+            // XDP is on there, or when GRO is and the frame is eligible, which a frame from a TSO-capable
+            // peer is not: TSO off on the director's bridge port sends the kernel's way through the
+            // same thread. SCHED_FIFO: on this shared machine a thread at nice 0 waits behind others.
+            lan.switchNamespace().exec("ethtool", "-K", director.switchPort(), "tso", "off", "gso", "off");
+            Command.of("chrt", "-f", "-p", "50", String.valueOf(napiThread)).run();
+
+            int sinkIf = sink.ns().namespace().ifindex("eth0");
+            sink.ns().namespace().run(() -> bpf.xdp().attach(sinkIf, stack.sink(), Xdp.Mode.NATIVE));
+
+            Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.defaults());
+            dp.apply(new DesiredState(List.of(new Service(new VipKey(InetAddress.ofLiteral(vip), 9, Protocol.UDP),
+                    Scheduler.named("mh"), Method.DR,
+                    List.of(Real.of(InetAddress.ofLiteral(sink.address()), 9, 1, MacAddress.parse(sink.mac()))))),
+                    DirectorConfig.defaults()));
+            stack.floorTo((Inet4Address) InetAddress.ofLiteral(vip), List.of(MacAddress.parse(sink.mac())));
+            int dirIf = d.namespace().ifindex("eth0");
+            int port = lan.switchNamespace().namespace().ifindex(director.switchPort());
+            Path cfg = lab.scratch().resolve("udp.trafgen");
+            Files.writeString(cfg, """
+                    {
+                      eth(da=%s, sa=%s, type=0x0800),
+                      ipv4(saddr=%s, daddr=%s, ttl=64, proto=17),
+                      udp(sport=dinc(1024, 1279), dport=9),
+                      fill(0x00, 18)
+                    }
+                    """.formatted(director.mac(), client.mac(), client.address(), vip));
+
+            System.out.println("machine: " + Machine.describe());
+            System.out.println("trafgen: 60-byte UDP frames, 256 flows, pinned to CPU 0; director's NAPI thread (pid "
+                    + napiThread + ") pinned to CPU 1; " + seconds + " s per run, " + rounds + " rounds, modes interleaved");
+            System.out.println();
+            System.out.println("| round | mode | offered (pps) | at the sink (pps) | sink / offered | CPU 1 busy (NAPI thread) | CPU 1 ns per packet |");
+            System.out.println("|---:|---|---:|---:|---:|---:|---:|");
+            Map<String, List<Double>> rates = new LinkedHashMap<>();
+            MODES.forEach(m -> rates.put(m, new ArrayList<>()));
+            Map<String, List<Double>> cost = new LinkedHashMap<>();
+            MODES.forEach(m -> cost.put(m, new ArrayList<>()));
+            Map<String, List<Double>> capacityOverKernel = new LinkedHashMap<>();
+            List<Double> xlbOverKernel = new ArrayList<>();
+            List<Double> floorOverKernel = new ArrayList<>();
+            List<Double> xlbOverFloor = new ArrayList<>();
+            List<Double> genericOverKernel = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                Map<String, Double> thisRound = new LinkedHashMap<>();
+                Map<String, Double> thisCost = new LinkedHashMap<>();
+                for (String mode : round % 2 == 1 ? MODES : MODES.reversed()) {
+                    System.err.println("run " + round + " " + mode + " starts");
+                    BpfProgram director0 = switch (mode) {
+                        case "xlb", "xlb-generic" -> dp.program();
+                        case "floor" -> stack.drFloor();
+                        default -> null;
+                    };
+                    // Generic (skb) mode sends XDP_TX through the stack's transmit: the peer needs no program.
+                    boolean generic = mode.endsWith("-generic");
+                    attach(bpf, d, dirIf, director0, generic ? Xdp.Mode.GENERIC : Xdp.Mode.NATIVE);
+                    attach(bpf, lan.switchNamespace(), port, director0 == null || generic ? null : dp.passProgram(), Xdp.Mode.NATIVE);
+                    checkPinned(napiThread, 1);
+                    long cpuBefore = runtimeNs(napiThread);
+                    long txBefore = reasonTx(dp);
+                    double[] r = run(lab, client, cfg, stack, seconds, napiThread);
+                    if (mode.startsWith("xlb") && reasonTx(dp) - txBefore < r[1] * seconds / 2) {
+                        throw new IllegalStateException("xlb did not forward by XDP_TX: " + dp.reasons());
+                    }
+                    if (runtimeNs(napiThread) - cpuBefore < 1_000_000) {
+                        throw new IllegalStateException(mode + ": the director's NAPI thread did not run: the packets took another path");
+                    }
+                    thisRound.put(mode, r[1]);
+                    rates.get(mode).add(r[1]);
+                    cost.get(mode).add(r[2]);
+                    thisCost.put(mode, r[2]);
+                    System.out.println(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.0f %% | %.0f |",
+                            round, mode, r[0], r[1], r[1] / r[0], 100 * r[3], r[2]));
+                }
+                if (thisRound.keySet().containsAll(List.of("kernel", "xlb", "floor"))) {
+                    xlbOverKernel.add(thisRound.get("xlb") / thisRound.get("kernel"));
+                    floorOverKernel.add(thisRound.get("floor") / thisRound.get("kernel"));
+                    xlbOverFloor.add(thisRound.get("xlb") / thisRound.get("floor"));
+                }
+                if (thisCost.containsKey("kernel")) {
+                    thisCost.forEach((m, ns) -> capacityOverKernel.computeIfAbsent(m, x -> new ArrayList<>()).add(thisCost.get("kernel") / ns));
+                }
+                if (thisRound.keySet().containsAll(List.of("kernel", "xlb-generic"))) {
+                    genericOverKernel.add(thisRound.get("xlb-generic") / thisRound.get("kernel"));
+                }
+            }
+            attach(bpf, d, dirIf, null, Xdp.Mode.NATIVE);
+            attach(bpf, lan.switchNamespace(), port, null, Xdp.Mode.NATIVE);
+            System.out.println();
+            System.out.println("| mode, median (min–max) of " + rounds + " | at the sink (pps) | CPU 1 ns per packet | packets per CPU-second, / kernel's (same round) |");
+            System.out.println("|---|---:|---:|---:|");
+            rates.forEach((mode, list) -> System.out.println("| " + mode + " | " + Spread.of(list).format(0) + " | "
+                    + Spread.of(cost.get(mode)).format(0) + " | "
+                    + (capacityOverKernel.containsKey(mode) ? Spread.of(capacityOverKernel.get(mode)).format(2) : "—") + " |"));
+            if (!xlbOverKernel.isEmpty()) {
+                System.out.println();
+                System.out.println("| ratio, same round, median (min–max) | |");
+                System.out.println("|---|---:|");
+                System.out.println("| xlb / kernel forwarding (goal ≥ 3) | " + Spread.of(xlbOverKernel).format(2) + " |");
+                System.out.println("| floor / kernel forwarding | " + Spread.of(floorOverKernel).format(2) + " |");
+                System.out.println("| xlb / floor | " + Spread.of(xlbOverFloor).format(2) + " |");
+            }
+            if (!genericOverKernel.isEmpty()) {
+                System.out.println("| xlb in generic (skb) mode / kernel forwarding | " + Spread.of(genericOverKernel).format(2) + " |");
+            }
+            System.out.println();
+            System.out.println("director reasons: " + dp.reasons());
+        }
+    }
+
+    private static long reasonTx(Dataplane dp) {
+        return dp.reasons().getOrDefault(Reason.TX_DR, 0L);
+    }
+
+    /** {offered pps (client's transmit counter), pps counted at the sink}, over the middle of a run. */
+    private static double[] run(Lab lab, Lan.Host client, Path cfg, StackPrograms stack, int seconds, int napiThread)
+            throws Exception {
+        BackgroundProcess trafgen = lab.start(client.ns(), "trafgen", "timeout", "-s", "INT", String.valueOf(seconds + 3),
+                "taskset", "-c", "0", "trafgen", "-o", "eth0", "-i", cfg.toString(), "-P", "1", "-q");
+        try {
+            Thread.sleep(1500);
+            if (!trafgen.isAlive()) {
+                throw new IllegalStateException("trafgen ended early:\n" + trafgen.log());
+            }
+            long sent0 = txPackets(client);
+            long got0 = stack.sinkPackets();
+            long cpu0 = runtimeNs(napiThread);
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long got1 = stack.sinkPackets();
+            long cpu1 = runtimeNs(napiThread);
+            long t1 = System.nanoTime();
+            long sent1 = txPackets(client);
+            if (!trafgen.isAlive()) {
+                throw new IllegalStateException("trafgen ended early:\n" + trafgen.log());
+            }
+            double s = (t1 - t0) / 1e9;
+            return new double[] {(sent1 - sent0) / s, (got1 - got0) / s, (double) (cpu1 - cpu0) / (got1 - got0), (cpu1 - cpu0) / 1e9 / s};
+        } finally {
+            trafgen.close();
+        }
+    }
+
+    /** Time the task has run, in ns (the first field of /proc/PID/schedstat). */
+    private static long runtimeNs(int pid) throws IOException {
+        return Long.parseLong(Files.readString(Path.of("/proc", String.valueOf(pid), "schedstat")).trim().split("\\s+")[0]);
+    }
+
+    private static long txPackets(Lan.Host host) {
+        String json = host.ns().exec("ip", "-j", "-s", "link", "show", "dev", host.ifname());
+        Matcher m = TX_PACKETS.matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no transmit counter in " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    static void attach(Bpf bpf, Netns ns, int ifindex, BpfProgram program, Xdp.Mode mode) throws Exception {
+        ns.namespace().run(() -> {
+            bpf.xdp().query(ifindex).ifPresent(a -> bpf.xdp().detach(ifindex, a.mode()));
+            if (program != null) {
+                bpf.xdp().attach(ifindex, program, mode);
+            }
+        });
+    }
+
+    /**
+     * Gives {@code ifname}'s receive queue a NAPI kernel thread of its own (GRO on, so veth polls
+     * with NAPI with or without XDP) and pins it to {@code cpu}; returns its pid.
+     */
+    static int threadedNapi(Netns ns, String ifname, int cpu) throws IOException {
+        ns.exec("ethtool", "-K", ifname, "gro", "on");
+        Set<Integer> before = napiThreads().keySet();
+        // /sys/class/net of the namespace: ip netns exec mounts it (nsenter would show the caller's).
+        Command.of("ip", "netns", "exec", ns.name(), "sh", "-c", "echo 1 > /sys/class/net/" + ifname + "/threaded").run();
+        for (int i = 0; i < 50; i++) {
+            List<Integer> fresh = napiThreads().entrySet().stream()
+                    .filter(e -> !before.contains(e.getKey()) && e.getValue().startsWith("napi/" + ifname + "-"))
+                    .map(Map.Entry::getKey).toList();
+            if (fresh.size() == 1) {
+                Command.of("taskset", "-p", "-c", String.valueOf(cpu), fresh.getFirst().toString()).run();
+                return fresh.getFirst();
+            }
+            if (fresh.size() > 1) {
+                throw new IllegalStateException("several new NAPI threads for " + ifname + ": " + fresh);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("no NAPI thread appeared for " + ifname + " in " + ns);
+    }
+
+    static void checkPinned(int pid, int cpu) {
+        String out = Command.of("taskset", "-p", "-c", String.valueOf(pid)).run();
+        if (!out.trim().endsWith(": " + cpu)) {
+            throw new IllegalStateException("NAPI thread " + pid + " is not on CPU " + cpu + " only: " + out);
+        }
+    }
+
+    private static Map<Integer, String> napiThreads() throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .collect(Collectors.toMap(Integer::parseInt, n -> {
+                        try {
+                            return Files.readString(Path.of("/proc", n, "comm")).trim();
+                        } catch (IOException e) {
+                            return "";
+                        }
+                    }))
+                    .entrySet().stream().filter(e -> e.getValue().startsWith("napi/"))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.xlb.bench;
+
+import io.xlb.bpf.Bpf;
+import io.xlb.bpf.BpfObject;
+import io.xlb.bpf.BpfProgram;
+import io.xlb.bpf.Codec;
+import io.xlb.bpf.PerCpuMap;
+import io.xlb.dataplane.abi.MacAddress;
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * bpf/bench/stack.c, loaded: {@code bench_sink} (counts IPv4 frames and drops them) and
+ * {@code bench_dr_floor} (the least a DR director does: MAC rewrite to one of n reals, XDP_TX).
+ */
+final class StackPrograms implements AutoCloseable {
+    private static final int MAX_REALS = 4;
+    private final BpfObject object;
+    private final PerCpuMap<Integer, byte[]> sinkCounts;
+
+    StackPrograms(Bpf bpf) {
+        object = bpf.openResource(StackPrograms.class, "/bpf/stack.o");
+        object.load();
+        sinkCounts = object.map("sink_counts").perCpu(Codec.U32, Codec.bytes(16));
+    }
+
+    BpfProgram sink() {
+        return object.program("bench_sink");
+    }
+
+    BpfProgram drFloor() {
+        return object.program("bench_dr_floor");
+    }
+
+    /** Packets counted by {@code bench_sink}, summed over every CPU. */
+    long sinkPackets() {
+        long total = 0;
+        for (byte[] perCpu : sinkCounts.lookup(0).orElseThrow()) {
+            total += ByteBuffer.wrap(perCpu).order(ByteOrder.nativeOrder()).getLong(0);
+        }
+        return total;
+    }
+
+    /** The floor forwarder's VIP and reals (their MACs, in the order it picks them). */
+    void floorTo(Inet4Address vip, List<MacAddress> reals) {
+        if (reals.isEmpty() || reals.size() > MAX_REALS) {
+            throw new IllegalArgumentException("1 to " + MAX_REALS + " reals, not " + reals.size());
+        }
+        ByteBuffer b = ByteBuffer.allocate(8 + MAX_REALS * 6).order(ByteOrder.nativeOrder());
+        b.put(vip.getAddress());
+        b.putInt(reals.size());
+        for (MacAddress mac : reals) {
+            b.put(mac.bytes());
+        }
+        object.map("floor_config").typed(Codec.U32, Codec.bytes(b.capacity())).put(0, b.array());
+    }
+
+    @Override
+    public void close() {
+        object.close();
+    }
+}
