@@ -78,26 +78,13 @@ public final class ApiBench {
         int[] levels = Arrays.stream((args.length > 2 ? args[2] : "10,100,1000").split(",")).mapToInt(Integer::parseInt).toArray();
         Path pinDir = XlbDaemon.pinDir(PREFIX, "director");
         Lab lab = new Lab(PREFIX);
-        Thread cleanup = new Thread(() -> cleanUp(lab, pinDir));
+        Thread cleanup = new Thread(() -> LabTeardown.close(lab, pinDir));
         Runtime.getRuntime().addShutdownHook(cleanup); // also on Ctrl-C
         try {
             run(lab, pinDir, seconds, trials, levels);
         } finally {
-            cleanUp(lab, pinDir);
+            LabTeardown.close(lab, pinDir);
             Runtime.getRuntime().removeShutdownHook(cleanup);
-        }
-    }
-
-    private static void cleanUp(Lab lab, Path pinDir) {
-        try {
-            lab.close();
-        } catch (RuntimeException e) {
-            System.err.println("lab teardown: " + e);
-        }
-        try {
-            Daemon.flush(pinDir);
-        } catch (Exception e) {
-            System.err.println("flushing " + pinDir + ": " + e);
         }
     }
 

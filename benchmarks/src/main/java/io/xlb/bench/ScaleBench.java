@@ -392,7 +392,7 @@ public final class ScaleBench {
     private static void rss(int vips, int realsPerVip, String scheduler) throws Exception {
         Path pinDir = XlbDaemon.pinDir(PREFIX, "director");
         Lab lab = new Lab(PREFIX);
-        Thread cleanup = new Thread(() -> cleanUp(lab, pinDir));
+        Thread cleanup = new Thread(() -> LabTeardown.close(lab, pinDir));
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Lan lan = Lan.create(lab, SUBNET, List.of("director"));
@@ -421,7 +421,7 @@ public final class ScaleBench {
             }
             System.out.printf(Locale.ROOT, "(VmHWM right after start: %.0f MiB)%n", peak / 1024.0);
         } finally {
-            cleanUp(lab, pinDir);
+            LabTeardown.close(lab, pinDir);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
@@ -442,19 +442,6 @@ public final class ScaleBench {
             }
         }
         return -1;
-    }
-
-    private static void cleanUp(Lab lab, Path pinDir) {
-        try {
-            lab.close();
-        } catch (RuntimeException e) {
-            System.err.println("lab teardown: " + e);
-        }
-        try {
-            Daemon.flush(pinDir);
-        } catch (Exception e) {
-            System.err.println("flushing " + pinDir + ": " + e);
-        }
     }
 
     private static double ms(long t0) {

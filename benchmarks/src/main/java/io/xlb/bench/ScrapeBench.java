@@ -395,7 +395,7 @@ public final class ScrapeBench {
         int reals = inProcess.reals();
         Path pinDir = XlbDaemon.pinDir(PREFIX, "director");
         Lab lab = new Lab(PREFIX);
-        Thread cleanup = new Thread(() -> cleanUp(lab, pinDir));
+        Thread cleanup = new Thread(() -> LabTeardown.close(lab, pinDir));
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Lan lan = Lan.create(lab, SUBNET, List.of("director"));
@@ -443,21 +443,8 @@ public final class ScrapeBench {
                 throw new IllegalStateException("the daemon died:\n" + daemon.log());
             }
         } finally {
-            cleanUp(lab, pinDir);
+            LabTeardown.close(lab, pinDir);
             Runtime.getRuntime().removeShutdownHook(cleanup);
-        }
-    }
-
-    private static void cleanUp(Lab lab, Path pinDir) {
-        try {
-            lab.close();
-        } catch (RuntimeException e) {
-            System.err.println("lab teardown: " + e);
-        }
-        try {
-            Daemon.flush(pinDir);
-        } catch (Exception e) {
-            System.err.println("flushing " + pinDir + ": " + e);
         }
     }
 
