@@ -7,6 +7,7 @@ import io.xlb.dataplane.abi.VipKey;
 import io.xlb.health.Check;
 import io.xlb.health.CheckerLoop;
 import io.xlb.health.Checks;
+import io.xlb.health.EventLoopClocks;
 import io.xlb.health.HealthMonitor;
 import io.xlb.health.ScriptCommand;
 import io.xlb.health.Verdict;
@@ -20,6 +21,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * The health checks of every real of the configuration in force, beside {@link VrrpInstances}:
@@ -55,11 +57,11 @@ final class HealthChecks implements AutoCloseable {
         this.attempts = attempts;
         this.scripts = scripts;
         this.alerts = alerts;
-        this.monitor = new HealthMonitor<>((delay, task) -> vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run()),
-                (id, status) -> {
-                    announce(id, status);
-                    changed.run();
-                });
+        // Each real's checkers on an event loop of their own: thousands of checks a second do not fit in one.
+        this.monitor = new HealthMonitor<>(new EventLoopClocks(vertx), RandomGenerator.getDefault(), (id, status) -> {
+            announce(id, status);
+            changed.run();
+        });
     }
 
     /** Watches each real's checkers; a real whose checks changed is watched anew. */

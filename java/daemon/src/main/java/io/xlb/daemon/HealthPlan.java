@@ -117,7 +117,8 @@ public final class HealthPlan {
                 int retry = k.retry() != null ? k.retry() : vs.retry() != null ? vs.retry() : DEFAULT_RETRY;
                 Duration delay = k.delayBeforeRetry() != null ? k.delayBeforeRetry()
                         : vs.delayBeforeRetry() != null ? vs.delayBeforeRetry() : DEFAULT_DELAY_BEFORE_RETRY;
-                Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : Duration.ZERO;
+                // keepalived's default warmup is the delay_loop: first rounds spread over one loop.
+                Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : vs.delayLoop();
                 out.put(new RealId(firstAddress, first.port(), vs.protocol(), text(r.address()), r.port()),
                         new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
                                 r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend(),

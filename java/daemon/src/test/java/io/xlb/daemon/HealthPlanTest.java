@@ -66,8 +66,8 @@ class HealthPlanTest {
                 e.checks().stream().filter(c -> !(c instanceof CheckSpec.Udp)).toList());
         CheckSpec.Udp udp = (CheckSpec.Udp) e.checks().get(2);
         assertEquals(7, udp.port());
-        assertEquals(new Timing(Duration.ofSeconds(6), 2, Duration.ofSeconds(3), Duration.ZERO), e.timing(),
-                "retry from the service, delay_before_retry from the first checker");
+        assertEquals(new Timing(Duration.ofSeconds(6), 2, Duration.ofSeconds(3), Duration.ofSeconds(6)), e.timing(),
+                "retry from the service, delay_before_retry from the first checker, warmup keepalived's default: the delay_loop");
         assertEquals(false, e.startUp(), "alpha");
         assertEquals(true, e.inhibitOnFailure());
     }

@@ -1,14 +1,18 @@
 package io.xlb.health;
 
+import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 
 /**
  * One checker of one real, driven as keepalived drives it: each round attempts the check, retries
  * a failure {@code retry} times {@code delayBeforeRetry} apart, then reports down; any success
  * reports up. While {@code active} says no (ha_suspend on a backup director), rounds are skipped
- * and the state stays as it was. Pure of I/O: the check and the clock are given.
+ * and the state stays as it was. The first round waits a random time up to {@code warmup}, as
+ * keepalived's does, so that checkers started together (a daemon's start, a reload) do not all
+ * reach their reals in the same instant. Pure of I/O: the check, the clock and the randomness are given.
  */
 public final class CheckerLoop {
     /** Up or down, with the reason of the last failure and the weight a dynamic check set (if any). */
@@ -21,6 +25,7 @@ public final class CheckerLoop {
     private final Check check;
     private final Timing timing;
     private final Clock clock;
+    private final RandomGenerator random;
     private final BooleanSupplier active;
     private final Consumer<Status> onChange;
     private volatile boolean up;
@@ -34,16 +39,22 @@ public final class CheckerLoop {
 
     public CheckerLoop(Check check, Timing timing, Clock clock, boolean startUp, BooleanSupplier active,
                        Consumer<Status> onChange) {
+        this(check, timing, clock, RandomGenerator.getDefault(), startUp, active, onChange);
+    }
+
+    public CheckerLoop(Check check, Timing timing, Clock clock, RandomGenerator random, boolean startUp,
+                       BooleanSupplier active, Consumer<Status> onChange) {
         this.check = check;
         this.timing = timing;
         this.clock = clock;
+        this.random = random;
         this.active = active;
         this.onChange = onChange;
         this.up = startUp;
     }
 
     public void start() {
-        clock.after(timing.warmup(), () -> attempt(0));
+        clock.after(Duration.ofNanos((long) (timing.warmup().toNanos() * random.nextDouble())), () -> attempt(0));
     }
 
     public void stop() {

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * The health of a set of reals, each with its checkers: a real is up only when every checker
@@ -15,14 +17,27 @@ import java.util.function.BooleanSupplier;
  * dataplane.
  */
 public final class HealthMonitor<K> implements AutoCloseable {
-    private final Clock clock;
+    private final Supplier<Clock> clocks;
+    private final RandomGenerator random;
     private final BiConsumer<K, CheckerLoop.Status> onChange;
     private final Map<K, List<CheckerLoop>> loops = new LinkedHashMap<>();
     private final Map<K, Boolean> state = new LinkedHashMap<>();
     private final Map<K, OptionalInt> weights = new LinkedHashMap<>();
 
     public HealthMonitor(Clock clock, BiConsumer<K, CheckerLoop.Status> onChange) {
-        this.clock = clock;
+        this(() -> clock, RandomGenerator.getDefault(), onChange);
+    }
+
+    /**
+     * @param clocks a clock for each real watched, called once per real: the checkers of one real
+     *               share it, so that their reports reach {@code onChange} in order, while different
+     *               reals may run on different threads (the daemon spreads them over its event loops)
+     * @param random spreads each checker's first round over its warmup; drawn from under this
+     *               monitor's lock only
+     */
+    public HealthMonitor(Supplier<Clock> clocks, RandomGenerator random, BiConsumer<K, CheckerLoop.Status> onChange) {
+        this.clocks = clocks;
+        this.random = random;
         this.onChange = onChange;
     }
 
@@ -39,8 +54,9 @@ public final class HealthMonitor<K> implements AutoCloseable {
         List<CheckerLoop> ls = new ArrayList<>();
         state.put(key, startUp || checks.isEmpty());
         weights.put(key, OptionalInt.empty());
+        Clock clock = clocks.get();
         for (Check c : checks) {
-            ls.add(new CheckerLoop(c, timing, clock, startUp, active, s -> changed(key, s)));
+            ls.add(new CheckerLoop(c, timing, clock, random, startUp, active, s -> changed(key, s)));
         }
         loops.put(key, ls);
         ls.forEach(CheckerLoop::start);

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * keepalived's checker timing: a round every {@code delayLoop}; a failed attempt is retried
  * {@code retry} times, {@code delayBeforeRetry} apart, before the checker is down; the first
- * round waits {@code warmup}.
+ * round waits a random time between zero and {@code warmup} (keepalived's default warmup is the
+ * delay_loop).
  */
 public record Timing(Duration delayLoop, int retry, Duration delayBeforeRetry, Duration warmup) {
     public Timing {

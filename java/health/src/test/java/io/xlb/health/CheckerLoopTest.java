@@ -1,11 +1,13 @@
 package io.xlb.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /** Tier 1: keepalived's retry timing in virtual time. */
@@ -27,6 +29,9 @@ class CheckerLoopTest {
             return CompletableFuture.completedFuture(passing ? pass : new Verdict.Fail("refused"));
         }
     }
+
+    /** Randomness that always draws one half. */
+    private static final RandomGenerator HALF = () -> Long.MIN_VALUE;
 
     // The tutorial's TCP_CHECK: delay_loop 6, retry 3, delay_before_retry 3.
     private static final Timing TUTORIAL = new Timing(Duration.ofSeconds(6), 3, Duration.ofSeconds(3), Duration.ZERO);
@@ -113,12 +118,31 @@ class CheckerLoopTest {
         Scripted check = new Scripted(clock);
         List<CheckerLoop.Status> events = new ArrayList<>();
         CheckerLoop loop = new CheckerLoop(check, new Timing(Duration.ofSeconds(6), 1, Duration.ofSeconds(1),
-                Duration.ofSeconds(2)), clock, false, events::add);
+                Duration.ofSeconds(2)), clock, HALF, false, () -> true, events::add);
         loop.start();
-        clock.advance(Duration.ofSeconds(1));
-        assertEquals(List.of(), check.attempts, "warmup delays the first attempt");
-        clock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofMillis(999));
+        assertEquals(List.of(), check.attempts, "warmup delays the first attempt (by half of it, as the randomness drew)");
+        clock.advance(Duration.ofMillis(1));
         assertEquals(List.of(new CheckerLoop.Status(true, null)), events);
+    }
+
+    @Test
+    void checkersStartedTogetherSpreadTheirRoundsOverTheWarmup() {
+        VirtualClock clock = new VirtualClock();
+        Scripted check = new Scripted(clock);
+        Timing timing = new Timing(Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        HealthMonitor<Integer> monitor = new HealthMonitor<>(() -> clock, new java.util.SplittableRandom(7), (k, s) -> { });
+        for (int real = 0; real < 10_000; real++) {
+            monitor.watch(real, List.of(check), timing, true);
+        }
+        clock.advance(Duration.ofMillis(2_999));
+        assertEquals(30_000, check.attempts.size(), "each real once a second, from its own start");
+        int[] perTenth = new int[10];
+        check.attempts.stream().filter(t -> t >= 1000 && t < 2000).forEach(t -> perTenth[(int) ((t - 1000) / 100)]++);
+        for (int n : perTenth) {
+            assertTrue(n > 800 && n < 1200, "every tenth of a second carries about a tenth of the rounds: "
+                    + java.util.Arrays.toString(perTenth));
+        }
     }
 
     @Test

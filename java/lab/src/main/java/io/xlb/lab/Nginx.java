@@ -16,12 +16,25 @@ public final class Nginx {
 
     /** On {@code port}: a real behind NAT may listen on another port than its service's. */
     public static BackgroundProcess start(Lab lab, Lan.Host host, int port) {
+        return start(lab, host, port, "listen " + port + ";", 1, 256);
+    }
+
+    /**
+     * Built for connection rate (a stand-in for many reals under health checks): {@code workers}
+     * processes, an accept queue of {@code backlog} (the namespace's somaxconn raised to match).
+     */
+    public static BackgroundProcess startForConnections(Lab lab, Lan.Host host, int port, int workers, int backlog) {
+        host.ns().exec("sysctl", "-q", "-w", "net.core.somaxconn=" + backlog, "net.ipv4.tcp_max_syn_backlog=" + backlog);
+        return start(lab, host, port, "listen " + port + " backlog=" + backlog + ";", workers, backlog);
+    }
+
+    private static BackgroundProcess start(Lab lab, Lan.Host host, int port, String listen, int workers, int connections) {
         Path dir = lab.scratch().resolve("nginx-" + host.name());
         try {
             Files.createDirectories(dir.resolve("html"));
             Files.createDirectories(dir.resolve("tmp"));
             Files.writeString(dir.resolve("html/index.html"), host.name() + "\n");
-            Files.writeString(dir.resolve("nginx.conf"), config(dir, "listen " + port + ";"));
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, listen, workers, connections));
             // nginx's workers run as nobody: let them read the page.
             for (Path p : new Path[] {lab.scratch(), dir, dir.resolve("html"), dir.resolve("html/index.html")}) {
                 p.toFile().setReadable(true, false);
@@ -42,12 +55,16 @@ public final class Nginx {
      * listener and its certificate lines) in its one server block.
      */
     public static String config(Path dir, String listen) {
+        return config(dir, listen, 1, 256);
+    }
+
+    private static String config(Path dir, String listen, int workers, int connections) {
         return """
                 daemon off;
-                worker_processes 1;
+                worker_processes %3$d;
                 pid %1$s/nginx.pid;
                 error_log %1$s/error.log;
-                events { worker_connections 256; }
+                events { worker_connections %4$d; }
                 http {
                     access_log %1$s/access.log;
                     client_body_temp_path %1$s/tmp;
@@ -60,6 +77,6 @@ public final class Nginx {
                         root %1$s/html;
                     }
                 }
-                """.formatted(dir, listen);
+                """.formatted(dir, listen, workers, connections);
     }
 }
