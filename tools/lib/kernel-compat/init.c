@@ -24,7 +24,7 @@ int main(void) {
     const char *objs[] = {"/xlb.o", "/decap.o"};
     for (int i = 0; i < 2; i++) {
         char pin[64]; snprintf(pin, sizeof pin, "/sys/fs/bpf/o%d", i);
-        char *argv[] = {"/bpftool", "-d", "prog", "loadall", (char *)objs[i], pin, NULL};
+        char *argv[] = {"/bpftool", "prog", "loadall", (char *)objs[i], pin, NULL};
         int rc = run(argv);
         printf("KERNEL-COMPAT %s rc=%d\n", objs[i], rc);
         fflush(stdout);
