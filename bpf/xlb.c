@@ -161,6 +161,12 @@ static __always_inline int too_big(struct xdp_md *ctx, const struct packet *p, c
 {
 	int err;
 
+	/* forward_tun finds a packet too big only against a config's MTU; older verifiers (6.1) do
+	 * not follow that from its verdict, so say it again. */
+	if (!cfg) {
+		count_reason(XLB_R_DROP_ERROR);
+		return XDP_DROP;
+	}
 	if (p->flow.family == XLB_AF_INET && !p->df) {
 		count_reason(XLB_R_DROP_TOO_BIG);
 		return XDP_DROP;

@@ -119,6 +119,8 @@ static __always_inline __u32 set_member(const struct lblcr_entry *set, __u32 nth
 {
 	__u32 slot = set->size - 1 - nth;
 
+	/* The compiler proves the check from its callers and drops it; 6.1's verifier cannot. */
+	asm volatile("" : "+r"(slot));
 	return slot < XLB_LBLCR_SET_MAX ? set->reals[slot] : XLB_NO_REAL;
 }
 
@@ -128,7 +130,7 @@ static __always_inline __u32 set_least_loaded(const struct lblcr_entry *set, __u
 	__u32 best = XLB_NO_REAL;
 	__u64 best_oh = 0, best_w = 1;
 
-#pragma clang loop unroll(disable)
+#pragma clang loop unroll(full)
 	for (__u32 i = 0; i < XLB_LBLCR_SET_MAX; i++) {
 		struct candidate c;
 
@@ -153,7 +155,7 @@ static __always_inline __u32 set_most_loaded(const struct lblcr_entry *set)
 	__u32 most = XLB_NO_REAL;
 	__u64 most_oh = 0, most_w = 1;
 
-#pragma clang loop unroll(disable)
+#pragma clang loop unroll(full)
 	for (__u32 i = 0; i < XLB_LBLCR_SET_MAX; i++) {
 		if (i >= set->size)
 			break;
@@ -180,11 +182,9 @@ static __always_inline void set_erase(struct lblcr_entry *set, __u32 idx, __u64 
 	__u32 size = set->size;
 	int found = 0;
 
-#pragma clang loop unroll(disable)
+#pragma clang loop unroll(full)
 	for (__u32 slot = 0; slot < XLB_LBLCR_SET_MAX; slot++) {
-		if (slot >= size)
-			break;
-		if (set->reals[slot] == idx)
+		if (slot < size && set->reals[slot] == idx)
 			found = 1;
 		if (found && slot + 1 < size && slot + 1 < XLB_LBLCR_SET_MAX)
 			set->reals[slot] = set->reals[slot + 1];
@@ -199,15 +199,13 @@ static __always_inline void set_erase(struct lblcr_entry *set, __u32 idx, __u64 
 static __always_inline void set_insert(struct lblcr_entry *set, __u32 idx, __u64 now)
 {
 	__u32 size = set->size;
+	int member = 0;
 
-#pragma clang loop unroll(disable)
-	for (__u32 slot = 0; slot < XLB_LBLCR_SET_MAX; slot++) {
-		if (slot >= size)
-			break;
-		if (set->reals[slot] == idx)
-			return;
-	}
-	if (size >= XLB_LBLCR_SET_MAX)
+#pragma clang loop unroll(full)
+	for (__u32 slot = 0; slot < XLB_LBLCR_SET_MAX; slot++)
+		if (slot < size && set->reals[slot] == idx)
+			member = 1;
+	if (member || size >= XLB_LBLCR_SET_MAX)
 		return;
 	set->reals[size] = idx;
 	set->size = size + 1;

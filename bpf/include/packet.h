@@ -82,7 +82,7 @@ static __always_inline int parse_packet_v4(struct cursor *c, struct packet *p)
 	p->flow.proto = ip->protocol;
 	p->flow.src[0] = ip->saddr;
 	p->flow.dst[0] = ip->daddr;
-	p->l3_len = bpf_ntohs(ip->tot_len);
+	p->l3_len = be16_len(ip->tot_len);
 	p->ip_id = ip->id;
 	frag = bpf_ntohs(ip->frag_off);
 	p->df = !!(frag & IP_DF);
@@ -119,14 +119,14 @@ static __always_inline int parse_packet_v6(struct cursor *c, struct packet *p)
 
 	if (r != XLB_PARSED)
 		return r;
-	p->l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	p->l3_len = sizeof(*ip6) + be16_len(ip6->payload_len);
 	p->flow.family = XLB_AF_INET6;
 	p->flow.proto = ip6->nexthdr;
 	copy_v6(p->flow.src, &ip6->saddr);
 	copy_v6(p->flow.dst, &ip6->daddr);
 	if (is_ipv6_extension(ip6->nexthdr))
 		return XLB_R_PASS_IPV6_EXT;
-	return parse_l4(c, p, bpf_ntohs(ip6->payload_len));
+	return parse_l4(c, p, be16_len(ip6->payload_len));
 }
 
 /* Fills p from the frame; XLB_PARSED, or an enum xlb_reason to pass the frame untouched. */

@@ -72,6 +72,17 @@ static __always_inline struct ethhdr *parse_eth(struct cursor *c, __be16 *proto)
 #define IP_DF             0x4000
 #define IP_OFFSET_MASK    0x1fff
 
+/* A 16-bit length field in host order, with its range known to the verifier: kernels before 6.3 (Debian
+ * 12's 6.1) do not track the range of a byte swap, and refuse a packet pointer moved by it. The mask
+ * bounds it for them; the empty asm keeps the compiler from dropping the mask as redundant. */
+static __always_inline __u32 be16_len(__be16 field)
+{
+	__u32 n = bpf_ntohs(field);
+
+	asm volatile("" : "+r"(n));
+	return n & 0xffff;
+}
+
 /* What a parse step returns when the header is whole and valid (else an enum xlb_reason). */
 #define XLB_PARSED        (-1)
 
@@ -89,7 +100,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct iphdr **out)
 	if (ip->version != 4 || ip->ihl < IPV4_MIN_IHL)
 		return XLB_R_PASS_MALFORMED;
 	hdr_len = ip->ihl * IPV4_IHL_UNIT;
-	tot_len = bpf_ntohs(ip->tot_len);
+	tot_len = be16_len(ip->tot_len);
 	if (tot_len < hdr_len)
 		return XLB_R_PASS_MALFORMED;
 	if (c->pos + hdr_len > c->end || (void *)ip + tot_len > c->end)
@@ -108,7 +119,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct ipv6hdr **out)
 		return XLB_R_PASS_TRUNCATED;
 	if (ip6->version != 6)
 		return XLB_R_PASS_MALFORMED;
-	if ((void *)(ip6 + 1) + bpf_ntohs(ip6->payload_len) > c->end)
+	if ((void *)(ip6 + 1) + be16_len(ip6->payload_len) > c->end)
 		return XLB_R_PASS_TRUNCATED;
 	c->pos = ip6 + 1;
 	*out = ip6;

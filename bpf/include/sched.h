@@ -34,13 +34,34 @@ static __always_inline void ring_words(const struct packet *p, __u8 key, __u32 w
  * Whether a ring's real takes the new flow (IPVS's is_unavailable, inverted): present, weight > 0
  * and, when the service has thresholds, not overloaded.
  */
-static __always_inline int ring_real_available(__u32 idx, const struct service *svc)
+static __always_inline int ring_real_available(__u32 idx, __u8 svc_flags)
 {
 	struct real *r = bpf_map_lookup_elem(&reals, &idx);
 
 	if (!r || !(r->flags & XLB_REAL_F_PRESENT) || !r->weight)
 		return 0;
-	return !(svc->flags & XLB_SVC_F_THRESHOLDS) || !real_overloaded(idx);
+	return !(svc_flags & XLB_SVC_F_THRESHOLDS) || !real_overloaded(idx);
+}
+
+/* The fallback's tries, as bpf_loop's context: the flow's hash words and the real found. */
+struct ring_fallback {
+	void *table;
+	__u32 words[5];
+	__u32 len;
+	__u32 idx;
+	__u8  svc_flags;
+};
+
+/* bpf_loop's callback for try i + 1 (try 0 was the flow's own slot): 1 once a real takes the flow. */
+static long ring_fallback_try(__u64 i, void *ctx)
+{
+	struct ring_fallback *f = ctx;
+	__u32 idx = table_get(f->table, XLB_TABLE_HEADER + jhash_5words(f->words, RING_HASH_SEED + (__u32)i + 1) % f->len);
+
+	if (!ring_real_available(idx, f->svc_flags))
+		return 0;
+	f->idx = idx;
+	return 1;
 }
 
 /*
@@ -48,26 +69,22 @@ static __always_inline int ring_real_available(__u32 idx, const struct service *
  * the slot decides alone (as before either existed). Otherwise a real that takes no new flow
  * gives none (IPVS's sh, mh and dh return no destination), or with sh-fallback / mh-fallback
  * the flow tries other slots, each chosen by rehashing the flow with the try's number (IPVS's
- * mh rehashes with an offset).
+ * mh rehashes with an offset). The tries are a bpf_loop: 6.1's verifier walks an inlined loop
+ * of 64 hashes state by state and gives up at its million instructions; it checks a callback once.
  */
 static __always_inline __u32 pick_ring(void *table, __u32 len, const struct packet *p, const struct service *svc)
 {
-	__u32 words[5];
+	struct ring_fallback f = { .table = table, .len = len, .idx = XLB_NO_REAL, .svc_flags = svc->flags };
 	__u32 idx;
 
-	ring_words(p, svc->hash_key, words);
-	idx = table_get(table, XLB_TABLE_HEADER + jhash_5words(words, RING_HASH_SEED) % len);
-	if (!(svc->flags & (XLB_SVC_F_THRESHOLDS | XLB_SVC_F_FALLBACK)) || ring_real_available(idx, svc))
+	ring_words(p, svc->hash_key, f.words);
+	idx = table_get(table, XLB_TABLE_HEADER + jhash_5words(f.words, RING_HASH_SEED) % len);
+	if (!(svc->flags & (XLB_SVC_F_THRESHOLDS | XLB_SVC_F_FALLBACK)) || ring_real_available(idx, svc->flags))
 		return idx;
 	if (!(svc->flags & XLB_SVC_F_FALLBACK))
 		return XLB_NO_REAL;
-#pragma clang loop unroll(disable)
-	for (__u32 try = 1; try <= RING_FALLBACK_TRIES; try++) {
-		idx = table_get(table, XLB_TABLE_HEADER + jhash_5words(words, RING_HASH_SEED + try) % len);
-		if (ring_real_available(idx, svc))
-			return idx;
-	}
-	return XLB_NO_REAL;
+	bpf_loop(RING_FALLBACK_TRIES, ring_fallback_try, &f, 0);
+	return f.idx;
 }
 
 /* IPVS's rr and wrr skip an overloaded real or one of weight 0 and go on in their order. */
@@ -78,32 +95,50 @@ static __always_inline int seq_real_available(__u32 idx)
 	return r && r->weight && !real_overloaded(idx);
 }
 
+/* The skip past unavailable reals, as bpf_loop's context: where the sequence stands, the real found. */
+struct seq_skip {
+	void *table;
+	__u32 len;
+	__u32 pos;
+	__u32 idx;
+};
+
+/* bpf_loop's callback for one position: 1 once its real takes the flow, else on to the next. */
+static long seq_skip_step(__u64 i, void *ctx)
+{
+	struct seq_skip *s = ctx;
+	__u32 idx = table_get(s->table, XLB_TABLE_HEADER + s->pos);
+
+	if (seq_real_available(idx)) {
+		s->idx = idx;
+		return 1;
+	}
+	s->pos = s->pos + 1 >= s->len ? 0 : s->pos + 1;
+	return 0;
+}
+
+/*
+ * The next real of the sequence; with thresholds, the first available one from there, at most
+ * one lap (and SEQ_SKIP_MAX positions). The skip is a bpf_loop for 6.1's verifier (see pick_ring).
+ */
 static __always_inline __u32 pick_seq(void *table, __u32 len, __u32 svc_idx, const struct service *svc)
 {
 	__u32 *cursor = bpf_map_lookup_elem(&seq_cursor, &svc_idx);
-	__u32 pos, idx;
+	struct seq_skip s = { .table = table, .len = len, .idx = XLB_NO_REAL };
 
 	if (!cursor)
 		return XLB_NO_REAL;
-	pos = *cursor;
-	if (pos >= len)
-		pos = 0;
+	s.pos = *cursor;
+	if (s.pos >= len)
+		s.pos = 0;
 	if (!(svc->flags & XLB_SVC_F_THRESHOLDS)) {
-		*cursor = pos + 1;
-		return table_get(table, XLB_TABLE_HEADER + pos);
+		*cursor = s.pos + 1;
+		return table_get(table, XLB_TABLE_HEADER + s.pos);
 	}
-#pragma clang loop unroll(disable)
-	for (__u32 i = 0; i < SEQ_SKIP_MAX; i++) {
-		if (i >= len)
-			break;
-		idx = table_get(table, XLB_TABLE_HEADER + pos);
-		if (seq_real_available(idx)) {
-			*cursor = pos + 1;
-			return idx;
-		}
-		pos = pos + 1 >= len ? 0 : pos + 1;
-	}
-	return XLB_NO_REAL;
+	bpf_loop(len < SEQ_SKIP_MAX ? len : SEQ_SKIP_MAX, seq_skip_step, &s, 0);
+	if (s.idx != XLB_NO_REAL)
+		*cursor = s.pos + 1;
+	return s.idx;
 }
 
 /* The real for a new flow of service svc_idx, or XLB_NO_REAL. */
