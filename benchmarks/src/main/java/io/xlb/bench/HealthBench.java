@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.xlb.health.Check;
 import io.xlb.health.CheckSpec;
 import io.xlb.health.Checks;
+import io.xlb.health.Clock;
 import io.xlb.health.EventLoopClocks;
 import io.xlb.health.HealthMonitor;
 import io.xlb.health.Timing;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,7 +51,7 @@ public final class HealthBench {
             return;
         }
         if (args.length > 1 && args[1].equals("--worker")) {
-            worker(Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])), seconds);
+            worker(Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])), args[4].equals("loops"), seconds);
             return;
         }
         List<Integer> realCounts = args.length > 1
@@ -63,18 +65,21 @@ public final class HealthBench {
             Nginx.startForConnections(lab, lan.host("rs"), 80, 2, 8192);
             String java = ProcessHandle.current().info().command().orElseThrow();
             String cp = System.getProperty("java.class.path");
-            System.out.println("| reals | delay_loop | checks/s asked | checks/s done | failed | CPU (% of one core) |");
-            System.out.println("|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| reals | delay_loop | checkers on | checks/s asked | checks/s done | failed | CPU (% of one core) |");
+            System.out.println("|---:|---:|---|---:|---:|---:|---:|");
             for (int reals : realCounts) {
                 for (long loopMs : reals == 1000 ? new long[] {1000, 100} : new long[] {1000}) {
-                    BackgroundProcess w = lab.start(lan.host("checker").ns(), "worker-" + reals + "-" + loopMs, java, "-cp", cp,
-                            HealthBench.class.getName(), String.valueOf(seconds), "--worker",
-                            String.valueOf(reals), String.valueOf(loopMs));
-                    while (w.isAlive()) {
-                        Thread.sleep(200);
+                    // "one": every checker on one event loop, as the daemon ran them before EventLoopClocks.
+                    for (String on : List.of("one", "loops")) {
+                        BackgroundProcess w = lab.start(lan.host("checker").ns(), "worker-" + reals + "-" + loopMs + "-" + on, java, "-cp", cp,
+                                HealthBench.class.getName(), String.valueOf(seconds), "--worker",
+                                String.valueOf(reals), String.valueOf(loopMs), on);
+                        while (w.isAlive()) {
+                            Thread.sleep(200);
+                        }
+                        w.log().lines().filter(l -> l.startsWith("failed: ") || l.contains("has been blocked")).limit(6).forEach(System.err::println);
+                        System.out.println(w.log().lines().filter(l -> l.startsWith("|")).findFirst().orElse("worker failed: " + w.log()));
                     }
-                    w.log().lines().filter(l -> l.startsWith("failed: ") || l.contains("has been blocked")).limit(6).forEach(System.err::println);
-                    System.out.println(w.log().lines().filter(l -> l.startsWith("|")).findFirst().orElse("worker failed: " + w.log()));
                 }
             }
             BackgroundProcess b = lab.start(lan.host("checker").ns(), "baseline", java, "-cp", cp,
@@ -116,11 +121,12 @@ public final class HealthBench {
         System.exit(0);
     }
 
-    private static void worker(int reals, Duration delayLoop, int seconds) throws Exception {
+    private static void worker(int reals, Duration delayLoop, boolean loops, int seconds) throws Exception {
         Vertx vertx = Vertx.vertx();
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        HealthMonitor<Integer> monitor = new HealthMonitor<>(new EventLoopClocks(vertx), RandomGenerator.getDefault(), (k, s) -> { });
+        Supplier<Clock> clocks = loops ? new EventLoopClocks(vertx) : () -> (d, task) -> vertx.setTimer(Math.max(1, d.toMillis()), id -> task.run());
+        HealthMonitor<Integer> monitor = new HealthMonitor<>(clocks, RandomGenerator.getDefault(), (k, s) -> { });
         // As the daemon: a check per real, first rounds spread over keepalived's default warmup (the delay_loop).
         for (int i = 0; i < reals; i++) {
             Check tcp = Checks.of(vertx, new CheckSpec.Tcp(realAddress(i), 80, Duration.ofSeconds(2)));
@@ -144,8 +150,9 @@ public final class HealthBench {
         double elapsed = (System.nanoTime() - t0) / 1e9;
         Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpu0);
         long n = done.get() - c0;
-        System.out.println(String.format(Locale.ROOT, "| %d | %.1f s | %.0f | %.0f | %d | %.0f |", reals,
-                delayLoop.toMillis() / 1000.0, reals * 1000.0 / delayLoop.toMillis(), n / elapsed, failed.get() - f0,
+        System.out.println(String.format(Locale.ROOT, "| %d | %.1f s | %s | %.0f | %.0f | %d | %.0f |", reals,
+                delayLoop.toMillis() / 1000.0, loops ? "event loops in turn" : "one event loop",
+                reals * 1000.0 / delayLoop.toMillis(), n / elapsed, failed.get() - f0,
                 100.0 * cpu.toNanos() / 1e9 / elapsed));
         monitor.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
