@@ -285,7 +285,8 @@ int xlb_director(struct xdp_md *ctx)
 			fresh.last_seen_ns = now;
 			bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
 			real_conns_bind(real_idx, fresh.state);
-			if (r->method == XLB_FWD_NAT)
+			/* Replies are found by the real's entry in nat_reals, or else by one of the connection's own. */
+			if (r->method == XLB_FWD_NAT && !nat_keyed(&p, r, real_idx))
 				nat_remember(&p, r, svc_idx, real_idx);
 		} else {
 			count_reason(XLB_R_FLOW_UNTRACKED);

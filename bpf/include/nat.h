@@ -228,7 +228,31 @@ static __always_inline int forward_nat(struct xdp_md *ctx, const struct packet *
 	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT);
 }
 
-/* The flow of the real's replies to a connection the director NATs, and what they restore. */
+/* A NAT real's key in nat_reals: its address and port as its replies carry them as their source. */
+static __always_inline void nat_real_key(struct vip_key *key, const __be32 *addr, __be16 port, __u8 proto, __u8 family)
+{
+	__builtin_memcpy(key->addr, addr, sizeof(key->addr));
+	key->port = port;
+	key->proto = proto;
+	key->family = family;
+}
+
+/*
+ * Whether the replies of a new connection to real `real_idx` will be found through nat_reals:
+ * the entry of the real's address and port names this very real (so it is not the same real of
+ * another VIP, nor of a service on every port). Then the connection needs no entry of its own.
+ */
+static __always_inline int nat_keyed(const struct packet *p, const struct real *r, __u32 real_idx)
+{
+	struct vip_key key = {};
+	struct nat_reply *nr;
+
+	nat_real_key(&key, r->addr, r->port ? r->port : p->flow.dport, p->flow.proto, p->flow.family);
+	nr = bpf_map_lookup_elem(&nat_reals, &key);
+	return nr && nr->real == real_idx && nr->vport == p->flow.dport;
+}
+
+/* The flow of the real's replies to a connection nat_reals cannot name, and what they restore. */
 static __always_inline void nat_remember(const struct packet *p, const struct real *r, __u32 svc_idx, __u32 real_idx)
 {
 	struct flow_key reply = {};
@@ -249,18 +273,16 @@ static __always_inline void nat_remember(const struct packet *p, const struct re
 }
 
 /*
- * The NAT entry of a reply flow (real to client), while the connection it answers (client to
- * VIP) lives on that real; NULL when gone, expired or moved to another real.
+ * The connection (client to VIP) a reply flow (real to client) answers if `nr` says what it
+ * restores: its forward key is the reply's reversed, the VIP and port in the real's place. NULL
+ * unless it lives on nr's real (gone, expired, or moved to another real).
  */
-static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *reply, const struct xlb_config *cfg, __u64 now,
-							 struct conn **conn)
+static __always_inline struct conn *nat_reply_conn(const struct flow_key *reply, const struct nat_reply *nr,
+						   const struct xlb_config *cfg, __u64 now)
 {
-	struct nat_reply *nr = bpf_map_lookup_elem(&nat_replies, reply);
 	struct flow_key forward = {};
 	struct conn *c;
 
-	if (!nr)
-		return NULL;
 	__builtin_memcpy(forward.src, reply->dst, sizeof(forward.src));
 	__builtin_memcpy(forward.dst, nr->vip, sizeof(forward.dst));
 	forward.sport = reply->dport;
@@ -270,6 +292,37 @@ static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *r
 	forward.kind = XLB_FLOW_CONN;
 	c = bpf_map_lookup_elem(&conns, &forward);
 	if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
+		return NULL;
+	return c;
+}
+
+/*
+ * What a reply flow (real to client) restores, while the connection it answers lives on that
+ * real; NULL when it is none of NAT's. The real's entry in nat_reals first (one small hash, no
+ * state per connection), then the flow's own entry in nat_replies (a real shared by several
+ * services, a service on every port): two fixed steps, no loop.
+ */
+static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *reply, const struct xlb_config *cfg, __u64 now,
+							 struct conn **conn)
+{
+	struct vip_key key = {};
+	struct nat_reply *nr;
+	struct conn *c;
+
+	nat_real_key(&key, reply->src, reply->sport, reply->proto, reply->family);
+	nr = bpf_map_lookup_elem(&nat_reals, &key);
+	if (nr) {
+		c = nat_reply_conn(reply, nr, cfg, now);
+		if (c) {
+			*conn = c;
+			return nr;
+		}
+	}
+	nr = bpf_map_lookup_elem(&nat_replies, reply);
+	if (!nr)
+		return NULL;
+	c = nat_reply_conn(reply, nr, cfg, now);
+	if (!c)
 		return NULL;
 	*conn = c;
 	return nr;

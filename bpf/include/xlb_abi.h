@@ -204,8 +204,9 @@ enum xlb_default_timeout {
 #define XLB_FLOW_FRAG       1
 
 /*
- * NAT: a reply's flow (real to client) to the VIP and port it restores as its source. The flow's
- * state is the forward connection's (client to VIP), looked up from this.
+ * NAT: what a reply (real to client) restores as its source, the VIP and port, and whose it is.
+ * The value of nat_reals (by the real's address and port) and of nat_replies (by the reply's
+ * flow). The flow's state is the forward connection's (client to VIP), looked up from this.
  */
 struct nat_reply {
 	__be32 vip[4];
