@@ -193,6 +193,20 @@ struct {
 	__type(value, struct nat_reply);
 } nat_reals SEC(".maps");
 
+/*
+ * NAT: how many keys of nat_reals fall in each slot (nat_hint_slot in nat.h: the real's address
+ * and port, hashed). A packet whose source's slot is empty is no reply nat_reals knows, learnt by an
+ * array lookup (inlined by the verifier); one whose slot is not is looked up in nat_reals before the
+ * VIP table, which a reply would only miss. java/dataplane counts a key in before writing it and out
+ * after deleting it, so a key in nat_reals is never in an empty slot.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_NAT_HINT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} nat_real_hints SEC(".maps");
+
 /* NAT: replies' flows (real to client) to what they restore, for connections nat_reals cannot name; as large as the connection table. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

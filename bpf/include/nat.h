@@ -296,28 +296,36 @@ static __always_inline struct conn *nat_reply_conn(const struct flow_key *reply,
 	return c;
 }
 
+/* Where nat_reply_lookup looks: the real's entry (nat_reals), the reply flow's own (nat_replies). */
+#define NAT_BY_REAL 1
+#define NAT_BY_FLOW 2
+
 /*
  * What a reply flow (real to client) restores, while the connection it answers lives on that
- * real; NULL when it is none of NAT's. The real's entry in nat_reals first (one small hash, no
- * state per connection), then the flow's own entry in nat_replies (a real shared by several
- * services, a service on every port): two fixed steps, no loop.
+ * real; NULL when it is none of NAT's. `by` says where to look: the real's entry in nat_reals
+ * (one small hash, no state per connection), then the flow's own entry in nat_replies (a real
+ * shared by several services, a service on every port). Two fixed steps, no loop.
  */
 static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *reply, const struct xlb_config *cfg, __u64 now,
-							 struct conn **conn)
+							 struct conn **conn, int by)
 {
 	struct vip_key key = {};
 	struct nat_reply *nr;
 	struct conn *c;
 
-	nat_real_key(&key, reply->src, reply->sport, reply->proto, reply->family);
-	nr = bpf_map_lookup_elem(&nat_reals, &key);
-	if (nr) {
-		c = nat_reply_conn(reply, nr, cfg, now);
-		if (c) {
-			*conn = c;
-			return nr;
+	if (by & NAT_BY_REAL) {
+		nat_real_key(&key, reply->src, reply->sport, reply->proto, reply->family);
+		nr = bpf_map_lookup_elem(&nat_reals, &key);
+		if (nr) {
+			c = nat_reply_conn(reply, nr, cfg, now);
+			if (c) {
+				*conn = c;
+				return nr;
+			}
 		}
 	}
+	if (!(by & NAT_BY_FLOW))
+		return NULL;
 	nr = bpf_map_lookup_elem(&nat_replies, reply);
 	if (!nr)
 		return NULL;
@@ -326,6 +334,21 @@ static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *r
 		return NULL;
 	*conn = c;
 	return nr;
+}
+
+/* The slot of a NAT real's address and port in nat_real_hints; java/dataplane's Dataplane.natHintSlot is the same. */
+static __always_inline __u32 nat_hint_slot(const __be32 *addr, __be16 port)
+{
+	return (bpf_ntohl(addr[0] ^ addr[1] ^ addr[2] ^ addr[3]) ^ bpf_ntohs(port)) & (XLB_NAT_HINT_SLOTS - 1);
+}
+
+/* Whether the packet's source may be a NAT real's address and port that nat_reals knows. */
+static __always_inline int nat_maybe_real(const struct packet *p)
+{
+	__u32 slot = nat_hint_slot(p->flow.src, p->flow.sport);
+	__u32 *n = bpf_map_lookup_elem(&nat_real_hints, &slot);
+
+	return n && *n;
 }
 
 /*
@@ -348,20 +371,12 @@ static __always_inline struct real *nat_live_conn(const struct flow_key *conn, c
 }
 
 /*
- * The way out: a packet of a flow the director NATs (real to client), while its connection lives.
- * Returns the verdict, or -1 when it is none of ours. *svc_idx and *real_idx say whose it is.
+ * The way out: a packet of a flow the director NATs (real to client), whose live connection `c`
+ * and what it restores `nr` nat_live_reply found. Returns the verdict.
  */
-static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
-				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
+static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p, const struct nat_reply *nr, struct conn *c,
+				     __u64 now, __u32 *reason)
 {
-	struct nat_reply *nr;
-	struct conn *c = NULL;
-
-	nr = nat_live_reply(&p->flow, cfg, now, &c);
-	if (!nr || !c)
-		return -1;
-	*svc_idx = nr->service;
-	*real_idx = nr->real;
 	if (for_other_host(ctx)) { /* flooded to a backup director: the master forwards it */
 		*reason = XLB_R_PASS_OTHER_HOST;
 		return XDP_PASS;
@@ -518,7 +533,7 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 	key.dst[0] = q.inner->saddr;
 	key.sport = q.ports[1];
 	key.dport = q.ports[0];
-	nr = nat_live_reply(&key, cfg, now, &c);
+	nr = nat_live_reply(&key, cfg, now, &c, NAT_BY_REAL | NAT_BY_FLOW);
 	if (nr) {
 		*svc_idx = nr->service;
 		*real_idx = nr->real;
@@ -673,7 +688,7 @@ static __always_inline int nat_icmp6(struct xdp_md *ctx, const struct packet *p,
 	key.family = XLB_AF_INET6;
 	key.kind = XLB_FLOW_CONN;
 
-	nr = nat_live_reply(&key, cfg, now, &c);
+	nr = nat_live_reply(&key, cfg, now, &c, NAT_BY_REAL | NAT_BY_FLOW);
 	if (nr) {
 		*svc_idx = nr->service;
 		*real_idx = nr->real;

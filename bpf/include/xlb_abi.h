@@ -26,6 +26,8 @@ enum xlb_limit {
 	XLB_MAX_LOCALITY    = 1 << 16,
 	/* lblcr: reals one destination address's set holds at most. */
 	XLB_LBLCR_SET_MAX   = 16,
+	/* NAT: slots of nat_real_hints, a power of two (a slot is the low bits of a hash). */
+	XLB_NAT_HINT_SLOTS  = 4096,
 };
 
 /* Address families as in linux/socket.h. */

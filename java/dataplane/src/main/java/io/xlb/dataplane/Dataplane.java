@@ -62,7 +62,7 @@ public final class Dataplane implements AutoCloseable {
     /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
             "real_conns", "conns", "config", "ifaces", "iface_slots", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist",
-            "real_thresholds", "lblc", "lblcr", "nat_replies", "svc_out_stats", "real_out_stats", "nat_reals");
+            "real_thresholds", "lblc", "lblcr", "nat_replies", "svc_out_stats", "real_out_stats", "nat_reals", "nat_real_hints");
     static final String PASS_PROGRAM = "xlb_pass";
     /** struct real.service of a real no service has any more. */
     private static final int NO_SERVICE = -1;
@@ -94,6 +94,9 @@ public final class Dataplane implements AutoCloseable {
     private final BpfMap<VipKey, NatReply> natReals;
     /** What this instance knows nat_reals holds: written by it, or read back when adopted. */
     private final Map<VipKey, NatReply> natRealsWritten = new HashMap<>();
+    /** NAT: per slot, how many keys of nat_reals fall in it (see natHintSlot). */
+    private final BpfMap<Integer, Integer> natRealHints;
+    private final int[] natHintsWritten = new int[Structs.NAT_HINT_SLOTS];
     private final MapSizes sizes;
     private final IndexPool servicePool;
     private final IndexPool realPool;
@@ -128,6 +131,7 @@ public final class Dataplane implements AutoCloseable {
         realOutStats = rawMaps.get("real_out_stats").perCpu(Codec.U32, Counter.CODEC);
         reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
         natReals = rawMaps.get("nat_reals").typed(VipKey.CODEC, NatReply.CODEC);
+        natRealHints = rawMaps.get("nat_real_hints").typed(Codec.U32, Codec.U32);
         sizes = MapSizes.of(name -> rawMaps.get(name).info().maxEntries());
         servicePool = new IndexPool(sizes.services());
         realPool = new IndexPool(sizes.reals());
@@ -183,6 +187,12 @@ public final class Dataplane implements AutoCloseable {
         natReals.raw().typed(VipKey.CODEC, Codec.bytes(NatReply.CODEC.size())).entries().forEach((key, value) ->
                 natRealsWritten.put(key, NatReply.decode(java.lang.foreign.MemorySegment.ofArray(value),
                         io.xlb.dataplane.abi.Addresses.family(key.address()))));
+        java.util.Arrays.fill(natHintsWritten, 0);
+        natRealHints.entries().forEach((slot, count) -> {
+            if (slot >= 0 && slot < natHintsWritten.length) {
+                natHintsWritten[slot] = count;
+            }
+        });
         currentConfig = config.lookup(0).orElse(DirectorConfig.defaults());
     }
 
@@ -247,9 +257,12 @@ public final class Dataplane implements AutoCloseable {
                 continue;
             }
             for (Real r : s.reals()) {
-                Integer id = a.reals().get(new RealKey(s.vip(), r.address(), r.port()));
-                if (id == null || s.methodOf(r) != io.xlb.dataplane.abi.Method.NAT
+                if (s.methodOf(r) != io.xlb.dataplane.abi.Method.NAT
                         || io.xlb.dataplane.abi.Addresses.family(r.address()) != io.xlb.dataplane.abi.Addresses.family(s.vip().address())) {
+                    continue; // DR and TUN reals cost no more than this test
+                }
+                Integer id = a.reals().get(new RealKey(s.vip(), r.address(), r.port()));
+                if (id == null) {
                     continue;
                 }
                 VipKey key = new VipKey(r.address(), r.port() != 0 ? r.port() : s.vip().port(), s.vip().protocol());
@@ -268,12 +281,34 @@ public final class Dataplane implements AutoCloseable {
             }
         });
         List<VipKey> gone = natRealsWritten.keySet().stream().filter(k -> !next.containsKey(k)).toList();
+        // A key is counted in its hint slot before it is written, and out after it is deleted.
+        int[] hints = new int[natHintsWritten.length];
+        next.keySet().forEach(k -> hints[natHintSlot(k)]++);
+        Map<Integer, Integer> raised = new LinkedHashMap<>(), lowered = new LinkedHashMap<>();
+        for (int slot = 0; slot < hints.length; slot++) {
+            if (hints[slot] > natHintsWritten[slot]) {
+                raised.put(slot, hints[slot]);
+            } else if (hints[slot] < natHintsWritten[slot]) {
+                lowered.put(slot, hints[slot]);
+            }
+        }
+        natRealHints.updateBatch(raised);
         if (!changed.isEmpty()) {
             natReals.updateBatch(changed);
         }
         gone.forEach(natReals::delete);
+        natRealHints.updateBatch(lowered);
+        System.arraycopy(hints, 0, natHintsWritten, 0, hints.length);
         natRealsWritten.clear();
         natRealsWritten.putAll(next);
+    }
+
+    /** nat_hint_slot of bpf/include/nat.h: the address's four words (host order) and the port, XORed, low bits. */
+    static int natHintSlot(VipKey key) {
+        byte[] a = java.util.Arrays.copyOf(key.address().getAddress(), 16);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(a);
+        int x = b.getInt(0) ^ b.getInt(4) ^ b.getInt(8) ^ b.getInt(12) ^ key.port();
+        return x & (Structs.NAT_HINT_SLOTS - 1);
     }
 
     /** NAT: what nat_reals holds, by real (address, port, protocol): the service whose replies each real's are. */

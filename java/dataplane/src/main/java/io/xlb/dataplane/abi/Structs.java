@@ -140,6 +140,8 @@ public final class Structs {
     public static final int LC_MAX = 256;
     public static final int MAX_SERVICES = 1024;
     public static final int MAX_REALS = 16384;
+    /** NAT: slots of nat_real_hints (XLB_NAT_HINT_SLOTS). */
+    public static final int NAT_HINT_SLOTS = 4096;
     public static final int MAX_CONNS = 1 << 20;
     public static final int MAX_LOCALITY = 1 << 16;
     public static final int LOCALITY_EXPIRATION_S = 24 * 60 * 60;
