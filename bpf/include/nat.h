@@ -296,7 +296,7 @@ static __always_inline struct conn *nat_reply_conn(const struct flow_key *reply,
 	return c;
 }
 
-/* Where nat_reply_lookup looks: the real's entry (nat_reals), the reply flow's own (nat_replies). */
+/* Where nat_live_reply looks: the real's entry (nat_reals), the reply flow's own (nat_replies). */
 #define NAT_BY_REAL 1
 #define NAT_BY_FLOW 2
 
