@@ -187,7 +187,8 @@ int xlb_director(struct xdp_md *ctx)
 	struct xlb_config *cfg;
 	struct service *svc;
 	struct real *r = NULL;
-	struct conn *c, fresh = {};
+	struct conn *c, *nat_conn = NULL, fresh = {};
+	struct nat_reply *nr;
 	__u32 zero = 0, svc_idx = 0, real_idx, reason;
 	__u64 now;
 	int verdict, new_conn = 0;
@@ -231,25 +232,29 @@ int xlb_director(struct xdp_md *ctx)
 	}
 
 	/*
-	 * Not a service's address and port: a real's reply to a NATed connection, else a service on
-	 * every port of the address, else nothing of ours. The reply is looked for before the
-	 * address's service on every port: it is the replies' path that must stay short, and a reply
-	 * to a client that is itself such a VIP is a reply, not a new connection.
+	 * A real's reply to a NATed connection, else a service's address and port, else a reply
+	 * nat_reals cannot name (its own entry in nat_replies), else a service on every port of the
+	 * address, else nothing of ours. A source nat_real_hints marks is looked up in nat_reals
+	 * first: a reply found so skips the VIP table, which it would only miss, and the rest pay an
+	 * inlined array lookup. A reply to a client that is itself a VIP is a reply, not a new
+	 * connection: the reply's lookups come before the every-port service's.
 	 */
-	if (lookup_vip(&p, p.flow.dport, &svc_idx)) {
-		verdict = nat_reply(ctx, &p, cfg, now, &reason, &svc_idx, &real_idx);
-		if (verdict >= 0) {
-			if (reason != XLB_R_PASS_TTL && reason != XLB_R_PASS_OTHER_HOST && reason != XLB_R_DROP_ERROR) {
-				count_traffic(&svc_out_stats, svc_idx, p.frame_len, 0);
-				count_traffic(&real_out_stats, real_idx, p.frame_len, 0);
-			}
-			count_reason(reason);
-			return verdict;
-		}
-		if (lookup_vip(&p, 0, &svc_idx)) {
+	nr = nat_maybe_real(&p) ? nat_live_reply(&p.flow, cfg, now, &nat_conn, NAT_BY_REAL) : NULL;
+	if (!nr && lookup_vip(&p, p.flow.dport, &svc_idx)) {
+		nr = nat_live_reply(&p.flow, cfg, now, &nat_conn, NAT_BY_FLOW);
+		if (!nr && lookup_vip(&p, 0, &svc_idx)) {
 			count_reason(XLB_R_PASS_NOT_VIP);
 			return XDP_PASS;
 		}
+	}
+	if (nr && nat_conn) {
+		verdict = nat_reply(ctx, &p, nr, nat_conn, now, &reason);
+		if (reason != XLB_R_PASS_TTL && reason != XLB_R_PASS_OTHER_HOST && reason != XLB_R_DROP_ERROR) {
+			count_traffic(&svc_out_stats, nr->service, p.frame_len, 0);
+			count_traffic(&real_out_stats, nr->real, p.frame_len, 0);
+		}
+		count_reason(reason);
+		return verdict;
 	}
 	svc = bpf_map_lookup_elem(&services, &svc_idx);
 	if (!svc || !(svc->flags & XLB_SVC_F_PRESENT)) {
@@ -291,7 +296,8 @@ int xlb_director(struct xdp_md *ctx)
 			fresh.last_seen_ns = now;
 			bpf_map_update_elem(&conns, &p.flow, &fresh, BPF_ANY);
 			real_conns_bind(real_idx, fresh.state);
-			if (r->method == XLB_FWD_NAT)
+			/* Replies are found by the real's entry in nat_reals, or else by one of the connection's own. */
+			if (r->method == XLB_FWD_NAT && !nat_keyed(&p, r, real_idx))
 				nat_remember(&p, r, svc_idx, real_idx);
 		} else {
 			count_reason(XLB_R_FLOW_UNTRACKED);

@@ -176,7 +176,38 @@ struct {
 	__type(value, __u64);
 } reasons SEC(".maps");
 
-/* NAT: replies' flows (real to client) to what they restore; as large as the connection table. */
+/*
+ * NAT: a real's address, port (as its replies carry it as their source) and protocol, in a vip_key,
+ * to the service whose replies it sends: the VIP and port they restore, the service and the real.
+ * A reply's connection is then found by its forward key alone (client, VIP, port), with no state
+ * per connection. java/dataplane writes one entry per such key, for the first NAT service that has
+ * it; the connections of any other (the same real behind another VIP, a service on every port,
+ * whose replies' port is the client's) keep an entry each in nat_replies. Sized as `reals`, not
+ * preallocated: only NAT reals take an entry, and only the control plane adds one.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_REALS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vip_key);
+	__type(value, struct nat_reply);
+} nat_reals SEC(".maps");
+
+/*
+ * NAT: how many keys of nat_reals fall in each slot (nat_hint_slot in nat.h: the real's address
+ * and port, hashed). A packet whose source's slot is empty is no reply nat_reals knows, learnt by an
+ * array lookup (inlined by the verifier); one whose slot is not is looked up in nat_reals before the
+ * VIP table, which a reply would only miss. java/dataplane counts a key in before writing it and out
+ * after deleting it, so a key in nat_reals is never in an empty slot.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_NAT_HINT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} nat_real_hints SEC(".maps");
+
+/* NAT: replies' flows (real to client) to what they restore, for connections nat_reals cannot name; as large as the connection table. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XLB_MAX_CONNS);

@@ -228,7 +228,31 @@ static __always_inline int forward_nat(struct xdp_md *ctx, const struct packet *
 	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT);
 }
 
-/* The flow of the real's replies to a connection the director NATs, and what they restore. */
+/* A NAT real's key in nat_reals: its address and port as its replies carry them as their source. */
+static __always_inline void nat_real_key(struct vip_key *key, const __be32 *addr, __be16 port, __u8 proto, __u8 family)
+{
+	__builtin_memcpy(key->addr, addr, sizeof(key->addr));
+	key->port = port;
+	key->proto = proto;
+	key->family = family;
+}
+
+/*
+ * Whether the replies of a new connection to real `real_idx` will be found through nat_reals:
+ * the entry of the real's address and port names this very real (so it is not the same real of
+ * another VIP, nor of a service on every port). Then the connection needs no entry of its own.
+ */
+static __always_inline int nat_keyed(const struct packet *p, const struct real *r, __u32 real_idx)
+{
+	struct vip_key key = {};
+	struct nat_reply *nr;
+
+	nat_real_key(&key, r->addr, r->port ? r->port : p->flow.dport, p->flow.proto, p->flow.family);
+	nr = bpf_map_lookup_elem(&nat_reals, &key);
+	return nr && nr->real == real_idx && nr->vport == p->flow.dport;
+}
+
+/* The flow of the real's replies to a connection nat_reals cannot name, and what they restore. */
 static __always_inline void nat_remember(const struct packet *p, const struct real *r, __u32 svc_idx, __u32 real_idx)
 {
 	struct flow_key reply = {};
@@ -249,18 +273,16 @@ static __always_inline void nat_remember(const struct packet *p, const struct re
 }
 
 /*
- * The NAT entry of a reply flow (real to client), while the connection it answers (client to
- * VIP) lives on that real; NULL when gone, expired or moved to another real.
+ * The connection (client to VIP) a reply flow (real to client) answers if `nr` says what it
+ * restores: its forward key is the reply's reversed, the VIP and port in the real's place. NULL
+ * unless it lives on nr's real (gone, expired, or moved to another real).
  */
-static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *reply, const struct xlb_config *cfg, __u64 now,
-							 struct conn **conn)
+static __always_inline struct conn *nat_reply_conn(const struct flow_key *reply, const struct nat_reply *nr,
+						   const struct xlb_config *cfg, __u64 now)
 {
-	struct nat_reply *nr = bpf_map_lookup_elem(&nat_replies, reply);
 	struct flow_key forward = {};
 	struct conn *c;
 
-	if (!nr)
-		return NULL;
 	__builtin_memcpy(forward.src, reply->dst, sizeof(forward.src));
 	__builtin_memcpy(forward.dst, nr->vip, sizeof(forward.dst));
 	forward.sport = reply->dport;
@@ -271,8 +293,62 @@ static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *r
 	c = bpf_map_lookup_elem(&conns, &forward);
 	if (!c || c->real != nr->real || now - c->last_seen_ns > conn_timeout_ns(cfg, c->state))
 		return NULL;
+	return c;
+}
+
+/* Where nat_live_reply looks: the real's entry (nat_reals), the reply flow's own (nat_replies). */
+#define NAT_BY_REAL 1
+#define NAT_BY_FLOW 2
+
+/*
+ * What a reply flow (real to client) restores, while the connection it answers lives on that
+ * real; NULL when it is none of NAT's. `by` says where to look: the real's entry in nat_reals
+ * (one small hash, no state per connection), then the flow's own entry in nat_replies (a real
+ * shared by several services, a service on every port). Two fixed steps, no loop.
+ */
+static __always_inline struct nat_reply *nat_live_reply(const struct flow_key *reply, const struct xlb_config *cfg, __u64 now,
+							 struct conn **conn, int by)
+{
+	struct vip_key key = {};
+	struct nat_reply *nr;
+	struct conn *c;
+
+	if (by & NAT_BY_REAL) {
+		nat_real_key(&key, reply->src, reply->sport, reply->proto, reply->family);
+		nr = bpf_map_lookup_elem(&nat_reals, &key);
+		if (nr) {
+			c = nat_reply_conn(reply, nr, cfg, now);
+			if (c) {
+				*conn = c;
+				return nr;
+			}
+		}
+	}
+	if (!(by & NAT_BY_FLOW))
+		return NULL;
+	nr = bpf_map_lookup_elem(&nat_replies, reply);
+	if (!nr)
+		return NULL;
+	c = nat_reply_conn(reply, nr, cfg, now);
+	if (!c)
+		return NULL;
 	*conn = c;
 	return nr;
+}
+
+/* The slot of a NAT real's address and port in nat_real_hints; java/dataplane's Dataplane.natHintSlot is the same. */
+static __always_inline __u32 nat_hint_slot(const __be32 *addr, __be16 port)
+{
+	return (bpf_ntohl(addr[0] ^ addr[1] ^ addr[2] ^ addr[3]) ^ bpf_ntohs(port)) & (XLB_NAT_HINT_SLOTS - 1);
+}
+
+/* Whether the packet's source may be a NAT real's address and port that nat_reals knows. */
+static __always_inline int nat_maybe_real(const struct packet *p)
+{
+	__u32 slot = nat_hint_slot(p->flow.src, p->flow.sport);
+	__u32 *n = bpf_map_lookup_elem(&nat_real_hints, &slot);
+
+	return n && *n;
 }
 
 /*
@@ -295,20 +371,12 @@ static __always_inline struct real *nat_live_conn(const struct flow_key *conn, c
 }
 
 /*
- * The way out: a packet of a flow the director NATs (real to client), while its connection lives.
- * Returns the verdict, or -1 when it is none of ours. *svc_idx and *real_idx say whose it is.
+ * The way out: a packet of a flow the director NATs (real to client), whose live connection `c`
+ * and what it restores `nr` nat_live_reply found. Returns the verdict.
  */
-static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
-				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
+static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p, const struct nat_reply *nr, struct conn *c,
+				     __u64 now, __u32 *reason)
 {
-	struct nat_reply *nr;
-	struct conn *c = NULL;
-
-	nr = nat_live_reply(&p->flow, cfg, now, &c);
-	if (!nr || !c)
-		return -1;
-	*svc_idx = nr->service;
-	*real_idx = nr->real;
 	if (for_other_host(ctx)) { /* flooded to a backup director: the master forwards it */
 		*reason = XLB_R_PASS_OTHER_HOST;
 		return XDP_PASS;
@@ -465,7 +533,7 @@ static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p,
 	key.dst[0] = q.inner->saddr;
 	key.sport = q.ports[1];
 	key.dport = q.ports[0];
-	nr = nat_live_reply(&key, cfg, now, &c);
+	nr = nat_live_reply(&key, cfg, now, &c, NAT_BY_REAL | NAT_BY_FLOW);
 	if (nr) {
 		*svc_idx = nr->service;
 		*real_idx = nr->real;
@@ -620,7 +688,7 @@ static __always_inline int nat_icmp6(struct xdp_md *ctx, const struct packet *p,
 	key.family = XLB_AF_INET6;
 	key.kind = XLB_FLOW_CONN;
 
-	nr = nat_live_reply(&key, cfg, now, &c);
+	nr = nat_live_reply(&key, cfg, now, &c, NAT_BY_REAL | NAT_BY_FLOW);
 	if (nr) {
 		*svc_idx = nr->service;
 		*real_idx = nr->real;

@@ -26,6 +26,8 @@ enum xlb_limit {
 	XLB_MAX_LOCALITY    = 1 << 16,
 	/* lblcr: reals one destination address's set holds at most. */
 	XLB_LBLCR_SET_MAX   = 16,
+	/* NAT: slots of nat_real_hints, a power of two (a slot is the low bits of a hash). */
+	XLB_NAT_HINT_SLOTS  = 4096,
 };
 
 /* Address families as in linux/socket.h. */
@@ -204,8 +206,9 @@ enum xlb_default_timeout {
 #define XLB_FLOW_FRAG       1
 
 /*
- * NAT: a reply's flow (real to client) to the VIP and port it restores as its source. The flow's
- * state is the forward connection's (client to VIP), looked up from this.
+ * NAT: what a reply (real to client) restores as its source, the VIP and port, and whose it is.
+ * The value of nat_reals (by the real's address and port) and of nat_replies (by the reply's
+ * flow). The flow's state is the forward connection's (client to VIP), looked up from this.
  */
 struct nat_reply {
 	__be32 vip[4];

@@ -70,9 +70,15 @@ public final class DataplaneBench {
             KatranComparison.main(args); // xlb beside Katran: its own table
             return;
         }
+        java.util.regex.Pattern only = null;
+        if (args.length > 1 && args[0].equals("--only")) {
+            only = java.util.regex.Pattern.compile(args[1]);
+            args = java.util.Arrays.copyOfRange(args, 2, args.length);
+        }
         int repeat = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 7;
-        List<String> out = CpuAffinity.callOn(0, () -> run(repeat, samples));
+        java.util.regex.Pattern rows = only;
+        List<String> out = CpuAffinity.callOn(0, () -> run(repeat, samples, rows));
         out.forEach(System.out::println);
     }
 
@@ -88,7 +94,11 @@ public final class DataplaneBench {
         return rs;
     }
 
-    static List<String> run(int repeat, int samples) throws Exception {
+    /**
+     * {@code only}: the rows whose name it finds, besides the DR established flow and mh's new flow
+     * that the others are compared with (null: every row); NAT's three rows are measured always.
+     */
+    static List<String> run(int repeat, int samples, java.util.regex.Pattern only) throws Exception {
         List<String> lines = new ArrayList<>();
         try (Bpf bpf = Bpf.open()) {
             BpfObject shim = bpf.openResource(DataplaneBench.class, "/bpf/shim.o");
@@ -126,6 +136,10 @@ public final class DataplaneBench {
                     new Scenario("TUN IPv6 (IP6IP6), established flow", Frame.tcp("2001:db8:2::7", 40000, "2001:db8::13", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_TX, 114, 0),
                     new Scenario("not for a VIP (XDP_PASS)", Frame.tcp("198.51.100.7", 40000, "192.0.2.99", 80, Frame.ACK).payload(empty), false, TestRunResult.XDP_PASS, 54, 0)));
 
+            if (only != null) {
+                scenarios.removeIf(s -> !s.name().equals(MH_NEW_FLOW) && !s.name().equals("DR, established flow")
+                        && !only.matcher(s.name()).find());
+            }
             double[] floorSample = new double[1];
             List<Row> rows = new ArrayList<>();
             long connections = 0;

@@ -17,6 +17,7 @@ import io.xlb.dataplane.abi.FlowKey;
 import io.xlb.dataplane.abi.IfaceEntry;
 import io.xlb.dataplane.abi.LocalityKey;
 import io.xlb.dataplane.abi.MacAddress;
+import io.xlb.dataplane.abi.NatReply;
 import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.RealConns;
 import io.xlb.dataplane.abi.RealEntry;
@@ -61,7 +62,7 @@ public final class Dataplane implements AutoCloseable {
     /** Every map of the director, by its C name: what {@link DataplaneLoader#pin} pins and {@link DataplaneLoader#adopt} opens. */
     public static final List<String> MAPS = List.of("vips", "services", "sched_tables", "seq_cursor", "reals",
             "real_conns", "conns", "config", "ifaces", "iface_slots", "tx_ports", "svc_stats", "real_stats", "reasons", "flow_rates", "persist",
-            "real_thresholds", "lblc", "lblcr", "nat_replies", "svc_out_stats", "real_out_stats");
+            "real_thresholds", "lblc", "lblcr", "nat_replies", "svc_out_stats", "real_out_stats", "nat_reals", "nat_real_hints");
     static final String PASS_PROGRAM = "xlb_pass";
     /** struct real.service of a real no service has any more. */
     private static final int NO_SERVICE = -1;
@@ -89,6 +90,13 @@ public final class Dataplane implements AutoCloseable {
     private final PerCpuMap<Integer, Counter> serviceOutStats;
     private final PerCpuMap<Integer, Counter> realOutStats;
     private final PerCpuMap<Integer, Long> reasons;
+    /** NAT: a real's address, port and protocol to what its replies restore (see syncNatReals). */
+    private final BpfMap<VipKey, NatReply> natReals;
+    /** What this instance knows nat_reals holds: written by it, or read back when adopted. */
+    private final Map<VipKey, NatReply> natRealsWritten = new HashMap<>();
+    /** NAT: per slot, how many keys of nat_reals fall in it (see natHintSlot). */
+    private final BpfMap<Integer, Integer> natRealHints;
+    private final int[] natHintsWritten = new int[Structs.NAT_HINT_SLOTS];
     private final MapSizes sizes;
     private final IndexPool servicePool;
     private final IndexPool realPool;
@@ -122,6 +130,8 @@ public final class Dataplane implements AutoCloseable {
         serviceOutStats = rawMaps.get("svc_out_stats").perCpu(Codec.U32, Counter.CODEC);
         realOutStats = rawMaps.get("real_out_stats").perCpu(Codec.U32, Counter.CODEC);
         reasons = rawMaps.get("reasons").perCpu(Codec.U32, Codec.U64);
+        natReals = rawMaps.get("nat_reals").typed(VipKey.CODEC, NatReply.CODEC);
+        natRealHints = rawMaps.get("nat_real_hints").typed(Codec.U32, Codec.U32);
         sizes = MapSizes.of(name -> rawMaps.get(name).info().maxEntries());
         servicePool = new IndexPool(sizes.services());
         realPool = new IndexPool(sizes.reals());
@@ -173,6 +183,16 @@ public final class Dataplane implements AutoCloseable {
                 new Applied(index, null, null, realsByService.getOrDefault(index, Map.of()), null)));
         servicePool.reserve(byIndex.keySet());
         realPool.reserve(usedReals);
+        natRealsWritten.clear();
+        natReals.raw().typed(VipKey.CODEC, Codec.bytes(NatReply.CODEC.size())).entries().forEach((key, value) ->
+                natRealsWritten.put(key, NatReply.decode(java.lang.foreign.MemorySegment.ofArray(value),
+                        io.xlb.dataplane.abi.Addresses.family(key.address()))));
+        java.util.Arrays.fill(natHintsWritten, 0);
+        natRealHints.entries().forEach((slot, count) -> {
+            if (slot >= 0 && slot < natHintsWritten.length) {
+                natHintsWritten[slot] = count;
+            }
+        });
         currentConfig = config.lookup(0).orElse(DirectorConfig.defaults());
     }
 
@@ -216,6 +236,84 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         applyServices(state.services());
+        syncNatReals(state.services());
+    }
+
+    /**
+     * Makes nat_reals say, for each NAT real's (address, port as its replies carry it, protocol),
+     * which service its replies are from, so that the program finds a reply's connection by its
+     * forward key alone. A key some service already owns keeps it while that real is still there:
+     * the connections of the owner were made without an entry of their own in nat_replies, and
+     * must go on finding their replies. Connections of every other service with the same key (the
+     * real behind another VIP) and of services on every port (their replies' port is the client's)
+     * are not found here: the program gives each its own entry in nat_replies. Written after the
+     * reals it names; an entry whose real went is deleted.
+     */
+    private void syncNatReals(List<Service> wanted) {
+        Map<VipKey, List<NatReply>> candidates = new LinkedHashMap<>();
+        for (Service s : wanted) {
+            Applied a = applied.get(s.vip());
+            if (a == null || s.vip().port() == 0) {
+                continue;
+            }
+            for (Real r : s.reals()) {
+                if (s.methodOf(r) != io.xlb.dataplane.abi.Method.NAT
+                        || io.xlb.dataplane.abi.Addresses.family(r.address()) != io.xlb.dataplane.abi.Addresses.family(s.vip().address())) {
+                    continue; // DR and TUN reals cost no more than this test
+                }
+                Integer id = a.reals().get(new RealKey(s.vip(), r.address(), r.port()));
+                if (id == null) {
+                    continue;
+                }
+                VipKey key = new VipKey(r.address(), r.port() != 0 ? r.port() : s.vip().port(), s.vip().protocol());
+                candidates.computeIfAbsent(key, k -> new ArrayList<>()).add(new NatReply(s.vip().address(), s.vip().port(), a.index(), id));
+            }
+        }
+        Map<VipKey, NatReply> next = new LinkedHashMap<>();
+        candidates.forEach((key, owners) -> {
+            NatReply had = natRealsWritten.get(key);
+            next.put(key, had != null && owners.contains(had) ? had : owners.getFirst());
+        });
+        Map<VipKey, NatReply> changed = new LinkedHashMap<>();
+        next.forEach((key, entry) -> {
+            if (!entry.equals(natRealsWritten.get(key))) {
+                changed.put(key, entry);
+            }
+        });
+        List<VipKey> gone = natRealsWritten.keySet().stream().filter(k -> !next.containsKey(k)).toList();
+        // A key is counted in its hint slot before it is written, and out after it is deleted.
+        int[] hints = new int[natHintsWritten.length];
+        next.keySet().forEach(k -> hints[natHintSlot(k)]++);
+        Map<Integer, Integer> raised = new LinkedHashMap<>(), lowered = new LinkedHashMap<>();
+        for (int slot = 0; slot < hints.length; slot++) {
+            if (hints[slot] > natHintsWritten[slot]) {
+                raised.put(slot, hints[slot]);
+            } else if (hints[slot] < natHintsWritten[slot]) {
+                lowered.put(slot, hints[slot]);
+            }
+        }
+        natRealHints.updateBatch(raised);
+        if (!changed.isEmpty()) {
+            natReals.updateBatch(changed);
+        }
+        gone.forEach(natReals::delete);
+        natRealHints.updateBatch(lowered);
+        System.arraycopy(hints, 0, natHintsWritten, 0, hints.length);
+        natRealsWritten.clear();
+        natRealsWritten.putAll(next);
+    }
+
+    /** nat_hint_slot of bpf/include/nat.h: the address's four words (host order) and the port, XORed, low bits. */
+    static int natHintSlot(VipKey key) {
+        byte[] a = java.util.Arrays.copyOf(key.address().getAddress(), 16);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(a);
+        int x = b.getInt(0) ^ b.getInt(4) ^ b.getInt(8) ^ b.getInt(12) ^ key.port();
+        return x & (Structs.NAT_HINT_SLOTS - 1);
+    }
+
+    /** NAT: what nat_reals holds, by real (address, port, protocol): the service whose replies each real's are. */
+    public synchronized Map<VipKey, NatReply> natReals() {
+        return Map.copyOf(natRealsWritten);
     }
 
     /**

@@ -9,7 +9,8 @@ import java.util.Map;
  * created (libbpf's bpf_map__set_max_entries before load), so a change needs new maps. Each size
  * sets every map indexed by it: services the VIP hash (four VIPs a service), the service array,
  * its scheduling-table slots, rr cursors and counters; reals the real array, its connection counts,
- * thresholds and counters; connections the connection table and NAT's reply table.
+ * thresholds and counters, and NAT's reals by address (not preallocated: it holds NAT reals only);
+ * connections the connection table and NAT's per-connection reply table.
  */
 public record MapSizes(int services, int reals, int connections) {
     /** The C definition's (bpf/include/xlb_abi.h). */
@@ -25,7 +26,7 @@ public record MapSizes(int services, int reals, int connections) {
     public static final List<String> SERVICE_MAPS = List.of("services", "sched_tables", "seq_cursor", "svc_stats",
             "svc_out_stats");
     public static final List<String> REAL_MAPS = List.of("reals", "real_conns", "real_thresholds", "real_stats",
-            "real_out_stats");
+            "real_out_stats", "nat_reals");
     public static final List<String> CONNECTION_MAPS = List.of("conns", "nat_replies");
 
     public MapSizes {

@@ -75,6 +75,7 @@ class AbiLayoutTest {
             assertEquals((long) Structs.MAX_SERVICES, limit.get("XLB_MAX_SERVICES"));
             assertEquals((long) Structs.MAX_REALS, limit.get("XLB_MAX_REALS"));
             assertEquals((long) Structs.MAX_CONNS, limit.get("XLB_MAX_CONNS"));
+            assertEquals((long) Structs.NAT_HINT_SLOTS, limit.get("XLB_NAT_HINT_SLOTS"));
             assertEquals((long) Structs.MAX_SERVICES * MapSizes.VIPS_PER_SERVICE, limit.get("XLB_MAX_VIPS"));
             assertEquals((long) Structs.LC_MAX, limit.get("XLB_LC_MAX"));
             assertEquals((long) Structs.TABLE_MAX, limit.get("XLB_TABLE_MAX"));

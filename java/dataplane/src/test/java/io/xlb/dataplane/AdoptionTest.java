@@ -68,4 +68,29 @@ class AdoptionTest {
                     "counters carried over");
         }
     }
+
+    /** NAT's reals by address are read back too: the same state writes none of them again, a changed one only the change. */
+    @Test
+    void natRealsAreAdoptedAndKeptInLineByDiff() {
+        DesiredState state = DesiredState.of(service(WEB, "rr", Method.NAT, RS1, RS2));
+        java.util.Map<io.xlb.dataplane.abi.VipKey, io.xlb.dataplane.abi.NatReply> written;
+        try (DirectorFixture first = new DirectorFixture()) {
+            first.dataplane.apply(state);
+            written = first.dataplane.natReals();
+            assertEquals(2, written.size());
+            DataplaneLoader.pin(first.dataplane, dir);
+        }
+        try (Bpf bpf = Bpf.open(); Dataplane second = DataplaneLoader.adopt(bpf, dir)) {
+            assertEquals(written, second.natReals(), "read back from the pinned map");
+            var before = second.map("nat_reals").writes();
+            second.apply(state);
+            assertEquals(before, second.map("nat_reals").writes(), "the same state: no write");
+            second.apply(DesiredState.of(service(WEB, "rr", Method.NAT, RS1)));
+            assertEquals(1, second.natReals().size());
+            assertEquals(second.realIndex(WEB, RS1).orElseThrow(),
+                    second.natReals().values().iterator().next().real());
+            second.apply(DesiredState.of(service(WEB, "rr", Method.DR, RS1)));
+            assertEquals(java.util.Map.of(), second.natReals(), "DR reals have no entry");
+        }
+    }
 }

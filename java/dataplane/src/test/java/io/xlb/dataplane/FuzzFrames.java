@@ -238,7 +238,9 @@ final class FuzzFrames {
             return pick(natFlows);
         }
         ServiceM s = pick(natServices);
-        Flow f = new Flow(s.vip, s.port, s.proto, s.vip.length == 4 ? pick(clients4) : pick(clients6), port(), s);
+        // On every port: often the port a NAT real of another service listens on, whose replies look alike.
+        int dport = s.port != 0 ? s.port : random.nextBoolean() ? 80 : 1 + random.nextInt(65535);
+        Flow f = new Flow(s.vip, dport, s.proto, s.vip.length == 4 ? pick(clients4) : pick(clients6), port(), s);
         remember(f);
         return f;
     }

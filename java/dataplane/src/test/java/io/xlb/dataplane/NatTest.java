@@ -3,6 +3,7 @@ package io.xlb.dataplane;
 import static io.xlb.dataplane.DirectorFixture.RS1_MAC;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.abi.MacAddress;
@@ -387,6 +388,81 @@ class NatTest {
         assertEquals(3, d.reason(Reason.PASS_PROTO));
         assertEquals(1, d.reason(Reason.PASS_TTL));
         assertEquals(0, d.reason(Reason.TX_NAT_ICMP));
+    }
+
+    /**
+     * One real and port behind two VIPs, and a service on every port: nat_reals names the real for
+     * the first VIP only, so the second VIP's and the every-port service's connections keep an entry
+     * each in nat_replies, and each reply gets back the VIP and port its client chose.
+     */
+    @Test
+    void aRealBehindTwoVipsAnswersFromTheVipItsClientChose() throws Exception {
+        VipKey second = new VipKey(Frame.addr("192.0.2.11"), 80, Protocol.TCP);
+        VipKey everyPort = new VipKey(Frame.addr("192.0.2.12"), 0, Protocol.TCP);
+        Real onEveryPort = new Real(Frame.addr("10.0.9.11"), 0, 1, null, MacAddress.ZERO, 0);
+        d.dataplane.apply(new DesiredState(List.of(
+                new Service(WEB, Scheduler.named("rr"), Method.NAT, List.of(BEHIND)),
+                new Service(second, Scheduler.named("rr"), Method.NAT, List.of(BEHIND)),
+                new Service(everyPort, Scheduler.named("rr"), Method.NAT, List.of(onEveryPort))),
+                io.xlb.dataplane.abi.DirectorConfig.defaults()));
+        VipKey realKey = new VipKey(BEHIND.address(), 8080, Protocol.TCP);
+        assertEquals(java.util.Map.of(realKey, new io.xlb.dataplane.abi.NatReply(WEB.address(), 80,
+                d.dataplane.serviceIndex(WEB).orElseThrow(), d.dataplane.realIndex(WEB, BEHIND).orElseThrow())),
+                d.dataplane.natReals(), "the first VIP's; none for the every-port service");
+
+        String[] vips = {"192.0.2.10", "192.0.2.11", "192.0.2.12"};
+        int[] vports = {80, 80, 8080};
+        for (int i = 0; i < vips.length; i++) {
+            int cport = 41000 + i;
+            TestRunResult in = run(Frame.tcp(CLIENT, cport, vips[i], vports[i], Frame.SYN).dstMac(frontMac.toString()), front);
+            assertEquals(TestRunResult.XDP_REDIRECT, in.retval());
+            assertArrayEquals(Frame.tcp(CLIENT, cport, "10.0.9.11", 8080, Frame.SYN).macs(backMac.bytes(), RS1_MAC.bytes()).bytes(),
+                    in.packet(), "all three reach the same real and port");
+        }
+        assertEquals(2, entries("nat_replies"), "an entry for the second VIP's and the every-port connection only");
+        for (int i = 0; i < vips.length; i++) {
+            int cport = 41000 + i;
+            Frame answer = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("10.0.9.11", CLIENT).ttl(64).tcp(8080, cport, Frame.SYN | Frame.ACK);
+            TestRunResult out = run(answer, back);
+            assertEquals(TestRunResult.XDP_REDIRECT, out.retval(), vips[i]);
+            assertArrayEquals(Frame.eth(frontMac.bytes(), CLIENT_MAC.bytes()).ip(vips[i], CLIENT).ttl(63)
+                    .tcp(vports[i], cport, Frame.SYN | Frame.ACK).bytes(), out.packet(), "the reply of " + vips[i]);
+        }
+        assertEquals(3, d.reason(Reason.TX_NAT_REPLY));
+
+        // The first VIP withdrawn: the second's real takes the key; its connection still has its own entry.
+        d.dataplane.apply(new DesiredState(List.of(
+                new Service(second, Scheduler.named("rr"), Method.NAT, List.of(BEHIND))), io.xlb.dataplane.abi.DirectorConfig.defaults()));
+        assertEquals(d.dataplane.realIndex(second, BEHIND).orElseThrow(), d.dataplane.natReals().get(realKey).real());
+        TestRunResult again = run(Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("10.0.9.11", CLIENT).ttl(64)
+                .tcp(8080, 41001, Frame.ACK), back);
+        assertArrayEquals(Frame.eth(frontMac.bytes(), CLIENT_MAC.bytes()).ip("192.0.2.11", CLIENT).ttl(63).tcp(80, 41001, Frame.ACK).bytes(),
+                again.packet());
+        d.dataplane.apply(new DesiredState(List.of(), io.xlb.dataplane.abi.DirectorConfig.defaults()));
+        assertEquals(java.util.Map.of(), d.dataplane.natReals(), "gone with the last NAT service");
+        assertEquals(0, entries("nat_reals"));
+    }
+
+    /** A reply from a NAT real whose connection is gone (or was never made) is none of the director's: passed untouched. */
+    @Test
+    void aReplyWhoseConnectionIsGoneIsPassedUntouched() throws Exception {
+        Frame syn = Frame.tcp(CLIENT, 40050, "192.0.2.10", 80, Frame.SYN).dstMac(frontMac.toString());
+        assertEquals(TestRunResult.XDP_REDIRECT, run(syn, front).retval());
+        assertEquals(0, entries("nat_replies"), "found by nat_reals: no entry of its own");
+        assertTrue(d.dataplane.connectionTable().delete(new io.xlb.dataplane.abi.FlowKey(syn.src(), syn.dst(), 40050, 80, 6, 0)));
+        Frame answer = Frame.eth(RS1_MAC.bytes(), backMac.bytes()).ip("10.0.9.11", CLIENT).ttl(64).tcp(8080, 40050, Frame.ACK);
+        TestRunResult out = run(answer, back);
+        assertEquals(TestRunResult.XDP_PASS, out.retval());
+        assertArrayEquals(answer.bytes(), out.packet());
+        assertEquals(1, d.reason(Reason.PASS_NOT_VIP));
+        assertEquals(0, d.reason(Reason.TX_NAT_REPLY));
+    }
+
+    /** How many entries a map of the director holds. */
+    private int entries(String map) {
+        var raw = d.dataplane.map(map);
+        return raw.typed(io.xlb.bpf.Codec.bytes(raw.info().keySize()), io.xlb.bpf.Codec.bytes(raw.info().valueSize()))
+                .keys().size();
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -170,6 +170,10 @@ class PacketFuzzTest {
         service(services, "nat-multi", "192.0.2.30", 82, Protocol.TCP, "lc",
                 real("natA", "10.0.9.12", 80, Method.NAT, null, 1),
                 real("natB", "10.0.9.13", 0, Method.NAT, null, 1));
+        // The same real and port behind a second VIP, and a service on every port whose replies' port is the client's:
+        // their replies are found by an entry per connection (nat_replies), the others' by the real's (nat_reals).
+        service(services, "nat-shared", "192.0.2.31", 80, Protocol.TCP, "rr", real("natSh", "10.0.9.11", 8080, Method.NAT, null, 1));
+        service(services, "nat-any-port", "192.0.2.32", 0, Protocol.TCP, "rr", real("natAny", "10.0.9.12", 0, Method.NAT, null, 1));
         service(services, "dr6-web", "2001:db8:a::10", 80, Protocol.TCP, "rr", real("dr6", "2001:db8:1::11", 80, Method.DR, "02:00:00:00:06:01", 1));
         service(services, "tun6-web", "2001:db8:a::10", 443, Protocol.TCP, "rr", real("tun6", "2001:db8:1::12", 443, Method.TUN, "02:00:00:00:06:02", 1));
         service(services, "tun6-dns", "2001:db8:a::10", 53, Protocol.UDP, "rr", real("tun6u", "2001:db8:1::12", 53, Method.TUN, "02:00:00:00:06:02", 1));
@@ -504,6 +508,18 @@ class PacketFuzzTest {
             }
             epochFailure(n, "the connection table differs (" + kernel.size() + " entries, model " + expected.size() + "):\n"
                     + String.join("\n", diffs));
+        }
+        // NAT's entries per connection: only for connections nat_reals does not name (a shared real, every port).
+        Map<String, String> kernelReplies = new TreeMap<>();
+        raw("nat_replies", 40, 28).entries().forEach((k, v) -> {
+            ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+            kernelReplies.put(HexFormat.of().formatHex(k), b.getInt(20) + "/" + b.getInt(24));
+        });
+        Map<String, String> expectedReplies = new TreeMap<>();
+        model.natReplies.forEach((k, nat) -> expectedReplies.put(k, nat.service().index + "/" + nat.real().index));
+        if (!kernelReplies.equals(expectedReplies)) {
+            epochFailure(n, "nat_replies differs (" + kernelReplies.size() + " entries, model " + expectedReplies.size() + "): kernel "
+                    + kernelReplies.keySet().stream().limit(4).toList() + ", model " + expectedReplies.keySet().stream().limit(4).toList());
         }
         for (ServiceM s : model.services) {
             for (RealM r : s.reals) {

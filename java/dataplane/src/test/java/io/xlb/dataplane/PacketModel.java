@@ -392,10 +392,15 @@ final class PacketModel {
             }
             return List.of(forward(p, in, frag.real, () -> { }, "a later fragment after its first"));
         }
-        // The service at the address and port; else a NAT reply; else the address's service on every port.
+        // A NAT reply nat_reals names; else the service at the address and port; else a NAT reply with
+        // an entry of its own; else the address's service on every port.
+        Outcome byReal = natReply(p, in, true);
+        if (byReal != null) {
+            return List.of(byReal);
+        }
         ServiceM exact = service(p, false);
         if (exact == null) {
-            Outcome o = natReply(p, in);
+            Outcome o = natReply(p, in, false);
             if (o != null) {
                 return List.of(o);
             }
@@ -433,9 +438,13 @@ final class PacketModel {
                 conns.put(key, new Conn(s, r, first));
                 move(r, ConnState.NONE.ordinal(), first);
                 if (r.method == Method.NAT) {
+                    // An entry of its own only where nat_reals does not name this real for this port.
                     int rport = r.port != 0 ? r.port : p.dport;
-                    natReplies.put(connKey(p.family, r.addr, p.src, rport, p.sport, p.proto),
-                            new Nat(s, r, p.dst, p.dport, key));
+                    Nat owner = natReal(r.addr, rport, p.proto);
+                    if (owner == null || owner.real() != r || owner.vport() != p.dport) {
+                        natReplies.put(connKey(p.family, r.addr, p.src, rport, p.sport, p.proto),
+                                new Nat(s, r, p.dst, p.dport, key));
+                    }
                 }
                 rememberFragment(p, s, r);
                 if (template != null) {
@@ -641,9 +650,12 @@ final class PacketModel {
         return send(p, in, w, csums, r.addr, Reason.TX_NAT, commit, what + " to " + r);
     }
 
-    /** A real's reply to a live NATed connection: the VIP and its port as its source, one hop less. */
-    private Outcome natReply(Parsed p, Iface in) {
-        Nat n = liveNat(connKey(p.family, p.src, p.dst, p.sport, p.dport, p.proto));
+    /**
+     * A real's reply to a live NATed connection, found by the real's entry ({@code byReal}) or by
+     * its own: the VIP and its port as its source, one hop less.
+     */
+    private Outcome natReply(Parsed p, Iface in, boolean byReal) {
+        Nat n = liveNat(p.family, p.src, p.dst, p.sport, p.dport, p.proto, byReal, !byReal);
         if (n == null) {
             return null;
         }
@@ -662,8 +674,43 @@ final class PacketModel {
         return send(p, in, w, csums, p.dst, Reason.TX_NAT_REPLY, () -> { }, what);
     }
 
-    private Nat liveNat(String replyKey) {
-        Nat n = natReplies.get(replyKey);
+    /**
+     * nat_reals as the dataplane writes it: a NAT real's address, port (as its replies carry it)
+     * and protocol name the first service, in configuration order, that has it; services on every
+     * port have no entry (their replies' port is the client's). Its connKey is null.
+     */
+    private Nat natReal(byte[] addr, int port, int proto) {
+        for (ServiceM s : services) {
+            if (s.port == 0 || s.proto != proto || s.vip.length != addr.length) {
+                continue;
+            }
+            for (RealM r : s.reals) {
+                if (r.method == Method.NAT && Arrays.equals(r.addr, addr) && (r.port != 0 ? r.port : s.port) == port) {
+                    return new Nat(s, r, s.vip, s.port, null);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What a reply flow (real to client) restores, while its connection lives on that real: the
+     * connection nat_reals names by the real's address and port ({@code byReal}), else the flow's
+     * own entry ({@code byFlow}).
+     */
+    private Nat liveNat(int family, byte[] real, byte[] client, int rport, int cport, int proto, boolean byReal, boolean byFlow) {
+        Nat owner = byReal ? natReal(real, rport, proto) : null;
+        if (owner != null) {
+            String forward = connKey(family, client, owner.vip(), cport, owner.vport(), proto);
+            Conn c = conns.get(forward);
+            if (c != null && c.real == owner.real()) {
+                return new Nat(owner.service(), owner.real(), owner.vip(), owner.vport(), forward);
+            }
+        }
+        if (!byFlow) {
+            return null;
+        }
+        Nat n = natReplies.get(connKey(family, real, client, rport, cport, proto));
         if (n == null) {
             return null;
         }
@@ -824,10 +871,9 @@ final class PacketModel {
         }
         byte[] qsrc = Arrays.copyOfRange(f, q + 12, q + 16), qdst = Arrays.copyOfRange(f, q + 16, q + 20);
         int qsport = u16(f, ql4), qdport = u16(f, ql4 + 2);
-        // The flow the quote answers, seen from its other end.
+        // The flow the quote answers, seen from its other end: a reply flow, or a connection.
         String reverse = connKey(4, qdst, qsrc, qdport, qsport, qproto);
-
-        Nat n = liveNat(reverse);
+        Nat n = liveNat(4, qdst, qsrc, qdport, qsport, qproto, true, true);
         if (n != null) { // from the reals' side
             String what = "an ICMP error from the reals' side about " + n.service + " on " + n.real;
             if (otherHost(f, in)) {
@@ -912,8 +958,7 @@ final class PacketModel {
         byte[] qsrc = Arrays.copyOfRange(f, q + 8, q + 24), qdst = Arrays.copyOfRange(f, q + 24, q + 40);
         int qsport = u16(f, ql4), qdport = u16(f, ql4 + 2);
         String reverse = connKey(6, qdst, qsrc, qdport, qsport, qproto);
-
-        Nat n = liveNat(reverse);
+        Nat n = liveNat(6, qdst, qsrc, qdport, qsport, qproto, true, true);
         if (n != null) { // from the reals' side (the real, or a router on its way)
             String what = "an ICMPv6 error from the reals' side about " + n.service + " on " + n.real;
             if (otherHost(f, in)) {

@@ -64,11 +64,13 @@ class UpgradeTest {
                 try (RawMap changed = bpf.createMap(MapSpec.of(MapType.ARRAY, "real_conns", 4, 16, 8192))) {
                     changed.pin(dir.resolve("real_conns"));
                 }
+                // And a map the older build did not have.
+                bpf.unpin(dir.resolve("nat_reals"));
             }
             try (Bpf bpf = Bpf.open()) {
                 DataplaneLoader.Start start = a.namespace().call(() -> DataplaneLoader.loadOrUpgrade(bpf, dir, new DataplaneLoader.Options(4096)));
                 assertTrue(start.outcome().startsWith("upgraded"), start.outcome());
-                assertEquals(List.of("real_conns"), start.mapsRecreated());
+                assertEquals(List.of("real_conns", "nat_reals"), start.mapsRecreated());
                 Dataplane dp = start.dataplane();
                 int attached = a.namespace().call(() -> bpf.xdp().query(ifindex).orElseThrow().programId());
                 assertEquals(dp.program().id(), attached, "swapped in place on the interface");
@@ -77,6 +79,9 @@ class UpgradeTest {
                 assertEquals(ConnState.SYN_RECV, dp.connections().get(key).state(), "the connection table was kept");
                 assertEquals(realBefore, realNumber(dp.program().testRun(syn.tcpFlags(Frame.ACK).bytes())));
                 assertEquals(2, dp.view().getFirst().reals().size(), "services and reals rebuilt from the kept maps");
+                assertEquals(java.util.Map.of(), dp.natReals(), "the new map starts empty");
+                dp.apply(DesiredState.of(service(WEB, "wrr", Method.NAT, RS1, RS2)));
+                assertEquals(2, dp.natReals().size(), "and is filled by the next apply");
             }
             // A second start with the same build adopts without change.
             try (Bpf bpf = Bpf.open()) {

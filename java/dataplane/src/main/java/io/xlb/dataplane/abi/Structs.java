@@ -92,6 +92,13 @@ public final class Structs {
             JAVA_BYTE.withName("family"),
             JAVA_SHORT.withName("kind")).withName("flow_key");
 
+    public static final StructLayout NAT_REPLY = structLayout(
+            sequenceLayout(4, JAVA_INT).withName("vip"),    // network order
+            JAVA_SHORT.withName("vport"),                    // network order
+            sequenceLayout(2, JAVA_BYTE).withName("pad"),
+            JAVA_INT.withName("service"),
+            JAVA_INT.withName("real")).withName("nat_reply");
+
     public static final StructLayout CONN = structLayout(
             JAVA_LONG.withName("last_seen_ns"),
             JAVA_INT.withName("real"),
@@ -125,7 +132,7 @@ public final class Structs {
 
     public static final List<StructLayout> ALL = List.of(VIP_KEY, SERVICE, REAL, REAL_CONNS, FLOW_KEY, CONN,
             XLB_CONFIG, IFACE, COUNTER, FLOW_RATE, PERSIST_KEY, PERSIST, REAL_THRESHOLDS, LOCALITY_KEY, LBLC_ENTRY,
-            LBLCR_ENTRY);
+            LBLCR_ENTRY, NAT_REPLY);
 
     // Constants of the same header.
     public static final int TABLE_HEADER = 1;
@@ -133,6 +140,8 @@ public final class Structs {
     public static final int LC_MAX = 256;
     public static final int MAX_SERVICES = 1024;
     public static final int MAX_REALS = 16384;
+    /** NAT: slots of nat_real_hints (XLB_NAT_HINT_SLOTS). */
+    public static final int NAT_HINT_SLOTS = 4096;
     public static final int MAX_CONNS = 1 << 20;
     public static final int MAX_LOCALITY = 1 << 16;
     public static final int LOCALITY_EXPIRATION_S = 24 * 60 * 60;
