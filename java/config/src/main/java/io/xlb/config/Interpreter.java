@@ -15,7 +15,7 @@ final class Interpreter {
     private final Diagnostics d;
     /** Where each instance's virtual_router_id is written, by instance name. */
     private final Map<String, SourcePos> vridPos = new HashMap<>();
-    /** Where each real_server's address is written, by the real_server's own position. */
+    /** Where a real_server's address is written, by the real_server's own position: only reals not of their service's family. */
     private final Map<SourcePos, SourcePos> realAddressPos = new HashMap<>();
 
     private final SourcePos filePos;
