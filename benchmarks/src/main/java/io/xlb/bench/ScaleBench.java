@@ -420,6 +420,13 @@ public final class ScaleBench {
                 throw new IllegalStateException("the daemon died:\n" + daemon.log());
             }
             System.out.printf(Locale.ROOT, "(VmHWM right after start: %.0f MiB)%n", peak / 1024.0);
+            // -Dscale.rss.hold=SECONDS keeps the daemon up for a look inside (jcmd PID VM.native_memory, GC.class_histogram).
+            long hold = Long.getLong("scale.rss.hold", 0);
+            if (hold > 0) {
+                System.out.printf(Locale.ROOT, "daemon pid %d held for %d s%n", daemon.pid(), hold);
+                System.out.flush();
+                java.util.concurrent.locks.LockSupport.parkNanos(hold * 1_000_000_000L);
+            }
         } finally {
             LabTeardown.close(lab, pinDir);
             Runtime.getRuntime().removeShutdownHook(cleanup);

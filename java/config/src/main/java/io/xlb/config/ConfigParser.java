@@ -44,20 +44,20 @@ public final class ConfigParser {
     /** The file and what it includes, read from {@code files}. */
     public static Result parse(Path file, ConfigFiles files) {
         List<Diagnostic> diagnostics = new ArrayList<>();
-        List<Token> tokens = Lexer.lexFile(file, files, diagnostics);
-        return interpret(tokens, diagnostics, new SourcePos(file.toString(), 1, 1));
+        return interpret(Lexer.ofFile(file, files, diagnostics), diagnostics, new SourcePos(file.toString(), 1, 1));
     }
 
     /** For text that is not in a file (tests, the API): {@code name} stands for the file name. */
     public static Result parse(String name, String text) {
         List<Diagnostic> diagnostics = new ArrayList<>();
-        List<Token> tokens = Lexer.lexText(name, text, diagnostics);
-        return interpret(tokens, diagnostics, new SourcePos(name, 1, 1));
+        return interpret(Lexer.ofText(name, text, diagnostics), diagnostics, new SourcePos(name, 1, 1));
     }
 
-    private static Result interpret(List<Token> tokens, List<Diagnostic> diagnostics, SourcePos filePos) {
-        List<Node> tree = TreeParser.parse(tokens, diagnostics);
-        Config config = new Interpreter(new Diagnostics(diagnostics)).config(tree, filePos);
+    /** Lexing, parsing and reading in one pass: each top-level block is read into records as soon as it is parsed. */
+    private static Result interpret(Lexer tokens, List<Diagnostic> diagnostics, SourcePos filePos) {
+        Interpreter interpreter = new Interpreter(new Diagnostics(diagnostics), filePos);
+        TreeParser.parse(tokens, diagnostics, interpreter::read);
+        Config config = interpreter.config();
         List<Diagnostic> sorted = new ArrayList<>(diagnostics);
         sorted.sort(Comparator.comparing((Diagnostic x) -> x.pos().file()).thenComparingInt(x -> x.pos().line())
                 .thenComparingInt(x -> x.pos().column()));

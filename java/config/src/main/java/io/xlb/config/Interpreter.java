@@ -15,43 +15,55 @@ final class Interpreter {
     private final Diagnostics d;
     /** Where each instance's virtual_router_id is written, by instance name. */
     private final Map<String, SourcePos> vridPos = new HashMap<>();
-    /** Where each real_server's address is written, by the real_server's own position. */
+    /** Where a real_server's address is written, by the real_server's own position: only reals not of their service's family. */
     private final Map<SourcePos, SourcePos> realAddressPos = new HashMap<>();
 
-    Interpreter(Diagnostics d) {
+    private final SourcePos filePos;
+    private GlobalDefs global;
+    private final List<VrrpScript> scripts = new ArrayList<>();
+    private final List<SyncGroup> groups = new ArrayList<>();
+    /** vrrp_instances wait for the end: they take their default VRRP version from global_defs, wherever it is written. */
+    private final List<Node> instanceNodes = new ArrayList<>();
+    private final List<VirtualServerGroup> vsGroups = new ArrayList<>();
+    private final List<VirtualServer> servers = new ArrayList<>();
+    private final GlobalDefsReader globalDefs;
+    private final VrrpScriptReader vrrpScript;
+    private final SyncGroupReader syncGroup;
+    private final VrrpInstanceReader vrrpInstance;
+    private final VirtualServerGroupReader virtualServerGroup;
+    private final VirtualServerReader virtualServer;
+
+    Interpreter(Diagnostics d, SourcePos filePos) {
         this.d = d;
+        this.filePos = filePos;
+        this.global = GlobalDefs.empty(filePos);
+        this.globalDefs = new GlobalDefsReader(d);
+        this.vrrpScript = new VrrpScriptReader(d);
+        this.syncGroup = new SyncGroupReader(d);
+        this.vrrpInstance = new VrrpInstanceReader(d, vridPos);
+        this.virtualServerGroup = new VirtualServerGroupReader(d);
+        this.virtualServer = new VirtualServerReader(d, realAddressPos);
     }
 
-    Config config(List<Node> top, SourcePos filePos) {
-        GlobalDefs global = GlobalDefs.empty(filePos);
-        List<VrrpScript> scripts = new ArrayList<>();
-        List<SyncGroup> groups = new ArrayList<>();
-        List<VrrpInstance> instances = new ArrayList<>();
-        List<VirtualServerGroup> vsGroups = new ArrayList<>();
-        List<VirtualServer> servers = new ArrayList<>();
-        // global_defs first: instances take their default VRRP version from it.
-        GlobalDefsReader globalDefs = new GlobalDefsReader(d);
-        for (Node n : top) {
-            if (n.keyword().equals("global_defs")) {
-                global = globalDefs.read(n);
-            }
+    /** One top-level node, read as it comes (the parser drops it after): a file's tree is never whole. */
+    void read(Node n) {
+        switch (n.keyword()) {
+            case "global_defs" -> global = globalDefs.read(n);
+            case "vrrp_script" -> KeywordTable.add(scripts, vrrpScript.read(n));
+            case "vrrp_sync_group" -> KeywordTable.add(groups, syncGroup.read(n));
+            case "vrrp_instance" -> instanceNodes.add(n);
+            case "virtual_server_group" -> KeywordTable.add(vsGroups, virtualServerGroup.read(n));
+            case "virtual_server" -> KeywordTable.add(servers, virtualServer.read(n));
+            default -> KeywordTable.unknown(n, "the top level", d);
         }
+    }
+
+    /** The configuration of every node read, once the checks across sections are done. */
+    Config config() {
         int defaultVersion = global.vrrpVersion() != null ? global.vrrpVersion() : 2;
-        VrrpScriptReader vrrpScript = new VrrpScriptReader(d);
-        SyncGroupReader syncGroup = new SyncGroupReader(d);
-        VrrpInstanceReader vrrpInstance = new VrrpInstanceReader(d, vridPos);
-        VirtualServerGroupReader virtualServerGroup = new VirtualServerGroupReader(d);
-        VirtualServerReader virtualServer = new VirtualServerReader(d, realAddressPos);
-        for (Node n : top) {
-            switch (n.keyword()) {
-                case "global_defs" -> { }
-                case "vrrp_script" -> KeywordTable.add(scripts, vrrpScript.read(n));
-                case "vrrp_sync_group" -> KeywordTable.add(groups, syncGroup.read(n));
-                case "vrrp_instance" -> KeywordTable.add(instances, vrrpInstance.read(n, defaultVersion));
-                case "virtual_server_group" -> KeywordTable.add(vsGroups, virtualServerGroup.read(n));
-                case "virtual_server" -> KeywordTable.add(servers, virtualServer.read(n));
-                default -> KeywordTable.unknown(n, "the top level", d);
-            }
+        List<VrrpInstance> instances = new ArrayList<>();
+        for (Node n : instanceNodes) {
+            KeywordTable.add(instances, vrrpInstance.read(n, defaultVersion));
         }
         checkInstances(instances);
         checkStrict(global, instances);

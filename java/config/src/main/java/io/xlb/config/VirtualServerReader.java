@@ -21,6 +21,7 @@ final class VirtualServerReader {
     private record SchedulerFlag(String keyword, int bit, SourcePos pos) {}
 
     private static final class Builder {
+        VirtualServer.Key key;
         Duration delayLoop = DEFAULT_DELAY_LOOP, delayBeforeRetry, warmup;
         String sched = "wlc", method = "NAT", granularity, protocol, quorumUp, quorumDown, virtualhost;
         Integer persistence, retry;
@@ -42,7 +43,11 @@ final class VirtualServerReader {
     }
 
     private final Diagnostics d;
-    /** Where each real_server's address is written, by the real_server's own position. */
+    /**
+     * Where a real_server's address is written, by the real_server's own position, for the reals
+     * whose family is not their virtual server's (the only error reported there): a map of every
+     * real's would hold a million entries for a million reals.
+     */
     private final Map<SourcePos, SourcePos> realAddressPos;
     private final KeywordTable<Builder> table;
     private final KeywordTable<RealBuilder> realTable;
@@ -92,7 +97,7 @@ final class VirtualServerReader {
                 .seconds("warmup", true, (b, x) -> b.warmup = x)
                 .keyword("nat_mask", KeywordTable.ANY, (b, n, v) -> d.warning(n.pos(),
                         "nat_mask is obsolete (keepalived -t rejects it; the reals' netmask plays no part in NAT): ignored"))
-                .block("real_server", (b, n, v) -> KeywordTable.add(b.reals, realServer(n)));
+                .block("real_server", (b, n, v) -> KeywordTable.add(b.reals, realServer(b, n)));
         for (String flag : List.of("sh-port", "sh-fallback", "mh-port", "mh-fallback", "flag-1", "flag-2", "flag-3")) {
             table.keyword(flag, 0, (b, n, v) -> schedulerFlag(b, n));
         }
@@ -118,6 +123,7 @@ final class VirtualServerReader {
             return null;
         }
         Builder b = new Builder();
+        b.key = key;
         table.read(n, b);
         if (b.protocol == null) {
             d.warning(n.pos(), "virtual_server without protocol: TCP assumed (keepalived 2.2.7 was seen to use UDP); write protocol TCP or UDP");
@@ -220,10 +226,12 @@ final class VirtualServerReader {
         return out;
     }
 
-    private RealServer realServer(Node n) {
+    private RealServer realServer(Builder vs, Node n) {
         Values head = new Values(n, d);
         InetAddress addr = head.address(0, "an address");
-        realAddressPos.put(n.pos(), head.pos(0));
+        if (addr != null && vs.key instanceof VirtualServer.AddressPort ap && Addresses.isV4(ap.address()) != Addresses.isV4(addr)) {
+            realAddressPos.put(n.pos(), head.pos(0));
+        }
         Integer port = head.count() > 1 ? head.port(1) : null;
         if (head.count() < 2) {
             head.word(1, "a port");

@@ -93,4 +93,23 @@ class LexerTest {
         assertEquals(List.of("t.conf:2:5: error: unknown keyword 'frobnicate' in global_defs: ignored"),
                 r.shown(true).stream().map(Diagnostic::toString).toList());
     }
+
+    @Test
+    void aQuoteOrABraceIsLookedForOnItsOwnLineOnly() {
+        // The lexer reads the file's text in place: a search past the line's end would find the next line's.
+        ConfigParser.Result r = ConfigParser.parse("t.conf", """
+                vrrp_script chk {
+                    script "/bin/check
+                    interval 3 ${UNCLOSED
+                }
+                """);
+        // An unclosed ${ is no reference: its brace opens a block, and the } below closes that one.
+        assertEquals(List.of("t.conf:1:1: error: block of 'vrrp_script' is not closed: missing '}'",
+                        "t.conf:2:12: error: unterminated quoted string",
+                        "t.conf:3:5: error: interval takes no block",
+                        "t.conf:3:16: warning: extra words after interval ignored: '$'"),
+                r.diagnostics().stream().map(Diagnostic::toString).toList());
+        assertEquals("/bin/check", r.config().vrrpScripts().getFirst().script());
+        assertEquals(3, r.config().vrrpScripts().getFirst().interval().toSeconds());
+    }
 }

@@ -71,8 +71,10 @@ public final class HealthPlan {
                     vs.sorryServer() == null ? 0 : vs.sorryServer().port(), vs.sorryServerInhibit(), vs.quorumUp(), vs.quorumDown(), vs.omega(),
                     vs.smtpAlert() != null ? vs.smtpAlert() : config.global().checkerAlerts()));
             String firstAddress = text(first.address());
+            // The timing of a real without checks is its service's: one object for all of them (a million reals, one each before).
+            Timing serviceTiming = null;
             for (RealServer r : vs.realServers()) {
-                List<CheckSpec> checks = new ArrayList<>();
+                List<CheckSpec> checks = r.checkers().isEmpty() ? List.of() : new ArrayList<>();
                 Checker.Common timingFrom = null;
                 for (Checker c : r.checkers()) {
                     Checker.Common k = c.common();
@@ -113,14 +115,14 @@ public final class HealthPlan {
                         timingFrom = k;
                     }
                 }
-                Checker.Common k = timingFrom != null ? timingFrom : Checker.Common.NONE_VALUE;
-                int retry = k.retry() != null ? k.retry() : vs.retry() != null ? vs.retry() : DEFAULT_RETRY;
-                Duration delay = k.delayBeforeRetry() != null ? k.delayBeforeRetry()
-                        : vs.delayBeforeRetry() != null ? vs.delayBeforeRetry() : DEFAULT_DELAY_BEFORE_RETRY;
-                // keepalived's default warmup is the delay_loop: first rounds spread over one loop.
-                Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : vs.delayLoop();
+                Timing timing;
+                if (timingFrom != null) {
+                    timing = timing(timingFrom, vs);
+                } else {
+                    timing = serviceTiming != null ? serviceTiming : (serviceTiming = timing(Checker.Common.NONE_VALUE, vs));
+                }
                 out.put(new RealId(firstAddress, first.port(), vs.protocol(), text(r.address()), r.port()),
-                        new Entry(checks, new Timing(vs.delayLoop(), retry, delay, warmup), !vs.alpha(),
+                        new Entry(checks, timing, !vs.alpha(),
                                 r.inhibitOnFailure() || vs.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), vs.haSuspend(),
                                 // keepalived: the real's setting, else its service's, else global_defs'.
                                 r.smtpAlert() != null ? r.smtpAlert() : vs.smtpAlert() != null ? vs.smtpAlert()
@@ -128,6 +130,16 @@ public final class HealthPlan {
             }
         }
         return new Result(out, policies, aliases, diagnostics);
+    }
+
+    /** The timing of a real's checks: its first checker's settings, else its service's, else keepalived's defaults. */
+    private static Timing timing(Checker.Common k, VirtualServer vs) {
+        int retry = k.retry() != null ? k.retry() : vs.retry() != null ? vs.retry() : DEFAULT_RETRY;
+        Duration delay = k.delayBeforeRetry() != null ? k.delayBeforeRetry()
+                : vs.delayBeforeRetry() != null ? vs.delayBeforeRetry() : DEFAULT_DELAY_BEFORE_RETRY;
+        // keepalived's default warmup is the delay_loop: first rounds spread over one loop.
+        Duration warmup = k.warmup() != null ? k.warmup() : vs.warmup() != null ? vs.warmup() : vs.delayLoop();
+        return new Timing(vs.delayLoop(), retry, delay, warmup);
     }
 
     /** An address of the configuration as the health checks and their ids name it (null: none). */

@@ -45,13 +45,25 @@ public record XlbDaemon(String mainClass, Path config, Path pinDir, boolean nohu
         return new XlbDaemon(mainClass, config, pinDir, nohup, text, limit);
     }
 
+    /**
+     * The runtime options the package's launcher gives the daemon (tools/debian/files/xlb says why:
+     * a heap that follows what is live, not the machine's size), so that tests and benchmarks run
+     * the daemon as it ships.
+     */
+    public static final List<String> RUNTIME_DEFAULTS = List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30");
+
     public List<String> argv() {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         List<String> argv = new ArrayList<>();
         if (nohup) {
             argv.add("nohup");
         }
-        argv.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass,
+        argv.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        // A collector named in JAVA_TOOL_OPTIONS (a benchmark comparing them) replaces the serial one, as XLB_JAVA_OPTS does.
+        String tool = System.getenv().getOrDefault("JAVA_TOOL_OPTIONS", "");
+        argv.addAll(tool.matches(".*-XX:\\+Use\\w*GC\\b.*") ? RUNTIME_DEFAULTS.subList(1, RUNTIME_DEFAULTS.size()) : RUNTIME_DEFAULTS);
+        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass,
                 "daemon", "-f", config.toString(), "--pin-dir", pinDir.toString(),
                 // The lab's own token file, beside the configuration: a test never writes /etc.
                 "--api-token-file", apiTokenFile(config).toString()));
