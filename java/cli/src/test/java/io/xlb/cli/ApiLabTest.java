@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.bpf.Bpf;
-import io.xlb.daemon.Daemon;
 import io.xlb.daemon.api.ApiTokens;
-import io.xlb.dataplane.Dataplane;
-import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Command;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
-import io.xlb.lab.Nginx;
-import io.xlb.lab.RealServerStep;
 import io.xlb.lab.XlbDaemon;
 import io.xlb.testing.Privileged;
 import java.nio.file.Files;
@@ -44,47 +38,33 @@ class ApiLabTest {
     private static final String VIP2 = SUBNET + ".201";
     private static final String SERVICE = "/api/v1/services/tcp:" + VIP2 + ":80";
     private static final String API = "http://127.0.0.1:9180";
-    private Lab lab;
+    private final DirectorLab directorLab = new DirectorLab("api");
+    private final Lab lab = directorLab.lab();
     private Lan lan;
     private Path conf;
-    private final Path pinDir = XlbDaemon.pinDir("xlbt", "api");
     private BackgroundProcess daemon;
     private int daemons;
     private String token;
 
     @BeforeAll
     void build() throws Exception {
-        lab = new Lab("xlbt");
         lan = Lan.tutorial(lab, SUBNET);
-        for (String rs : List.of("rs1", "rs2")) {
-            RealServerStep.apply(lan.host(rs), VIP);
-            lan.host(rs).ns().exec("ip", "addr", "add", VIP2 + "/32", "dev", "lo");
-            Nginx.start(lab, lan.host(rs));
-        }
+        directorLab.tutorialReals(lan, VIP, VIP2);
         conf = lab.scratch().resolve("keepalived.conf");
-        String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
-        // The instance holds a second VIP, which no hand-written virtual_server serves: the API's.
-        text = text.replaceFirst("(" + VIP.replace(".", "\\.") + ")(\\s)", "$1\n        " + VIP2 + "$2");
-        Files.writeString(conf, text + "\ninclude xlb-api.d/*.conf\n");
+        Files.writeString(conf, DirectorLab.tutorialConfigWithApiVip(SUBNET, VIP, VIP2));
         daemon = startDaemon();
-        LabCommand.Demo.passOnSwitchPort(lan, pinDir);
+        directorLab.passOnSwitchPort(lan);
         await(Duration.ofSeconds(30), () -> served(VIP));
         token = ApiTokens.firstReadWrite(XlbDaemon.apiTokenFile(conf)).orElseThrow();
     }
 
     @AfterAll
-    void teardown() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            Daemon.flush(pinDir);
-        }
+    void teardown() {
+        directorLab.close();
     }
 
     private BackgroundProcess startDaemon() throws Exception {
-        return XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, lan.host("director").ns(), "daemon-" + (++daemons));
+        return directorLab.daemon(conf).start(lab, lan.host("director").ns(), "daemon-" + (++daemons));
     }
 
     private String curl(String method, String path, String body, String ifMatch) {
@@ -97,12 +77,6 @@ class ApiLabTest {
 
     private boolean served(String vip) {
         return LabCommand.Demo.answeredByAReal(lan.host("client"), vip, java.time.Duration.ofSeconds(1));
-    }
-
-    private String listing() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            return IpvsListing.list(dp.view(), dp.map("conns").info().maxEntries());
-        }
     }
 
     private static final String TWO_REALS = "{\"scheduler\": \"rr\", \"forwarding\": \"dr\", \"reals\": ["
@@ -122,7 +96,7 @@ class ApiLabTest {
             ok = served(VIP2);
         }
         double ms = (System.nanoTime() - start) / 1e6;
-        assertTrue(ok, "served within 1 s of the PUT: " + ms + " ms\n" + listing());
+        assertTrue(ok, "served within 1 s of the PUT: " + ms + " ms\n" + directorLab.ipvsList());
         Path file = conf.resolveSibling("xlb-api.d").resolve("tcp_" + VIP2 + "_80.conf");
         String text = Files.readString(file);
         assertTrue(text.contains("virtual_server " + VIP2 + " 80 {") && text.contains("real_server " + SUBNET + ".131 80 {"), text);
@@ -138,12 +112,12 @@ class ApiLabTest {
         daemon = startDaemon();
         String got = curl("GET", SERVICE, null, null);
         assertTrue(got.endsWith("200") && got.contains("\"managed\" : true"), got);
-        assertTrue(listing().contains("TCP  " + VIP2 + ":80 rr\n"), listing());
+        assertTrue(directorLab.ipvsList().contains("TCP  " + VIP2 + ":80 rr\n"), directorLab.ipvsList());
         await(Duration.ofSeconds(5), () -> served(VIP2));
         // The new daemon edits it: drain rs1, and every request goes to rs2.
         String drain = curl("PATCH", SERVICE + "/reals/" + SUBNET + ".130:80", "{\"state\": \"drain\"}", etag());
         assertTrue(drain.endsWith("200"), drain);
-        await(Duration.ofSeconds(2), () -> listing().matches("(?s).*-> " + SUBNET.replace(".", "\\.") + "\\.130:80 +Route +0 .*"));
+        await(Duration.ofSeconds(2), () -> directorLab.ipvsList().matches("(?s).*-> " + SUBNET.replace(".", "\\.") + "\\.130:80 +Route +0 .*"));
         for (int i = 0; i < 6; i++) {
             Command.Result r = lan.host("client").ns().command("curl", "-sS", "--max-time", "2", "http://" + VIP2 + "/").result();
             assertEquals("rs2", r.output().strip());
@@ -178,7 +152,7 @@ class ApiLabTest {
         assertTrue(del.endsWith("200"), del);
         await(Duration.ofSeconds(1), () -> !served(VIP2));
         assertFalse(Files.exists(conf.resolveSibling("xlb-api.d").resolve("tcp_" + VIP2 + "_80.conf")));
-        assertFalse(listing().contains(VIP2 + ":80"), listing());
+        assertFalse(directorLab.ipvsList().contains(VIP2 + ":80"), directorLab.ipvsList());
         assertTrue(served(VIP), "the hand-written service is untouched");
     }
 
@@ -189,10 +163,7 @@ class ApiLabTest {
         for (int i = 0; i < 10; i++) {
             assertTrue(served(VIP));
         }
-        String stats;
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            stats = IpvsListing.stats(dp.view(), dp.map("conns").info().maxEntries(), true);
-        }
+        String stats = directorLab.ipvs((services, size) -> IpvsListing.stats(services, size, true));
         // TCP  10.77.6.200:80   Conns InPkts OutPkts InBytes OutBytes; its reals below.
         String[] service = stats.lines().filter(l -> l.startsWith("TCP  " + VIP + ":80")).findFirst().orElseThrow().split("\\s+");
         try (io.xlb.lab.PrometheusServer prometheus = io.xlb.lab.PrometheusServer.start(lan.host("director").ns(),
@@ -216,10 +187,10 @@ class ApiLabTest {
                 + "    lb_algo rr\n    lb_kind DR\n    protocol TCP\n    real_server " + SUBNET + ".130 80 {\n        TCP_CHECK {\n"
                 + "            connect_timeout 2\n        }\n    }\n    real_server " + SUBNET + ".131 80 {\n    }\n}\n";
         Files.writeString(conf, Files.readString(conf) + group);
-        XlbRun reload = XlbRun.withPinDir("reload", pinDir);
+        XlbRun reload = XlbRun.withPinDir("reload", directorLab.pinDir());
         assertEquals(0, reload.exit(), reload.err());
         await(Duration.ofSeconds(5), () -> served(VIP2));
-        String list = listing();
+        String list = directorLab.ipvsList();
         assertTrue(list.contains("TCP  " + VIP2 + ":80 rr\n") && list.contains("TCP  " + SUBNET + ".202:80 rr\n"), list);
         // rs2 is a real of the hand-written service and of each of the group's two addresses.
         assertEquals(3, list.lines().filter(l -> l.contains("-> " + SUBNET + ".131:80 ")).count(), list);
@@ -228,12 +199,12 @@ class ApiLabTest {
     @Test
     @Order(8)
     void xlbReloadStatusAndStopTalkToTheDaemonsApi() throws Exception {
-        XlbRun reload = XlbRun.withPinDir("reload", pinDir);
+        XlbRun reload = XlbRun.withPinDir("reload", directorLab.pinDir());
         assertEquals(0, reload.exit(), reload.err());
         assertTrue(reload.out().contains("reloaded:") && reload.out().contains("no change"), reload.out());
-        XlbRun status = XlbRun.withPinDir("status", pinDir);
+        XlbRun status = XlbRun.withPinDir("status", directorLab.pinDir());
         assertTrue(status.out().contains("vrrp VI_1: MASTER"), status.out());
-        XlbRun stop = XlbRun.withPinDir("stop", pinDir);
+        XlbRun stop = XlbRun.withPinDir("stop", directorLab.pinDir());
         assertEquals(0, stop.exit(), stop.err());
         assertTrue(stop.out().contains("asked over its API (202)"), stop.out());
         assertFalse(daemon.isAlive());

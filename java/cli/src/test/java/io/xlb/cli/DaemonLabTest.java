@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.bpf.Bpf;
-import io.xlb.daemon.Daemon;
-import io.xlb.dataplane.Dataplane;
-import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.RealServerStep;
 import io.xlb.lab.SmtpSink;
-import io.xlb.lab.XlbDaemon;
 import io.xlb.sys.Signals;
 import io.xlb.testing.Privileged;
 import java.nio.file.Files;
@@ -42,43 +36,34 @@ import org.junit.jupiter.api.TestMethodOrder;
 class DaemonLabTest {
     private static final String SUBNET = "10.77.2";
     private static final String VIP = SUBNET + ".200";
-    private Lab lab;
+    private final DirectorLab directorLab = new DirectorLab("daemon");
+    private final Lab lab = directorLab.lab();
+    private final Path pinDir = directorLab.pinDir();
     private Lan lan;
     private Path conf;
-    private final Path pinDir = XlbDaemon.pinDir("xlbt", "daemon");
     private BackgroundProcess daemon;
     private int daemons;
     private final Map<String, BackgroundProcess> nginx = new LinkedHashMap<>();
 
     @BeforeAll
     void build() throws Exception {
-        lab = new Lab("xlbt");
         lan = Lan.tutorial(lab, SUBNET);
-        for (String rs : List.of("rs1", "rs2")) {
-            RealServerStep.apply(lan.host(rs), VIP);
-            nginx.put(rs, Nginx.start(lab, lan.host(rs)));
-        }
+        nginx.putAll(directorLab.tutorialReals(lan, VIP));
         conf = lab.scratch().resolve("keepalived.conf");
         Files.writeString(conf, config(3, 3));
         daemon = startDaemon();
-        LabCommand.Demo.passOnSwitchPort(lan, pinDir);
+        directorLab.passOnSwitchPort(lan);
         // The director holds the VIP once VRRP made it master (a master-down interval after start).
         await(Duration.ofSeconds(30), () -> requests(1).stream().anyMatch(b -> b.equals("rs1") || b.equals("rs2")));
     }
 
     @AfterAll
-    void teardown() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            Daemon.flush(pinDir);
-        }
+    void teardown() {
+        directorLab.close();
     }
 
     private String config(int w1, int w2) throws Exception {
-        String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
+        String text = DirectorLab.tutorialConfig(SUBNET);
         // The tutorial's two reals both say "weight 3": set each.
         int first = text.indexOf("weight 3");
         int second = text.indexOf("weight 3", first + 1);
@@ -88,7 +73,7 @@ class DaemonLabTest {
 
     private BackgroundProcess startDaemon() throws Exception {
         // Under nohup, as operators often start it: SIGHUP must still reload.
-        return XlbDaemon.of(Xlb.class, conf, pinDir).underNohup().start(lab, lan.host("director").ns(), "daemon-" + (++daemons));
+        return directorLab.daemon(conf).underNohup().start(lab, lan.host("director").ns(), "daemon-" + (++daemons));
     }
 
     /** Bodies of n requests from the client (FAIL for a failed one). */
@@ -103,13 +88,6 @@ class DaemonLabTest {
         return bodies.stream().filter(host::equals).count();
     }
 
-    private String listing(boolean stats) {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            long size = dp.map("conns").info().maxEntries();
-            return stats ? IpvsListing.stats(dp.view(), size) : IpvsListing.list(dp.view(), size);
-        }
-    }
-
     @Test
     @Order(1)
     void aHundredRequestsAllSucceedSplitEvenlyUnderRr() {
@@ -117,7 +95,7 @@ class DaemonLabTest {
         assertEquals(0, bodies.stream().filter(b -> b.startsWith("FAIL")).count(), bodies.toString());
         // rr's cursor is per CPU (2 here): each CPU alternates, so the totals differ by at most 2.
         assertTrue(Math.abs(count(bodies, "rs1") - count(bodies, "rs2")) <= 2, bodies.toString());
-        String list = listing(false);
+        String list = directorLab.ipvsList();
         assertTrue(list.contains("TCP  " + VIP + ":80 rr\n"), list);
         assertTrue(list.matches("(?s).*  -> " + SUBNET + "\\.130:80 +Route +3 .*"), list);
         assertTrue(list.matches("(?s).*  -> " + SUBNET + "\\.131:80 +Route +3 .*"), list);
@@ -141,9 +119,7 @@ class DaemonLabTest {
     }
 
     private long connections() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            return dp.view().getFirst().counter().conns();
-        }
+        return directorLab.adopted(dp -> dp.view().getFirst().counter().conns());
     }
 
     @Test
@@ -152,19 +128,19 @@ class DaemonLabTest {
         // rr ignores weights, in IPVS as here: the new file also says wrr.
         Files.writeString(conf, config(1, 3).replace("lb_algo rr", "lb_algo wrr"));
         Signals.hangup(daemon.pid());
-        await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +1 .*"));
+        await(Duration.ofSeconds(10), () -> directorLab.ipvsList().matches("(?s).*\\.130:80 +Route +1 .*"));
         List<String> bodies = requests(400);
         assertEquals(0, bodies.stream().filter(b -> b.startsWith("FAIL")).count());
         assertNear(100, count(bodies, "rs1"), 20, "1:3 within 5 %: " + count(bodies, "rs1") + "/" + count(bodies, "rs2"));
 
-        String before = listing(false);
+        String before = directorLab.ipvsList();
         Files.writeString(conf, config(2, 2).replace("lb_algo rr", "lb_algo wrr").replace("virtual_router_id 51", "virtual_router_id 300"));
         Signals.hangup(daemon.pid());
         await(Duration.ofSeconds(10), () -> daemon.log().contains("reload refused"));
         assertTrue(daemon.log().contains(conf + ":"), daemon.log());
         assertTrue(daemon.log().matches("(?s).*" + java.util.regex.Pattern.quote(conf.toString()) + ":\\d+:\\d+: error: virtual_router_id must be 1\\.\\.255, got 300.*"),
                 daemon.log());
-        assertEquals(before.replaceAll(" +\\d+ +\\d+ +\n", "\n"), listing(false).replaceAll(" +\\d+ +\\d+ +\n", "\n"),
+        assertEquals(before.replaceAll(" +\\d+ +\\d+ +\n", "\n"), directorLab.ipvsList().replaceAll(" +\\d+ +\\d+ +\n", "\n"),
                 "the running configuration stays");
         List<String> after = requests(200);
         assertNear(50, count(after, "rs1"), 12, "still 1:3: " + count(after, "rs1") + "/" + count(after, "rs2"));
@@ -177,8 +153,8 @@ class DaemonLabTest {
         XlbRun first = XlbRun.withPinDir("reload", pinDir);
         assertEquals(0, first.exit(), first.err());
         assertTrue(first.out().contains("reloaded:"), first.out());
-        await(Duration.ofSeconds(10), () -> listing(false).contains(" rr\n") && listing(false).matches("(?s).*\\.130:80 +Route +3 .*"));
-        String before = listing(false).replaceAll(" +\\d+ +\\d+ +\n", "\n");
+        await(Duration.ofSeconds(10), () -> directorLab.ipvsList().contains(" rr\n") && directorLab.ipvsList().matches("(?s).*\\.130:80 +Route +3 .*"));
+        String before = directorLab.ipvsList().replaceAll(" +\\d+ +\\d+ +\n", "\n");
 
         String tutorial = config(3, 3);
         StringBuilder many = new StringBuilder(tutorial);
@@ -208,7 +184,7 @@ class DaemonLabTest {
                 String line = check.err().lines().filter(l -> l.contains(c.getValue())).findFirst().orElseThrow();
                 assertTrue(r.err().contains(line.substring(0, line.indexOf(": error:"))), line + " vs\n" + r.err());
             }
-            assertEquals(before, listing(false).replaceAll(" +\\d+ +\\d+ +\n", "\n"), "the running configuration stays");
+            assertEquals(before, directorLab.ipvsList().replaceAll(" +\\d+ +\\d+ +\n", "\n"), "the running configuration stays");
         }
         List<String> bodies = requests(20);
         assertEquals(0, bodies.stream().filter(b -> b.startsWith("FAIL")).count(), bodies.toString());
@@ -220,7 +196,7 @@ class DaemonLabTest {
         XlbRun ok = XlbRun.withPinDir("reload", pinDir);
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().contains("~ virtual_server"), "the diff names what changed: " + ok.out());
-        await(Duration.ofSeconds(10), () -> listing(false).contains(" rr persistent 50\n"));
+        await(Duration.ofSeconds(10), () -> directorLab.ipvsList().contains(" rr persistent 50\n"));
         List<String> sticky = requests(20);
         assertTrue(count(sticky, "rs1") == 20 || count(sticky, "rs2") == 20, "one client, one real: " + sticky);
     }
@@ -256,13 +232,13 @@ class DaemonLabTest {
         // The tutorial's file again: rr, TCP_CHECK with connect_timeout 10, retry 3, delay_before_retry 3, delay_loop 6.
         Files.writeString(conf, config(3, 3));
         Signals.hangup(daemon.pid());
-        await(Duration.ofSeconds(10), () -> listing(false).contains(" rr\n") && listing(false).matches("(?s).*\\.130:80 +Route +3 .*"));
+        await(Duration.ofSeconds(10), () -> directorLab.ipvsList().contains(" rr\n") && directorLab.ipvsList().matches("(?s).*\\.130:80 +Route +3 .*"));
 
         nginx.remove("rs1").close();
         long stopped = System.nanoTime();
         int sent = 0;
         int failed = 0;
-        while (listing(false).contains(SUBNET + ".130:80")) {
+        while (directorLab.ipvsList().contains(SUBNET + ".130:80")) {
             assertTrue(System.nanoTime() - stopped < Duration.ofSeconds(40).toNanos(), "rs1 still listed after 40 s");
             List<String> bodies = requests(4);
             sent += bodies.size();
@@ -276,7 +252,7 @@ class DaemonLabTest {
         assertEquals(20, count(after, "rs2"), "no new request reaches the stopped real: " + after);
 
         nginx.put("rs1", Nginx.start(lab, lan.host("rs1")));
-        await(Duration.ofSeconds(15), () -> listing(false).contains(SUBNET + ".130:80"));
+        await(Duration.ofSeconds(15), () -> directorLab.ipvsList().contains(SUBNET + ".130:80"));
         List<String> back = requests(20);
         assertEquals(0, back.stream().filter(b -> b.startsWith("FAIL")).count());
         assertTrue(count(back, "rs1") >= 8, "rs1 has its share again: " + back);
@@ -319,16 +295,16 @@ class DaemonLabTest {
                 }
                 """.formatted(VIP, SUBNET, down, up));
         Signals.hangup(daemon.pid());
-        await(Duration.ofSeconds(10), () -> !listing(false).contains(SUBNET + ".131:80"));
+        await(Duration.ofSeconds(10), () -> !directorLab.ipvsList().contains(SUBNET + ".131:80"));
         assertEquals(List.of("rs1", "rs1", "rs1"), requests(3));
 
         nginx.remove("rs1").close();
-        await(Duration.ofSeconds(20), () -> listing(false).contains(SUBNET + ".131:80") && !listing(false).matches("(?s).*\\.130:80 +Route +3 .*"));
+        await(Duration.ofSeconds(20), () -> directorLab.ipvsList().contains(SUBNET + ".131:80") && !directorLab.ipvsList().matches("(?s).*\\.130:80 +Route +3 .*"));
         assertEquals(List.of("rs2", "rs2", "rs2"), requests(3), "the sorry server takes the new flows");
         await(Duration.ofSeconds(5), () -> Files.exists(down));
 
         nginx.put("rs1", Nginx.start(lab, lan.host("rs1")));
-        await(Duration.ofSeconds(20), () -> !listing(false).contains(SUBNET + ".131:80"));
+        await(Duration.ofSeconds(20), () -> !directorLab.ipvsList().contains(SUBNET + ".131:80"));
         assertEquals(List.of("rs1", "rs1", "rs1"), requests(3), "quorum back: the sorry server leaves");
         await(Duration.ofSeconds(5), () -> Files.exists(up));
     }
@@ -418,23 +394,23 @@ class DaemonLabTest {
                 "=> VRRP Instance is no longer owning VRRP VIPs <=");
         assertMail(smtp.messages().get(1), "[LB_TEST] VRRP Instance VI_1 - Entering MASTER state",
                 "=> VRRP Instance is now owning VRRP VIPs <=");
-        await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +10 .*"));
-        assertTrue(listing(false).matches("(?s).*\\.131:80 +Route +3 .*"), listing(false));
+        await(Duration.ofSeconds(10), () -> directorLab.ipvsList().matches("(?s).*\\.130:80 +Route +10 .*"));
+        assertTrue(directorLab.ipvsList().matches("(?s).*\\.131:80 +Route +3 .*"), directorLab.ipvsList());
         await(Duration.ofSeconds(10), () -> XlbRun.withPinDir("status", pinDir).out()
                 .contains("TCP " + SUBNET + ".130:80 of " + VIP + ":80: up, weight 10 (misc_dynamic)"));
 
         Files.writeString(code, "0"); // passes, weight as it was
         Thread.sleep(2500);
-        assertTrue(listing(false).matches("(?s).*\\.130:80 +Route +10 .*"), listing(false));
+        assertTrue(directorLab.ipvsList().matches("(?s).*\\.130:80 +Route +10 .*"), directorLab.ipvsList());
         Files.writeString(code, "1"); // fails: removed
-        await(Duration.ofSeconds(10), () -> !listing(false).contains(SUBNET + ".130:80"));
+        await(Duration.ofSeconds(10), () -> !directorLab.ipvsList().contains(SUBNET + ".130:80"));
         await(Duration.ofSeconds(5), () -> Files.exists(omegaDown));
         Files.delete(omegaDown);
         await(Duration.ofSeconds(10), () -> smtp.messages().size() >= 3);
         assertMail(smtp.messages().get(2), "[LB_TEST] Realserver [" + SUBNET + ".130]:tcp:80 of virtual server [" + VIP
                 + "]:tcp:80 - DOWN", "=> CHECK failed on service : '/bin/sh " + script + "' exited 1 <=");
         Files.writeString(code, "3"); // back, weight 1
-        await(Duration.ofSeconds(10), () -> listing(false).matches("(?s).*\\.130:80 +Route +1 .*"));
+        await(Duration.ofSeconds(10), () -> directorLab.ipvsList().matches("(?s).*\\.130:80 +Route +1 .*"));
         await(Duration.ofSeconds(10), () -> smtp.messages().size() >= 4);
         assertMail(smtp.messages().get(3), "[LB_TEST] Realserver [" + SUBNET + ".130]:tcp:80 of virtual server [" + VIP
                 + "]:tcp:80 - UP", "=> CHECK succeed on service <=");

@@ -4,15 +4,10 @@ import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.bpf.Bpf;
-import io.xlb.daemon.Daemon;
-import io.xlb.dataplane.Dataplane;
-import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.XlbDaemon;
 import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,16 +37,15 @@ class NatLabTest {
     private static final String CLIENT = "10.80.9.100";
     private static final String ONE_ARMED = OUT + ".200";
     private static final String TWO_ARMED = OUT + ".201";
-    private Lab lab;
+    private final DirectorLab directorLab = new DirectorLab("nat");
+    private final Lab lab = directorLab.lab();
     private Lan lan;
     private Lan inside;
     private Path conf;
-    private final Path pinDir = XlbDaemon.pinDir("xlbt", "nat");
     private BackgroundProcess daemon;
 
     @BeforeAll
     void build() throws Exception {
-        lab = new Lab("xlbt");
         lan = Lan.tutorial(lab, OUT);
         inside = Lan.create(lab, IN, java.util.Map.of("rs3", 130, "rs4", 131));
         Lan.Host director = lan.host("director");
@@ -138,21 +132,15 @@ class NatLabTest {
                     }
                 }
                 """.formatted(OUT, IN));
-        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, director.ns(), "daemon");
-        LabCommand.Demo.passOnSwitchPort(lan, pinDir);
-        LabCommand.Demo.passOnSwitchPort(inside, leg, pinDir);
+        daemon = directorLab.daemon(conf).start(lab, director.ns(), "daemon");
+        directorLab.passOnSwitchPort(lan);
+        directorLab.passOnSwitchPort(inside, leg);
         await(Duration.ofSeconds(30), () -> LabCommand.Demo.answeredByAReal(client, ONE_ARMED, Duration.ofSeconds(1)));
     }
 
     @AfterAll
-    void teardown() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            Daemon.flush(pinDir);
-        }
+    void teardown() {
+        directorLab.close();
     }
 
     private List<String> fetch(String vip, int n) {
@@ -160,13 +148,6 @@ class NatLabTest {
                 "for i in $(seq " + n + "); do curl -sS --max-time 3 http://" + vip + "/ || echo FAIL; done")
                 .withTimeout(Duration.ofMinutes(2)).run();
         return out.lines().map(String::strip).toList();
-    }
-
-    private String listing(boolean stats) {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            long size = dp.map("conns").info().maxEntries();
-            return stats ? IpvsListing.stats(dp.view(), size, true) : IpvsListing.list(dp.view(), size);
-        }
     }
 
     @Test
@@ -179,11 +160,11 @@ class NatLabTest {
         List<String> two = fetch(TWO_ARMED, 20);
         assertEquals(10, two.stream().filter("rs3"::equals).count(), two.toString());
         assertEquals(10, two.stream().filter("rs4"::equals).count(), two.toString());
-        String list = listing(false);
+        String list = directorLab.ipvsList();
         assertTrue(list.matches("(?s).*  -> " + IN.replace(".", "\\.") + "\\.130:8080 +Masq +1 .*"), list);
         assertTrue(list.matches("(?s).*  -> " + OUT.replace(".", "\\.") + "\\.131:80 +Masq +1 .*"), list);
         // ipvsadm --stats: NAT's replies are counted out.
-        String stats = listing(true);
+        String stats = directorLab.ipvs((services, size) -> IpvsListing.stats(services, size, true));
         String[] row = stats.lines().filter(l -> l.startsWith("TCP  " + TWO_ARMED + ":80")).findFirst().orElseThrow().split("\\s+");
         assertTrue(Long.parseLong(row[4]) >= 20 * 3, "OutPkts of 20 fetches: " + stats);
     }
@@ -228,9 +209,7 @@ class NatLabTest {
     }
 
     private String reasons() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            return dp.reasons().toString();
-        }
+        return directorLab.adopted(dp -> dp.reasons().toString());
     }
 
     private static List<String[]> rows(String log) {

@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.bpf.Bpf;
-import io.xlb.daemon.Daemon;
-import io.xlb.dataplane.Dataplane;
-import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.XlbDaemon;
 import io.xlb.testing.Privileged;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -59,11 +54,11 @@ class NatSampleLabTest {
     private static final String CLIENT = "192.168.200.50";
     private static final String REAL = "192.168.201.100";
 
-    private Lab lab;
+    private final DirectorLab directorLab = new DirectorLab("natsample");
+    private final Lab lab = directorLab.lab();
     private Lan outside;
     private Lan inside;
     private Path conf;
-    private final Path pinDir = XlbDaemon.pinDir("xlbt", "natsample");
     private BackgroundProcess daemon;
 
     static byte[] sample(String name) throws Exception {
@@ -74,7 +69,6 @@ class NatSampleLabTest {
 
     @BeforeAll
     void build() throws Exception {
-        lab = new Lab("xlbt");
         outside = Lan.create(lab, "192.168.200", Map.of("client", 50, "director", 2));
         inside = Lan.create(lab, "192.168.201", Map.of("real", 100));
         Lan.Host director = outside.host("director");
@@ -84,25 +78,17 @@ class NatSampleLabTest {
         Nginx.start(lab, inside.host("real"));
         conf = lab.scratch().resolve(SAMPLE);
         Files.write(conf, sample(SAMPLE));
-        // Under load (a shared machine) loading and attaching the director can take longer than the default 30 s.
-        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).readyWhenLogged(XlbDaemon.RUNNING, Duration.ofSeconds(90))
-                .start(lab, director.ns(), "daemon");
-        LabCommand.Demo.passOnSwitchPort(outside, director, pinDir);
-        LabCommand.Demo.passOnSwitchPort(inside, leg, pinDir);
+        daemon = directorLab.daemon(conf).start(lab, director.ns(), "daemon");
+        directorLab.passOnSwitchPort(outside, director);
+        directorLab.passOnSwitchPort(inside, leg);
         // VI_2 (the VIP) and VI_3 (the reals' gateway) start as BACKUP: masters after the master-down timer.
         await(Duration.ofSeconds(30), () -> director.ns().exec("ip", "-4", "addr", "show", "dev", "eth0").contains(VIP + "/32")
                 && director.ns().exec("ip", "-4", "addr", "show", "dev", "eth1").contains("192.168.201.19/32"));
     }
 
     @AfterAll
-    void teardown() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            Daemon.flush(pinDir);
-        }
+    void teardown() {
+        directorLab.close();
     }
 
     /** The file in the test's resources is the one keepalived ships, byte for byte (checked where keepalived is installed). */
@@ -143,10 +129,7 @@ class NatSampleLabTest {
         assertTrue(access.lines().filter(l -> l.startsWith(CLIENT + " ")).count() >= 10, access);
 
         // As ipvsadm -Ln lists it: rr, persistent 50, the real as Masq with weight 1.
-        String list;
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            list = IpvsListing.list(dp.view(), dp.map("conns").info().maxEntries());
-        }
+        String list = directorLab.ipvsList();
         assertTrue(list.contains("TCP  " + VIP + ":80 rr persistent 50"), list);
         assertTrue(list.matches("(?s).*  -> " + REAL.replace(".", "\\.") + ":80 +Masq +1 .*"), list);
         // VI_1 (MASTER, priority 150) holds its three addresses too; VI_2 and VI_3 all of theirs.

@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.bpf.Bpf;
-import io.xlb.daemon.Daemon;
 import io.xlb.dataplane.Dataplane;
-import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.XlbDaemon;
 import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,15 +47,14 @@ class NatSorrySampleLabTest {
     private static final String VIP = "10.10.10.2";
     private static final String CLIENT = "172.16.200.50";
 
-    private Lab lab;
+    private final DirectorLab directorLab = new DirectorLab("natsorry");
+    private final Lab lab = directorLab.lab();
     private Lan lan;
     private Path conf;
-    private final Path pinDir = XlbDaemon.pinDir("xlbt", "natsorry");
     private BackgroundProcess daemon;
 
     @BeforeAll
     void build() throws Exception {
-        lab = new Lab("xlbt");
         // The director at .254: the sample's smtp_server is .1.
         lan = Lan.create(lab, "192.168.200", Map.of("client", 50, "director", 254, "real", 2, "sorry", 200));
         Lan.Host director = lan.host("director");
@@ -85,23 +80,15 @@ class NatSorrySampleLabTest {
         page.toFile().setReadable(true, false);
         conf = lab.scratch().resolve(SAMPLE);
         Files.write(conf, NatSampleLabTest.sample(SAMPLE));
-        // Under load (a shared machine) loading and attaching the director can take longer than the default 30 s.
-        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).readyWhenLogged(XlbDaemon.RUNNING, Duration.ofSeconds(90))
-                .start(lab, director.ns(), "daemon");
-        LabCommand.Demo.passOnSwitchPort(lan, director, pinDir);
+        daemon = directorLab.daemon(conf).start(lab, director.ns(), "daemon");
+        directorLab.passOnSwitchPort(lan, director);
         // VI_1 starts as BACKUP (nopreempt): master after the master-down timer.
         await(Duration.ofSeconds(30), () -> director.ns().exec("ip", "-4", "addr", "show", "dev", "eth0").contains("192.168.200.11/32"));
     }
 
     @AfterAll
-    void teardown() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            Daemon.flush(pinDir);
-        }
+    void teardown() {
+        directorLab.close();
     }
 
     @Test
@@ -131,20 +118,15 @@ class NatSorrySampleLabTest {
                 return r.output().strip().equals("sorry");
             });
         } catch (AssertionError e) {
-            try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-                throw new AssertionError("last answer: " + last[0] + "\n" + IpvsListing.list(dp.view(), 1) + "\n" + dp.reasons()
-                        + "\n" + daemon.log(), e);
-            }
+            throw new AssertionError("last answer: " + last[0] + "\n" + directorLab.ipvsList() + "\n"
+                    + directorLab.adopted(Dataplane::reasons) + "\n" + daemon.log(), e);
         }
         String out = client.ns().command("bash", "-c",
                 "for i in $(seq 10); do curl -sS --max-time 3 http://" + VIP + ":1358/ || echo FAIL; done").withTimeout(Duration.ofMinutes(1)).run();
         assertEquals(List.of("sorry"), out.lines().map(String::strip).distinct().toList(), out);
         String access = Files.readString(lab.scratch().resolve("nginx-sorry/access.log"));
         assertTrue(access.lines().filter(l -> l.startsWith(CLIENT + " ")).count() >= 10, "NAT keeps the client's address: " + access);
-        String list;
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            list = IpvsListing.list(dp.view(), dp.map("conns").info().maxEntries());
-        }
+        String list = directorLab.ipvsList();
         assertTrue(list.contains("TCP  " + VIP + ":1358 rr persistent 50"), list);
         assertTrue(list.matches("(?s).*  -> 192\\.168\\.200\\.200:1358 +Masq +1 .*"), list);
         assertTrue(daemon.isAlive());

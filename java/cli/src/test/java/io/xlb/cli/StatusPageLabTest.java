@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.bpf.Bpf;
-import io.xlb.daemon.Daemon;
-import io.xlb.dataplane.Dataplane;
-import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
 import io.xlb.lab.NamespaceRelay;
 import io.xlb.lab.Nginx;
-import io.xlb.lab.RealServerStep;
 import io.xlb.lab.XlbDaemon;
 import io.xlb.testing.Privileged;
 import java.net.URI;
@@ -89,10 +84,10 @@ class StatusPageLabTest {
     private static final Duration PAGE_POLL = Duration.ofSeconds(1);
     private static final Duration PAGE_MARGIN = PAGE_POLL.plus(Duration.ofSeconds(1));
 
-    private Lab lab;
+    private final DirectorLab directorLab = new DirectorLab("statuspage");
+    private final Lab lab = directorLab.lab();
     private Lan lan;
     private Path conf;
-    private final Path pinDir = XlbDaemon.pinDir("xlbt", "statuspage");
     private final Map<String, BackgroundProcess> nginx = new LinkedHashMap<>();
     private RemoteWebDriver browser;
     private String rw;
@@ -100,55 +95,35 @@ class StatusPageLabTest {
 
     @BeforeAll
     void build() throws Exception {
-        lab = new Lab("xlbt");
-        try {
-            lan = Lan.tutorial(lab, SUBNET);
-            for (String rs : List.of("rs1", "rs2")) {
-                RealServerStep.apply(lan.host(rs), VIP);
-                lan.host(rs).ns().exec("ip", "addr", "add", VIP2 + "/32", "dev", "lo");
-                nginx.put(rs, Nginx.start(lab, lan.host(rs)));
-            }
-            conf = lab.scratch().resolve("keepalived.conf");
-            String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
-            // The VRRP instance holds a second VIP, which the API's service will use.
-            text = text.replaceFirst("(" + VIP.replace(".", "\\.") + ")(\\s)", "$1\n        " + VIP2 + "$2");
-            Files.writeString(conf, text + "\ninclude xlb-api.d/*.conf\n");
-            // Our own token file, before the daemon would create one: a read-write and a read-only token.
-            SecureRandom random = new SecureRandom();
-            byte[] secret = new byte[16];
-            random.nextBytes(secret);
-            rw = HexFormat.of().formatHex(secret);
-            random.nextBytes(secret);
-            ro = HexFormat.of().formatHex(secret);
-            Path tokens = XlbDaemon.apiTokenFile(conf);
-            Files.createFile(tokens, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tokens, rw + " rw admin\n" + ro + " ro viewer\n");
+        lan = Lan.tutorial(lab, SUBNET);
+        nginx.putAll(directorLab.tutorialReals(lan, VIP, VIP2));
+        conf = lab.scratch().resolve("keepalived.conf");
+        Files.writeString(conf, DirectorLab.tutorialConfigWithApiVip(SUBNET, VIP, VIP2));
+        // Our own token file, before the daemon would create one: a read-write and a read-only token.
+        SecureRandom random = new SecureRandom();
+        byte[] secret = new byte[16];
+        random.nextBytes(secret);
+        rw = HexFormat.of().formatHex(secret);
+        random.nextBytes(secret);
+        ro = HexFormat.of().formatHex(secret);
+        Path tokens = XlbDaemon.apiTokenFile(conf);
+        Files.createFile(tokens, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tokens, rw + " rw admin\n" + ro + " ro viewer\n");
 
-            XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, director().ns(), "daemon");
-            LabCommand.Demo.passOnSwitchPort(lan, pinDir);
-            // The API's service: two nginx reals, TCP checks of 1 s every second.
-            String put = curl("PUT", "/api/v1/services/" + KEY, "{\"scheduler\": \"rr\", \"forwarding\": \"dr\", \"delayLoop\": 1,"
-                    + " \"reals\": [" + real(RS1) + ", " + real(RS2) + "]}", etag());
-            assertTrue(put.endsWith("201"), put);
-            await(Duration.ofSeconds(10), () -> served(VIP2));
-            browser = browser();
-        } catch (Throwable e) {
-            teardown();
-            throw e;
-        }
+        directorLab.daemon(conf).start(lab, director().ns(), "daemon");
+        directorLab.passOnSwitchPort(lan);
+        // The API's service: two nginx reals, TCP checks of 1 s every second.
+        String put = curl("PUT", "/api/v1/services/" + KEY, "{\"scheduler\": \"rr\", \"forwarding\": \"dr\", \"delayLoop\": 1,"
+                + " \"reals\": [" + real(RS1) + ", " + real(RS2) + "]}", etag());
+        assertTrue(put.endsWith("201"), put);
+        await(Duration.ofSeconds(10), () -> served(VIP2));
+        browser = browser();
     }
 
     @AfterAll
-    void teardown() throws Exception {
-        // The lab closes in reverse: the browser, the relay, chromedriver, the daemon, nginx, the namespaces.
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            lab = null;
-            Daemon.flush(pinDir);
-        }
+    void teardown() {
+        // The lab closes in reverse: the browser, the relay, chromedriver, the daemon, nginx, the namespaces, the pins.
+        directorLab.close();
     }
 
     private Lan.Host director() {
@@ -198,14 +173,8 @@ class StatusPageLabTest {
         return LabCommand.Demo.answeredByAReal(lan.host("client"), vip, java.time.Duration.ofSeconds(1));
     }
 
-    private String listing() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            return IpvsListing.list(dp.view(), dp.map("conns").info().maxEntries());
-        }
-    }
-
     private boolean listedWithWeight(String endpoint, int weight) {
-        return listing().matches("(?s).*-> " + endpoint.replace(".", "\\.") + " +Route +" + weight + " .*");
+        return directorLab.ipvsList().matches("(?s).*-> " + endpoint.replace(".", "\\.") + " +Route +" + weight + " .*");
     }
 
     // --- the page ---
@@ -244,7 +213,7 @@ class StatusPageLabTest {
         long start = System.nanoTime();
         while (!cell(KEY, endpoint, cls).equals(want)) {
             assertTrue(System.nanoTime() - start < limit.toNanos(), endpoint + " " + cls + " not " + want + " within " + limit
-                    + ": " + cell(KEY, endpoint, cls) + " / " + cell(KEY, endpoint, "check") + "\n" + listing());
+                    + ": " + cell(KEY, endpoint, cls) + " / " + cell(KEY, endpoint, "check") + "\n" + directorLab.ipvsList());
             Thread.sleep(50);
         }
         return (System.nanoTime() - start) / 1e9;
@@ -278,7 +247,7 @@ class StatusPageLabTest {
         browser.findElement(By.cssSelector(row(KEY, RS1) + " button.drain")).click();
         await(Duration.ofSeconds(5), () -> browser.findElement(By.id("message")).getAttribute("class").contains("error"));
         assertTrue(text("message").contains("this token is read-only"), "the API's own words: " + text("message"));
-        assertTrue(listedWithWeight(RS1, 1), listing());
+        assertTrue(listedWithWeight(RS1, 1), directorLab.ipvsList());
         screenshot("read-only");
 
         browser.findElement(By.id("logout")).click();
@@ -368,7 +337,7 @@ class StatusPageLabTest {
 
         // xlb adm -Ln: weight 0 for the drained real, the other one's 2.
         await(Duration.ofSeconds(2), () -> listedWithWeight(RS1, 0));
-        assertTrue(listedWithWeight(RS2, 2), listing());
+        assertTrue(listedWithWeight(RS2, 2), directorLab.ipvsList());
 
         // Visible again: polling resumes and shows it.
         js("delete document.hidden; document.dispatchEvent(new Event('visibilitychange'));");
