@@ -17,24 +17,16 @@ import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.RealConns;
 import io.xlb.testing.Frame;
 import io.xlb.testing.Privileged;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tier 2: a second controller re-adopts what the first pinned, and flows never notice. */
 @Privileged
 class AdoptionTest {
-    private final Path dir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-adopt");
-
-    @AfterEach
-    void unpin() throws Exception {
-        if (Files.exists(dir)) {
-            try (Bpf bpf = Bpf.open()) {
-                DataplaneLoader.unpin(bpf, dir);
-            }
-        }
-    }
+    @RegisterExtension
+    final DirectorPins pins = new DirectorPins("adopt");
+    private final Path dir = pins.dir();
 
     @Test
     void aNewControllerContinuesWhereThePinsLeftOff() {

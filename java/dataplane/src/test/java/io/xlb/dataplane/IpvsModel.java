@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * IPVS's choices for a new connection, written from the kernel's net/netfilter/ipvs sources for
@@ -174,56 +175,40 @@ final class IpvsModel {
 
     /** ip_vs_wlc.c (and __ip_vs_lblc_schedule, __ip_vs_lblcr_schedule, which are the same). */
     private Dest wlc() {
-        Dest least = null;
-        long loh = 0;
-        int i = 0;
-        for (; i < destinations.size(); i++) {
-            Dest dest = destinations.get(i);
-            if (!dest.overload && dest.weight > 0) {
-                least = dest;
-                loh = dest.connOverhead();
-                break;
-            }
-        }
-        if (least == null) {
-            return null;
-        }
-        for (i++; i < destinations.size(); i++) {
-            Dest dest = destinations.get(i);
-            if (dest.overload) {
-                continue;
-            }
-            long doh = dest.connOverhead();
-            if (loh * dest.weight > doh * least.weight) {
-                least = dest;
-                loh = doh;
-            }
-        }
-        return least;
+        return leastWeighted(destinations, Dest::connOverhead);
     }
 
     /** ip_vs_sed.c: overhead activeconns + 1. */
     private Dest sed() {
+        return leastWeighted(destinations, dest -> dest.activeconns + 1L);
+    }
+
+    /**
+     * The loop ip_vs_wlc.c, ip_vs_sed.c and ip_vs_dest_set_min share: the first of {@code candidates}
+     * not overloaded and of a weight, then each later one not overloaded whose overhead per weight
+     * is smaller, compared multiplied out as the kernel does (a later one of weight 0 can only tie).
+     */
+    private static Dest leastWeighted(List<Dest> candidates, ToLongFunction<Dest> overhead) {
         Dest least = null;
         long loh = 0;
         int i = 0;
-        for (; i < destinations.size(); i++) {
-            Dest dest = destinations.get(i);
+        for (; i < candidates.size(); i++) {
+            Dest dest = candidates.get(i);
             if (!dest.overload && dest.weight > 0) {
                 least = dest;
-                loh = dest.activeconns + 1L;
+                loh = overhead.applyAsLong(dest);
                 break;
             }
         }
         if (least == null) {
             return null;
         }
-        for (i++; i < destinations.size(); i++) {
-            Dest dest = destinations.get(i);
+        for (i++; i < candidates.size(); i++) {
+            Dest dest = candidates.get(i);
             if (dest.overload) {
                 continue;
             }
-            long doh = dest.activeconns + 1L;
+            long doh = overhead.applyAsLong(dest);
             if (loh * dest.weight > doh * least.weight) {
                 least = dest;
                 loh = doh;
@@ -320,37 +305,9 @@ final class IpvsModel {
         return dest;
     }
 
-    /** ip_vs_dest_set_min. */
+    /** ip_vs_dest_set_min: among the set's destinations still in the service. */
     private Dest setMin(LblcrEntry en) {
-        Dest least = null;
-        long loh = 0;
-        int i = 0;
-        for (; i < en.set.size(); i++) {
-            Dest d = en.set.get(i);
-            if (d.overload) {
-                continue;
-            }
-            if (d.weight > 0 && destinations.contains(d)) {
-                least = d;
-                loh = d.connOverhead();
-                break;
-            }
-        }
-        if (least == null) {
-            return null;
-        }
-        for (i++; i < en.set.size(); i++) {
-            Dest dest = en.set.get(i);
-            if (dest.overload) {
-                continue;
-            }
-            long doh = dest.connOverhead();
-            if (loh * dest.weight > doh * least.weight && destinations.contains(dest)) {
-                least = dest;
-                loh = doh;
-            }
-        }
-        return least;
+        return leastWeighted(en.set.stream().filter(destinations::contains).toList(), Dest::connOverhead);
     }
 
     /** ip_vs_dest_set_max. */

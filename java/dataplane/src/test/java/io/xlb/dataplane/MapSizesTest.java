@@ -11,25 +11,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.bpf.Bpf;
 import io.xlb.dataplane.abi.Method;
 import io.xlb.testing.Privileged;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tier 2: map sizes set before load, kept by adoption, and a pinned dataplane of other sizes refused with the reason. */
 @Privileged
 class MapSizesTest {
     private static final MapSizes SMALL = new MapSizes(8, 32, 4096);
-    private final Path dir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-sizes");
-
-    @AfterEach
-    void unpin() throws Exception {
-        if (Files.exists(dir)) {
-            try (Bpf bpf = Bpf.open()) {
-                DataplaneLoader.unpin(bpf, dir);
-            }
-        }
-    }
+    @RegisterExtension
+    final DirectorPins pins = new DirectorPins("sizes");
+    private final Path dir = pins.dir();
 
     @Test
     void everyMapOfASizeIsSizedAndTheSlotsFollow() {

@@ -40,8 +40,8 @@ class NatTest {
     private static final Real BEHIND6_DNS = new Real(Frame.addr("2001:db8:9::11"), 5353, 1, null, MacAddress.ZERO, 0);
     private static final Real BESIDE = new Real(Frame.addr("198.51.100.21"), 53, 1, null, MacAddress.ZERO, 0);
 
+    private RoutedDirector routed;
     private Netns director;
-    private Netns wire;
     private DirectorFixture d;
     private int front;
     private int back;
@@ -50,14 +50,9 @@ class NatTest {
 
     @BeforeEach
     void build() throws Exception {
-        director = Netns.create("xlbt");
-        wire = Netns.create("xlbt");
-        d = new DirectorFixture();
-        Veth.create(director, "front", "198.51.100.1/24", wire, "peer0", null);
-        Veth.create(director, "back", "10.0.9.1/24", wire, "peer1", null);
-        director.exec("ip", "-6", "addr", "add", "2001:db8:c::1/64", "dev", "front", "nodad");
-        director.exec("ip", "-6", "addr", "add", "2001:db8:9::1/64", "dev", "back", "nodad");
-        director.exec("sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv6.conf.all.forwarding=1");
+        routed = RoutedDirector.create("xlbt");
+        director = routed.director();
+        d = routed.d();
         director.exec("ip", "neigh", "replace", CLIENT, "lladdr", CLIENT_MAC.toString(), "dev", "front", "nud", "permanent");
         director.exec("ip", "neigh", "replace", "198.51.100.21", "lladdr", RS1_MAC.toString(), "dev", "front", "nud", "permanent");
         director.exec("ip", "neigh", "replace", "10.0.9.11", "lladdr", RS1_MAC.toString(), "dev", "back", "nud", "permanent");
@@ -81,9 +76,7 @@ class NatTest {
 
     @AfterEach
     void teardown() {
-        d.close();
-        wire.close();
-        director.close();
+        routed.close();
     }
 
     private TestRunResult run(Frame f, int ingress) throws Exception {
@@ -276,7 +269,7 @@ class NatTest {
      */
     @Test
     void aNextHopBehindAnInterfaceTheDirectorIsNotAttachedToIsTheStacks() throws Exception {
-        Veth.create(director, "side", "10.0.7.1/24", wire, "peer2", null);
+        Veth.create(director, "side", "10.0.7.1/24", routed.wire(), "peer2", null);
         director.exec("ip", "neigh", "replace", "10.0.7.11", "lladdr", RS1_MAC.toString(), "dev", "side", "nud", "permanent");
         director.exec("ip", "neigh", "replace", "10.0.7.5", "lladdr", CLIENT_MAC.toString(), "dev", "side", "nud", "permanent");
         VipKey sideWeb = new VipKey(Frame.addr("192.0.2.10"), 83, Protocol.TCP);

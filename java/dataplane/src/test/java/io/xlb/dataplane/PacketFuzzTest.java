@@ -18,7 +18,6 @@ import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.RealConns;
 import io.xlb.dataplane.abi.Reason;
 import io.xlb.dataplane.abi.VipKey;
-import io.xlb.lab.Command;
 import io.xlb.lab.Netns;
 import io.xlb.lab.Veth;
 import io.xlb.sys.CpuAffinity;
@@ -79,8 +78,8 @@ class PacketFuzzTest {
     static final int TIMEOUT = 86_400;
     static final int TSHARK_SAMPLE = 4_000;
 
+    private RoutedDirector routed;
     private Netns director;
-    private Netns wire;
     private DirectorFixture d;
     private PacketModel model;
     private Iface front;
@@ -98,16 +97,11 @@ class PacketFuzzTest {
 
     @BeforeEach
     void build() throws Exception {
-        director = Netns.create("xlbf");
-        wire = Netns.create("xlbf");
-        d = new DirectorFixture();
-        Veth.create(director, "front", "198.51.100.1/24", wire, "peer0", null);
-        Veth.create(director, "back", "10.0.9.1/24", wire, "peer1", null);
-        director.exec("ip", "-6", "addr", "add", "2001:db8:c::1/64", "dev", "front", "nodad");
-        director.exec("ip", "-6", "addr", "add", "2001:db8:9::1/64", "dev", "back", "nodad");
-        director.exec("sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv6.conf.all.forwarding=1");
+        routed = RoutedDirector.create("xlbf");
+        director = routed.director();
+        d = routed.d();
         // A third interface the director is not attached to (never registered): NAT's next hops behind it are the stack's.
-        Veth.create(director, "side", "10.0.7.1/24", wire, "peer2", null);
+        Veth.create(director, "side", "10.0.7.1/24", routed.wire(), "peer2", null);
         // Fixed MACs: the frames (and so a seed's run) do not depend on the ones veth drew.
         director.exec("ip", "link", "set", "front", "address", "02:00:00:00:0d:01");
         director.exec("ip", "link", "set", "back", "address", "02:00:00:00:0d:02");
@@ -244,9 +238,7 @@ class PacketFuzzTest {
 
     @AfterEach
     void teardown() {
-        d.close();
-        wire.close();
-        director.close();
+        routed.close();
     }
 
     @Test
@@ -704,19 +696,14 @@ class PacketFuzzTest {
         Path pcap = Files.createTempFile("xlb-packet-fuzz", ".pcap");
         try {
             Pcap.write(pcap, frames);
-            String decoded = Command.of("tshark", "-n", "-r", pcap.toString(),
-                    "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-                    "-T", "fields", "-E", "separator=|", "-e", "frame.protocols", "-e", "_ws.malformed",
-                    "-e", "ip.checksum.status", "-e", "icmp.checksum.status", "-e", "icmpv6.checksum.status",
-                    "-e", "tcp.checksum.status", "-e", "udp.checksum.status").run();
-            List<String> lines = decoded.lines().filter(l -> !l.startsWith("Running as user")).toList();
+            List<String> lines = TsharkReading.checksumFields(pcap);
             assertEquals(frames.size(), lines.size(), "tshark decoded another number of frames");
             Map<String, Integer> protocols = new HashMap<>();
             for (int i = 0; i < lines.size(); i++) {
                 String[] f = lines.get(i).split("\\|", -1);
                 String frame = "frame " + (i + 1) + " of the tshark sample: " + lines.get(i) + "\n" + hexdump(frames.get(i));
                 // The payloads are random: a dissector above the transport may find them malformed; below, none may.
-                java.util.regex.Matcher malformed = java.util.regex.Pattern.compile("Malformed Packet: ([^\\]]+)").matcher(f[1]);
+                java.util.regex.Matcher malformed = java.util.regex.Pattern.compile("Malformed Packet: ([^\\]]+)").matcher(f[TsharkReading.MALFORMED]);
                 while (malformed.find()) {
                     if (Set.of("eth", "vlan", "ip", "ipv4", "ipv6", "tcp", "udp", "icmp", "icmpv6")
                             .contains(malformed.group(1).toLowerCase(Locale.ROOT))) {
@@ -724,9 +711,9 @@ class PacketFuzzTest {
                     }
                 }
                 // Inside an ICMP error (or after a quote cut short) tshark checks what it can: only the outer headers count.
-                boolean quotes = f[0].contains(":icmp");
-                for (int col = 2; col < f.length; col++) {
-                    if (quotes && col >= 5) {
+                boolean quotes = f[TsharkReading.PROTOCOLS].contains(":icmp");
+                for (int col = TsharkReading.FIRST_STATUS; col < f.length; col++) {
+                    if (quotes && col >= TsharkReading.FIRST_TRANSPORT_STATUS) {
                         continue;
                     }
                     String[] statuses = f[col].split(",");
@@ -737,7 +724,7 @@ class PacketFuzzTest {
                         }
                     }
                 }
-                protocols.merge(f[0].replaceAll(":data$", ""), 1, Integer::sum);
+                protocols.merge(f[TsharkReading.PROTOCOLS].replaceAll(":data$", ""), 1, Integer::sum);
             }
             return frames.size() + " frames decoded, checksums good, none malformed (" + protocols.size() + " protocol stacks)";
         } finally {

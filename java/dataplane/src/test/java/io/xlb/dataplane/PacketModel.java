@@ -869,43 +869,7 @@ final class PacketModel {
         if (ql4 + 4 > end) {
             return null;
         }
-        byte[] qsrc = Arrays.copyOfRange(f, q + 12, q + 16), qdst = Arrays.copyOfRange(f, q + 16, q + 20);
-        int qsport = u16(f, ql4), qdport = u16(f, ql4 + 2);
-        // The flow the quote answers, seen from its other end: a reply flow, or a connection.
-        String reverse = connKey(4, qdst, qsrc, qdport, qsport, qproto);
-        Nat n = liveNat(4, qdst, qsrc, qdport, qsport, qproto, true, true);
-        if (n != null) { // from the reals' side
-            String what = "an ICMP error from the reals' side about " + n.service + " on " + n.real;
-            if (otherHost(f, in)) {
-                return pass(f, Reason.PASS_OTHER_HOST, what + ", to another MAC");
-            }
-            int ttl = f[p.l3 + 8] & 0xff;
-            if (ttl <= 1) {
-                return pass(f, Reason.PASS_TTL, what + " with TTL " + ttl);
-            }
-            byte[] w = f.clone();
-            boolean routed = sentByXdp(n.vip, p.dst, p.l3len, in);
-            System.arraycopy(n.vip, 0, w, p.l3 + 12, 4); // outer source
-            if (routed) {
-                w[p.l3 + 8]--;
-            }
-            System.arraycopy(n.vip, 0, w, q + 16, 4); // quoted destination
-            put16(w, ql4 + 2, n.vport);
-            return send(p, in, w, icmpChecksums(p, w, q, qproto), p.dst, Reason.TX_NAT_ICMP, () -> { }, what);
-        }
-        Conn c = conns.get(reverse);
-        if (c != null && c.real.method == Method.NAT && c.real.addr.length == 4) { // from the clients' side
-            String what = "an ICMP error from the clients' side about " + c.service + " on " + c.real;
-            if (otherHost(f, in)) {
-                return pass(f, Reason.PASS_OTHER_HOST, what + ", to another MAC");
-            }
-            byte[] w = f.clone();
-            System.arraycopy(c.real.addr, 0, w, p.l3 + 16, 4); // outer destination
-            System.arraycopy(c.real.addr, 0, w, q + 12, 4); // quoted source
-            put16(w, ql4, c.real.port != 0 ? c.real.port : qsport);
-            return send(p, in, w, icmpChecksums(p, w, q, qproto), c.real.addr, Reason.TX_NAT_ICMP, () -> { }, what);
-        }
-        return null;
+        return natIcmpError(p, in, IpHeader.V4, q, ql4, qproto, PacketModel::icmpChecksums);
     }
 
     /** The outer IP header, the quoted IP header, the quoted transport checksum when quoted, then the ICMP message. */
@@ -955,40 +919,62 @@ final class PacketModel {
         if ((f[q] & 0xff) >> 4 != 6 || (qproto != TCP && qproto != UDP)) {
             return null;
         }
-        byte[] qsrc = Arrays.copyOfRange(f, q + 8, q + 24), qdst = Arrays.copyOfRange(f, q + 24, q + 40);
+        return natIcmpError(p, in, IpHeader.V6, q, ql4, qproto, PacketModel::icmp6Checksums);
+    }
+
+    /** Where an IP header of a family has its addresses and its hop count (the outer header's and the quoted one's alike). */
+    private record IpHeader(int version, String icmp, int src, int dst, int length, int hops, String hopsName) {
+        static final IpHeader V4 = new IpHeader(4, "ICMP", 12, 16, 4, 8, "TTL");
+        static final IpHeader V6 = new IpHeader(6, "ICMPv6", 8, 24, 16, 7, "hop limit");
+    }
+
+    /** The checksums an ICMP error's translation keeps right, of the family's kind ({@link #icmpChecksums}, {@link #icmp6Checksums}). */
+    private interface IcmpChecksums {
+        List<Csum> of(Parsed p, byte[] w, int q, int qproto);
+    }
+
+    /**
+     * An ICMP error of either family whose quote (its IP header at {@code q}, its ports at {@code ql4})
+     * is a NATed flow, translated as {@link #icmpError} says; null when the quote is no NATed flow's.
+     */
+    private Outcome natIcmpError(Parsed p, Iface in, IpHeader ip, int q, int ql4, int qproto, IcmpChecksums checksums) {
+        byte[] f = p.f;
+        byte[] qsrc = Arrays.copyOfRange(f, q + ip.src, q + ip.src + ip.length);
+        byte[] qdst = Arrays.copyOfRange(f, q + ip.dst, q + ip.dst + ip.length);
         int qsport = u16(f, ql4), qdport = u16(f, ql4 + 2);
-        String reverse = connKey(6, qdst, qsrc, qdport, qsport, qproto);
-        Nat n = liveNat(6, qdst, qsrc, qdport, qsport, qproto, true, true);
+        // The flow the quote answers, seen from its other end: a reply flow, or a connection.
+        String reverse = connKey(ip.version, qdst, qsrc, qdport, qsport, qproto);
+        Nat n = liveNat(ip.version, qdst, qsrc, qdport, qsport, qproto, true, true);
         if (n != null) { // from the reals' side (the real, or a router on its way)
-            String what = "an ICMPv6 error from the reals' side about " + n.service + " on " + n.real;
+            String what = "an " + ip.icmp + " error from the reals' side about " + n.service + " on " + n.real;
             if (otherHost(f, in)) {
                 return pass(f, Reason.PASS_OTHER_HOST, what + ", to another MAC");
             }
-            int hops = f[p.l3 + 7] & 0xff;
+            int hops = f[p.l3 + ip.hops] & 0xff;
             if (hops <= 1) {
-                return pass(f, Reason.PASS_TTL, what + " with hop limit " + hops);
+                return pass(f, Reason.PASS_TTL, what + " with " + ip.hopsName + " " + hops);
             }
             byte[] w = f.clone();
             boolean routed = sentByXdp(n.vip, p.dst, p.l3len, in);
-            System.arraycopy(n.vip, 0, w, p.l3 + 8, 16); // outer source
+            System.arraycopy(n.vip, 0, w, p.l3 + ip.src, ip.length); // outer source
             if (routed) {
-                w[p.l3 + 7]--;
+                w[p.l3 + ip.hops]--;
             }
-            System.arraycopy(n.vip, 0, w, q + 24, 16); // quoted destination
+            System.arraycopy(n.vip, 0, w, q + ip.dst, ip.length); // quoted destination
             put16(w, ql4 + 2, n.vport);
-            return send(p, in, w, icmp6Checksums(p, w, q, qproto), p.dst, Reason.TX_NAT_ICMP, () -> { }, what);
+            return send(p, in, w, checksums.of(p, w, q, qproto), p.dst, Reason.TX_NAT_ICMP, () -> { }, what);
         }
         Conn c = conns.get(reverse);
-        if (c != null && c.real.method == Method.NAT && c.real.addr.length == 16) { // from the clients' side
-            String what = "an ICMPv6 error from the clients' side about " + c.service + " on " + c.real;
+        if (c != null && c.real.method == Method.NAT && c.real.addr.length == ip.length) { // from the clients' side
+            String what = "an " + ip.icmp + " error from the clients' side about " + c.service + " on " + c.real;
             if (otherHost(f, in)) {
                 return pass(f, Reason.PASS_OTHER_HOST, what + ", to another MAC");
             }
             byte[] w = f.clone();
-            System.arraycopy(c.real.addr, 0, w, p.l3 + 24, 16); // outer destination
-            System.arraycopy(c.real.addr, 0, w, q + 8, 16); // quoted source
+            System.arraycopy(c.real.addr, 0, w, p.l3 + ip.dst, ip.length); // outer destination
+            System.arraycopy(c.real.addr, 0, w, q + ip.src, ip.length); // quoted source
             put16(w, ql4, c.real.port != 0 ? c.real.port : qsport);
-            return send(p, in, w, icmp6Checksums(p, w, q, qproto), c.real.addr, Reason.TX_NAT_ICMP, () -> { }, what);
+            return send(p, in, w, checksums.of(p, w, q, qproto), c.real.addr, Reason.TX_NAT_ICMP, () -> { }, what);
         }
         return null;
     }

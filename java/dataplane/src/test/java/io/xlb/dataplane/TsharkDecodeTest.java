@@ -11,7 +11,6 @@ import io.xlb.dataplane.abi.DirectorConfig;
 import io.xlb.dataplane.abi.Method;
 import io.xlb.dataplane.abi.Protocol;
 import io.xlb.dataplane.abi.VipKey;
-import io.xlb.lab.Command;
 import io.xlb.testing.Frame;
 import io.xlb.testing.Pcap;
 import io.xlb.testing.Privileged;
@@ -65,22 +64,16 @@ class TsharkDecodeTest {
         Path pcap = Files.createTempFile("xlb-out", ".pcap");
         try {
             Pcap.write(pcap, out);
-            // Status 1 is Good, 0 Bad. TCP inside an ICMP error is a truncated quote: its checksum cannot match.
-            String decoded = Command.of("tshark", "-n", "-r", pcap.toString(),
-                    "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-                    "-T", "fields", "-E", "separator=|", "-e", "frame.protocols", "-e", "_ws.malformed",
-                    "-e", "ip.checksum.status", "-e", "icmp.checksum.status", "-e", "icmpv6.checksum.status",
-                    "-e", "tcp.checksum.status", "-e", "udp.checksum.status").run();
-            List<String> lines = decoded.lines().filter(l -> !l.startsWith("Running as user")).toList();
-            assertEquals(out.size(), lines.size(), decoded);
+            List<String> lines = TsharkReading.checksumFields(pcap);
+            assertEquals(out.size(), lines.size(), String.join("\n", lines));
             for (int i = 0; i < lines.size(); i++) {
                 String[] f = lines.get(i).split("\\|", -1);
                 String frame = "frame " + (i + 1) + ": " + lines.get(i);
-                assertTrue(f[0].startsWith(expectedProtocols.get(i)), frame);
-                assertEquals("", f[1], frame);
-                boolean quotes = f[0].contains(":icmp");
-                for (int col = 2; col < f.length; col++) {
-                    if (quotes && col >= 5) {
+                assertTrue(f[TsharkReading.PROTOCOLS].startsWith(expectedProtocols.get(i)), frame);
+                assertEquals("", f[TsharkReading.MALFORMED], frame);
+                boolean quotes = f[TsharkReading.PROTOCOLS].contains(":icmp");
+                for (int col = TsharkReading.FIRST_STATUS; col < f.length; col++) {
+                    if (quotes && col >= TsharkReading.FIRST_TRANSPORT_STATUS) {
                         continue;
                     }
                     for (String status : f[col].split(",")) {
@@ -88,11 +81,8 @@ class TsharkDecodeTest {
                     }
                 }
             }
-            String flagged = Command.of("tshark", "-n", "-r", pcap.toString(),
-                    "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-                    "-Y", "(_ws.malformed || _ws.expert.severity >= \"warning\") && !icmp && !icmpv6").run();
-            assertEquals("", flagged.lines().filter(l -> !l.startsWith("Running as user")).reduce("", String::concat),
-                    "frames tshark flags");
+            List<String> flagged = TsharkReading.read(pcap, "-Y", "(_ws.malformed || _ws.expert.severity >= \"warning\") && !icmp && !icmpv6");
+            assertEquals(List.of(), flagged, "frames tshark flags");
         } finally {
             if (System.getenv("XLB_KEEP_PCAP") == null) { Files.deleteIfExists(pcap); } else { System.err.println("pcap kept: " + pcap); }
         }

@@ -20,11 +20,10 @@ import io.xlb.lab.Netns;
 import io.xlb.lab.Veth;
 import io.xlb.testing.Frame;
 import io.xlb.testing.Privileged;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tier 2: a daemon with a newer program takes over a pinned, attached older one: the program is
@@ -33,16 +32,9 @@ import org.junit.jupiter.api.Test;
  */
 @Privileged(tools = {"ip", "nsenter", "ethtool"})
 class UpgradeTest {
-    private final Path dir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-upgrade");
-
-    @AfterEach
-    void unpin() {
-        if (Files.exists(dir)) {
-            try (Bpf bpf = Bpf.open()) {
-                DataplaneLoader.unpin(bpf, dir);
-            }
-        }
-    }
+    @RegisterExtension
+    final DirectorPins pins = new DirectorPins("upgrade");
+    private final Path dir = pins.dir();
 
     @Test
     void anOlderPinnedProgramIsReplacedInPlaceKeepingCompatibleMaps() throws Exception {
