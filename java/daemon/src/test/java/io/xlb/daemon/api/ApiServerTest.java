@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +44,7 @@ class ApiServerTest {
 
     @TempDir
     Path dir;
+    private FakeDirectorApi server;
     private Vertx vertx;
     private FakeDirector director;
     private ApiServer api;
@@ -54,24 +54,17 @@ class ApiServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        conf = dir.resolve("keepalived.conf");
-        Files.writeString(conf, HAND + "include xlb-api.d/*.conf\n");
-        managed = dir.resolve("xlb-api.d");
-        Files.createDirectories(managed);
-        Path tokens = dir.resolve("tokens");
-        Files.createFile(tokens, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tokens, RW + " rw admin\n" + RO + " ro viewer\n");
-        vertx = Vertx.vertx();
-        director = new FakeDirector(conf);
-        api = ApiServer.start(vertx, director, new ApiServer.Options("127.0.0.1", 0, tokens, null, null, null, managed,
-                64 * 1024, "test"), null);
+        server = FakeDirectorApi.start(dir, HAND, RW + " rw admin\n" + RO + " ro viewer\n");
+        conf = server.conf();
+        managed = server.managed();
+        vertx = server.vertx();
+        director = server.director();
+        api = server.api();
     }
 
     @AfterEach
     void stop() {
-        api.close();
-        director.close();
-        vertx.close().await();
+        server.close();
     }
 
     private record Answer(int status, String etag, JsonNode json, String body) {}

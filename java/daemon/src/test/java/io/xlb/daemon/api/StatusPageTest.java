@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -30,30 +27,17 @@ class StatusPageTest {
 
     @TempDir
     Path dir;
-    private Vertx vertx;
-    private FakeDirector director;
-    private ApiServer api;
+    private FakeDirectorApi server;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        Path conf = dir.resolve("keepalived.conf");
-        Files.writeString(conf, "include xlb-api.d/*.conf\n");
-        Path managed = Files.createDirectories(dir.resolve("xlb-api.d"));
-        Path tokens = dir.resolve("tokens");
-        Files.createFile(tokens, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tokens, RW + " rw admin\n");
-        vertx = Vertx.vertx();
-        director = new FakeDirector(conf);
-        api = ApiServer.start(vertx, director, new ApiServer.Options("127.0.0.1", 0, tokens, null, null, null, managed,
-                64 * 1024, "test"), null);
+        server = FakeDirectorApi.start(dir, "", RW + " rw admin\n");
     }
 
     @AfterEach
     void stop() {
-        api.close();
-        director.close();
-        vertx.close().await();
+        server.close();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
@@ -61,7 +45,7 @@ class StatusPageTest {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path));
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.api().port() + path));
     }
 
     @Test
@@ -71,7 +55,7 @@ class StatusPageTest {
         assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(page.body().contains("<meta name=\"viewport\""), "usable on a phone");
         assertTrue(page.body().contains("<script src=\"/status.js\" defer></script>"));
-        assertFalse(page.body().contains(director.etag()) || page.body().contains("192.0.2"), "the page itself holds no data");
+        assertFalse(page.body().contains(server.director().etag()) || page.body().contains("192.0.2"), "the page itself holds no data");
         String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
         assertTrue(csp.contains("script-src 'self';") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), csp);
         assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
