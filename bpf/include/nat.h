@@ -394,6 +394,71 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 }
 
 
+/* ---- ICMP errors about NATed flows, either family ---- */
+
+/*
+ * How an ICMP error about a NATed flow is translated. From the reals' side (`from_reals`) it
+ * quotes a packet the real got (client to real): the quote's destination and the outer source
+ * become the VIP's (`addr`, `port`), as the client sent them, and it is routed to the client. From
+ * the clients' side it quotes a reply (VIP to client): the quote's source and the outer
+ * destination become the real's.
+ */
+struct nat_icmp_way {
+	const __be32 *addr;
+	__be16 port;
+	int from_reals;
+};
+
+/* nat_icmp_find's answer when the error is to be translated; every verdict is >= 0, and -1 means none of ours. */
+#define NAT_ICMP_TRANSLATE (-2)
+
+/*
+ * The NATed flow an ICMP error of either family is about, from `key`, the reverse of its quote:
+ * a reply flow (reals' side) or a connection (clients' side). Returns NAT_ICMP_TRANSLATE with
+ * `way` filled in, the verdict when the error is passed as it is (to another host, or no hop
+ * left), or -1 when it is none of ours.
+ */
+static __always_inline int nat_icmp_find(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
+					 const struct flow_key *key, struct nat_icmp_way *way, __u32 *reason, __u32 *svc_idx,
+					 __u32 *real_idx)
+{
+	struct nat_reply *nr;
+	struct conn *c = NULL;
+	struct real *r;
+
+	nr = nat_live_reply(key, cfg, now, &c, NAT_BY_REAL | NAT_BY_FLOW);
+	if (nr) {
+		*svc_idx = nr->service;
+		*real_idx = nr->real;
+		if (for_other_host(ctx)) {
+			*reason = XLB_R_PASS_OTHER_HOST;
+			return XDP_PASS;
+		}
+		if (!nat_hop_left(ctx, p)) {
+			*reason = XLB_R_PASS_TTL;
+			return XDP_PASS;
+		}
+		way->addr = nr->vip;
+		way->port = nr->vport;
+		way->from_reals = 1;
+		return NAT_ICMP_TRANSLATE;
+	}
+
+	r = nat_live_conn(key, cfg, now, &c);
+	if (!r || !c)
+		return -1;
+	*svc_idx = c->service;
+	*real_idx = c->real;
+	if (for_other_host(ctx)) {
+		*reason = XLB_R_PASS_OTHER_HOST;
+		return XDP_PASS;
+	}
+	way->addr = r->addr;
+	way->port = r->port ? r->port : key->dport;
+	way->from_reals = 0;
+	return NAT_ICMP_TRANSLATE;
+}
+
 /* ---- ICMP errors about NATed flows (IPv4), translated as IPVS's ip_vs_nat_icmp does ---- */
 
 #define ICMP_ERR_HDR_LEN  8
@@ -506,63 +571,32 @@ static __always_inline void icmp4_rewrite_outer(struct icmp_quote *q, int src, _
 	q->outer->check = csum_replace32(q->outer->check, &old, &addr, 1);
 }
 
-/*
- * An ICMP error about a NATed flow, either way. From the reals' side it quotes a packet the real
- * got (client to real): the quote's destination and the outer source become the VIP's, as the
- * client sent them. From the clients' side it quotes a reply (VIP to client): the quote's source
- * and the outer destination become the real's. Returns the verdict, or -1 when it is none of ours.
- */
+/* An ICMP error about a NATed flow, either way (struct nat_icmp_way). Returns the verdict, or -1 when it is none of ours. */
 static __always_inline int nat_icmp4(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
 				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
 {
 	void *end = (void *)(long)ctx->data_end;
 	struct icmp_quote q = {};
 	struct flow_key key = {};
-	struct nat_reply *nr;
-	struct conn *c = NULL;
-	struct real *r;
+	struct nat_icmp_way way = {};
+	int verdict;
 
 	if (p->flow.family != XLB_AF_INET || icmp4_quote(ctx, p, &q))
 		return -1;
-	key.proto = q.inner->protocol;
-	key.family = XLB_AF_INET;
-	key.kind = XLB_FLOW_CONN;
-
-	/* From the reals' side: the quote is client to real, which is the reverse of its reply flow. */
+	/* The reverse of the quoted packet. */
 	key.src[0] = q.inner->daddr;
 	key.dst[0] = q.inner->saddr;
 	key.sport = q.ports[1];
 	key.dport = q.ports[0];
-	nr = nat_live_reply(&key, cfg, now, &c, NAT_BY_REAL | NAT_BY_FLOW);
-	if (nr) {
-		*svc_idx = nr->service;
-		*real_idx = nr->real;
-		if (for_other_host(ctx)) {
-			*reason = XLB_R_PASS_OTHER_HOST;
-			return XDP_PASS;
-		}
-		if (!nat_hop_left(ctx, p)) {
-			*reason = XLB_R_PASS_TTL;
-			return XDP_PASS;
-		}
-		icmp4_rewrite_quote(&q, 0, nr->vip[0], nr->vport, end);
-		icmp4_rewrite_outer(&q, 1, nr->vip[0]);
-		return nat_send(ctx, p, 1, reason, XLB_R_TX_NAT_ICMP);
-	}
-
-	/* From the clients' side: the quote is a reply, VIP to client: its connection is client to VIP. */
-	r = nat_live_conn(&key, cfg, now, &c);
-	if (!r || !c)
-		return -1;
-	*svc_idx = c->service;
-	*real_idx = c->real;
-	if (for_other_host(ctx)) {
-		*reason = XLB_R_PASS_OTHER_HOST;
-		return XDP_PASS;
-	}
-	icmp4_rewrite_quote(&q, 1, r->addr[0], r->port ? r->port : key.dport, end);
-	icmp4_rewrite_outer(&q, 0, r->addr[0]);
-	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT_ICMP);
+	key.proto = q.inner->protocol;
+	key.family = XLB_AF_INET;
+	key.kind = XLB_FLOW_CONN;
+	verdict = nat_icmp_find(ctx, p, cfg, now, &key, &way, reason, svc_idx, real_idx);
+	if (verdict != NAT_ICMP_TRANSLATE)
+		return verdict;
+	icmp4_rewrite_quote(&q, !way.from_reals, way.addr[0], way.port, end);
+	icmp4_rewrite_outer(&q, way.from_reals, way.addr[0]);
+	return nat_send(ctx, p, way.from_reals, reason, XLB_R_TX_NAT_ICMP);
 }
 
 /* ---- ICMPv6 errors about NATed flows, translated as IPVS's ip_vs_nat_icmp_v6 does ---- */
@@ -662,10 +696,9 @@ static __always_inline void icmp6_rewrite_outer(struct icmp6_quote *q, int src, 
 }
 
 /*
- * An ICMPv6 error about a NATed flow, either way, as nat_icmp4: from the reals' side (the real,
- * or a router between it and the director) the quote is client to real and becomes client to
- * VIP, the outer source the VIP; from the clients' side (the client or a router on its path)
- * the quote is VIP to client and becomes real to client, the outer destination the real.
+ * An ICMPv6 error about a NATed flow, either way, as nat_icmp4: from the reals' side the error may
+ * come from the real or a router between it and the director, from the clients' side from the
+ * client or a router on its path.
  */
 static __always_inline int nat_icmp6(struct xdp_md *ctx, const struct packet *p, const struct xlb_config *cfg, __u64 now,
 				     __u32 *reason, __u32 *svc_idx, __u32 *real_idx)
@@ -673,13 +706,12 @@ static __always_inline int nat_icmp6(struct xdp_md *ctx, const struct packet *p,
 	void *end = (void *)(long)ctx->data_end;
 	struct icmp6_quote q = {};
 	struct flow_key key = {};
-	struct nat_reply *nr;
-	struct conn *c = NULL;
-	struct real *r;
+	struct nat_icmp_way way = {};
+	int verdict;
 
 	if (p->flow.family != XLB_AF_INET6 || icmp6_quote(ctx, p, &q))
 		return -1;
-	/* The reverse of the quoted packet: a reply flow (reals' side) or a connection (clients' side). */
+	/* The reverse of the quoted packet. */
 	__builtin_memcpy(key.src, &q.inner->daddr, sizeof(key.src));
 	__builtin_memcpy(key.dst, &q.inner->saddr, sizeof(key.dst));
 	key.sport = q.ports[1];
@@ -687,36 +719,12 @@ static __always_inline int nat_icmp6(struct xdp_md *ctx, const struct packet *p,
 	key.proto = q.inner->nexthdr;
 	key.family = XLB_AF_INET6;
 	key.kind = XLB_FLOW_CONN;
-
-	nr = nat_live_reply(&key, cfg, now, &c, NAT_BY_REAL | NAT_BY_FLOW);
-	if (nr) {
-		*svc_idx = nr->service;
-		*real_idx = nr->real;
-		if (for_other_host(ctx)) {
-			*reason = XLB_R_PASS_OTHER_HOST;
-			return XDP_PASS;
-		}
-		if (!nat_hop_left(ctx, p)) {
-			*reason = XLB_R_PASS_TTL;
-			return XDP_PASS;
-		}
-		icmp6_rewrite_quote(&q, 0, nr->vip, nr->vport, end);
-		icmp6_rewrite_outer(&q, 1, nr->vip);
-		return nat_send(ctx, p, 1, reason, XLB_R_TX_NAT_ICMP);
-	}
-
-	r = nat_live_conn(&key, cfg, now, &c);
-	if (!r || !c)
-		return -1;
-	*svc_idx = c->service;
-	*real_idx = c->real;
-	if (for_other_host(ctx)) {
-		*reason = XLB_R_PASS_OTHER_HOST;
-		return XDP_PASS;
-	}
-	icmp6_rewrite_quote(&q, 1, r->addr, r->port ? r->port : key.dport, end);
-	icmp6_rewrite_outer(&q, 0, r->addr);
-	return nat_send(ctx, p, 0, reason, XLB_R_TX_NAT_ICMP);
+	verdict = nat_icmp_find(ctx, p, cfg, now, &key, &way, reason, svc_idx, real_idx);
+	if (verdict != NAT_ICMP_TRANSLATE)
+		return verdict;
+	icmp6_rewrite_quote(&q, !way.from_reals, way.addr, way.port, end);
+	icmp6_rewrite_outer(&q, way.from_reals, way.addr);
+	return nat_send(ctx, p, way.from_reals, reason, XLB_R_TX_NAT_ICMP);
 }
 
 /* An ICMP or ICMPv6 error about a NATed flow: the verdict, or -1 when it is none of ours. */
