@@ -1,8 +1,6 @@
 package io.xlb.bench;
 
 import io.xlb.bpf.Bpf;
-import io.xlb.bpf.BpfObject;
-import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Codec;
 import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.Dataplane;
@@ -101,12 +99,7 @@ public final class DataplaneBench {
     static List<String> run(int repeat, int samples, java.util.regex.Pattern only) throws Exception {
         List<String> lines = new ArrayList<>();
         try (Bpf bpf = Bpf.open()) {
-            BpfObject shim = bpf.openResource(DataplaneBench.class, "/bpf/shim.o");
-            shim.load();
-            BpfProgram floor = shim.program("bench_floor");
-            BpfProgram shimProg = shim.program("bench_shim");
-            var input = shim.map("bench_input").typed(Codec.U32, Codec.bytes(136));
-            var target = shim.map("bench_target").typed(Codec.U32, Codec.U32);
+            BenchShim shim = BenchShim.load(bpf);
 
             byte[] empty = new byte[0];
             Frame ack4 = Frame.tcp("198.51.100.7", 40000, "192.0.2.10", 80, Frame.ACK).payload(empty);
@@ -150,29 +143,23 @@ public final class DataplaneBench {
                     int stamp = s.newFlowEachRun() ? (s.frame().v4() ? V4_SRC_OFFSET : V6_SRC_OFFSET) : 0;
                     int runs = s.newFlowEachRun() && s.prefillFlows() == 0 ? Math.min(repeat, perCpuShare / (samples + 1)) : repeat;
                     s.setup().accept(dp);
-                    target.put(0, dp.program().fd());
-                    setInput(input, bytes, stamp);
+                    shim.aim(dp.program(), bytes, stamp);
                     if (s.prefillFlows() > 0) {
-                        shimProg.testRun(bytes, s.prefillFlows());
+                        shim.shim().testRun(bytes, s.prefillFlows());
                     }
                     // One run first, so an "established" flow is in the connection table.
-                    check(shimProg.testRun(bytes, 1), s.expectVerdict(), s.expectLength(), s.name());
+                    check(shim.shim().testRun(bytes, 1), s.expectVerdict(), s.expectLength(), s.name());
                     // Interleaved per sample: floor, shim+floor, shim+director. This machine is noisy;
                     // a ratio from one sample's three figures is steadier than figures from far apart.
                     double[] ns = new double[samples];
                     double[] ratio = new double[samples];
                     for (int i = 0; i < samples; i++) {
-                        int floorNs = floor.testRun(ack4.bytes(), runs).durationNs();
-                        target.put(0, floor.fd());
-                        setInput(input, ack4.bytes(), 0);
-                        int shimFloorNs = check(shimProg.testRun(ack4.bytes(), runs), TestRunResult.XDP_TX, 54, "shim+floor");
-                        target.put(0, dp.program().fd());
-                        setInput(input, bytes, stamp);
-                        int total = check(shimProg.testRun(bytes, runs), s.expectVerdict(), s.expectLength(), s.name());
-                        ns[i] = Math.max(0, total - shimFloorNs) + floorNs;
-                        ratio[i] = ns[i] / Math.max(1, floorNs);
+                        BenchShim.Floor floor = shim.measureFloor(ack4.bytes(), runs);
+                        shim.aim(dp.program(), bytes, stamp);
+                        ns[i] = floor.cost(check(shim.shim().testRun(bytes, runs), s.expectVerdict(), s.expectLength(), s.name()));
+                        ratio[i] = ns[i] / Math.max(1, floor.floorNs());
                         if (i == 0 && rows.isEmpty()) {
-                            floorSample[0] = floorNs;
+                            floorSample[0] = floor.floorNs();
                         }
                     }
                     rows.add(new Row(s.name(), runs != repeat ? " [" + runs + " per sample]" : "", median(ns), median(ratio)));
@@ -180,7 +167,7 @@ public final class DataplaneBench {
                 }
             }
             // NAT's paths, in a namespace of their own (they need a FIB): NatBench.
-            rows.addAll(NatBench.measure(bpf, floor, shimProg, input, target, repeat, samples, Math.min(repeat, perCpuShare / (samples + 1))));
+            rows.addAll(NatBench.measure(bpf, shim.floor(), shim.shim(), shim.input(), shim.target(), repeat, samples, Math.min(repeat, perCpuShare / (samples + 1))));
             lines.add(String.format(Locale.ROOT, "repeat %d per sample (fewer where marked), median of %d samples, CPU 0;"
                     + " each sample: (shim+director) - (shim+floor) + floor; floor in the first sample: %.0f ns",
                     repeat, samples, floorSample[0]));
@@ -258,7 +245,7 @@ public final class DataplaneBench {
     }
 
     static void setInput(io.xlb.bpf.BpfMap<Integer, byte[]> input, byte[] frame, int stampOffset) {
-        MemorySegment s = MemorySegment.ofArray(new byte[136]);
+        MemorySegment s = MemorySegment.ofArray(new byte[BenchShim.INPUT_SIZE]);
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 0, frame.length);
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 4, stampOffset);
         MemorySegment.copy(frame, 0, s, ValueLayout.JAVA_BYTE, 8, frame.length);

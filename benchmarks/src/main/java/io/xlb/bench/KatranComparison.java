@@ -1,9 +1,7 @@
 package io.xlb.bench;
 
 import io.xlb.bpf.Bpf;
-import io.xlb.bpf.BpfObject;
 import io.xlb.bpf.BpfProgram;
-import io.xlb.bpf.Codec;
 import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
@@ -101,15 +99,9 @@ final class KatranComparison {
         List<String> lines = new ArrayList<>();
         String commit = Files.readString(objects.resolve("commit")).strip();
         try (Bpf bpf = Bpf.open()) {
-            BpfObject shim = bpf.openResource(DataplaneBench.class, "/bpf/shim.o");
-            shim.load();
-            BpfProgram floor = shim.program("bench_floor");
-            BpfProgram shimProg = shim.program("bench_shim");
-            var input = shim.map("bench_input").typed(Codec.U32, Codec.bytes(136));
-            var target = shim.map("bench_target").typed(Codec.U32, Codec.U32);
-            var seq = shim.map("bench_seq").perCpu(Codec.U32, Codec.U32);
+            BenchShim shim = BenchShim.load(bpf);
             List<Integer> zeros = Collections.nCopies(bpf.possibleCpus(), 0);
-            Runnable resetSeq = () -> seq.put(0, zeros);
+            Runnable resetSeq = () -> shim.seq().put(0, zeros);
             byte[] floorFrame = Frame.tcp("198.51.100.7", 40000, VIP4, 80, Frame.ACK).payload(new byte[0]).bytes();
 
             lines.add("Katran " + commit + " (" + objects.resolve("balancer.o") + ", and balancer-nolimit.o:"
@@ -141,52 +133,46 @@ final class KatranComparison {
                     BpfProgram[] programs = {xlb.program(), katran.program()};
                     int[] lens = {xlbLen, katranLen};
                     for (int p = 0; p < 2; p++) {
-                        target.put(0, programs[p].fd());
+                        shim.target().put(0, programs[p].fd());
                         if (row.prefill() > 0) {
                             resetSeq.run();
                             byte[] syn = (v6 ? Frame.tcp("2001:db8:2::7", 40000, VIP6, 80, Frame.SYN)
                                     : Frame.tcp("198.51.100.7", 40000, VIP4, 80, Frame.SYN)).payload(new byte[0]).bytes();
-                            DataplaneBench.setInput(input, syn, stamp);
-                            shimProg.testRun(syn, row.prefill());
+                            DataplaneBench.setInput(shim.input(), syn, stamp);
+                            shim.shim().testRun(syn, row.prefill());
                         }
                         if (row.warm() != null) {
-                            DataplaneBench.setInput(input, row.warm().bytes(), 0);
-                            DataplaneBench.check(shimProg.testRun(row.warm().bytes(), 1), TestRunResult.XDP_TX, lens[p],
+                            DataplaneBench.setInput(shim.input(), row.warm().bytes(), 0);
+                            DataplaneBench.check(shim.shim().testRun(row.warm().bytes(), 1), TestRunResult.XDP_TX, lens[p],
                                     row.name() + " (warm-up)");
                         }
                         if (row.cycle()) {
                             // A first pass over the flows: each moves to its steady state (xlb: established).
                             resetSeq.run();
-                            DataplaneBench.setInput(input, bytes, stamp);
-                            shimProg.testRun(bytes, runs);
+                            DataplaneBench.setInput(shim.input(), bytes, stamp);
+                            shim.shim().testRun(bytes, runs);
                         }
-                        DataplaneBench.setInput(input, bytes, stamp);
-                        DataplaneBench.check(shimProg.testRun(bytes, 1), TestRunResult.XDP_TX, lens[p], row.name());
+                        DataplaneBench.setInput(shim.input(), bytes, stamp);
+                        DataplaneBench.check(shim.shim().testRun(bytes, 1), TestRunResult.XDP_TX, lens[p], row.name());
                     }
                     double[] xlbNs = new double[samples];
                     double[] katranNs = new double[samples];
                     double[] floorNs = new double[samples];
                     double[] ratio = new double[samples];
                     for (int i = 0; i < samples; i++) {
-                        int f = floor.testRun(floorFrame, runs).durationNs();
-                        target.put(0, floor.fd());
-                        DataplaneBench.setInput(input, floorFrame, 0);
-                        int shimFloor = DataplaneBench.check(shimProg.testRun(floorFrame, runs), TestRunResult.XDP_TX,
-                                floorFrame.length, "shim+floor");
+                        BenchShim.Floor floor = shim.measureFloor(floorFrame, runs);
                         double[] cost = new double[2];
                         for (int p = 0; p < 2; p++) {
-                            target.put(0, programs[p].fd());
-                            DataplaneBench.setInput(input, bytes, stamp);
+                            shim.aim(programs[p], bytes, stamp);
                             if (row.cycle()) {
                                 resetSeq.run();
                             }
-                            int total = DataplaneBench.check(shimProg.testRun(bytes, runs), TestRunResult.XDP_TX, lens[p],
-                                    row.name() + (p == 0 ? " (xlb)" : " (Katran)"));
-                            cost[p] = Math.max(0, total - shimFloor) + f;
+                            cost[p] = floor.cost(DataplaneBench.check(shim.shim().testRun(bytes, runs), TestRunResult.XDP_TX, lens[p],
+                                    row.name() + (p == 0 ? " (xlb)" : " (Katran)")));
                         }
                         xlbNs[i] = cost[0];
                         katranNs[i] = cost[1];
-                        floorNs[i] = f;
+                        floorNs[i] = floor.floorNs();
                         ratio[i] = cost[0] / Math.max(1, cost[1]);
                     }
                     results.add(new Result(row, runs, DataplaneBench.median(xlbNs), DataplaneBench.median(katranNs),

@@ -2,7 +2,6 @@ package io.xlb.bench;
 
 import io.xlb.bpf.Bpf;
 import io.xlb.bpf.RawMap;
-import io.xlb.cli.Xlb;
 import io.xlb.config.ConfigFiles;
 import io.xlb.daemon.ConfigCheck;
 import io.xlb.daemon.Daemon;
@@ -18,9 +17,6 @@ import io.xlb.dataplane.abi.ConnState;
 import io.xlb.dataplane.abi.FlowKey;
 import io.xlb.dataplane.sched.MaglevRing;
 import io.xlb.lab.BackgroundProcess;
-import io.xlb.lab.Lab;
-import io.xlb.lab.Lan;
-import io.xlb.lab.XlbDaemon;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -390,18 +386,10 @@ public final class ScaleBench {
     // --- a daemon process's RSS ---
 
     private static void rss(int vips, int realsPerVip, String scheduler) throws Exception {
-        Path pinDir = XlbDaemon.pinDir(PREFIX, "director");
-        Lab lab = new Lab(PREFIX);
-        Thread cleanup = new Thread(() -> LabTeardown.close(lab, pinDir));
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            Lan lan = Lan.create(lab, SUBNET, List.of("director"));
-            Path conf = lab.scratch().resolve("keepalived.conf");
-            Files.writeString(conf, config(vips, realsPerVip, scheduler, -1, 0, true, true));
-            long t0 = System.nanoTime();
-            BackgroundProcess daemon = XlbDaemon.of(Xlb.class, conf, pinDir).readyWhenLogged(XlbDaemon.RUNNING, Duration.ofSeconds(300))
-                    .start(lab, lan.host("director").ns(), "daemon");
-            double startMs = ms(t0);
+        try (LabDaemon lab = LabDaemon.start(PREFIX, SUBNET, config(vips, realsPerVip, scheduler, -1, 0, true, true),
+                Duration.ofSeconds(300))) {
+            BackgroundProcess daemon = lab.daemon();
+            double startMs = lab.startMs();
             long atStart = rssKiB(daemon.pid());
             long peak = hwmKiB(daemon.pid());
             // Then as it runs: the tick, the reaper, MAC resolution; the largest RSS over 10 s.
@@ -427,9 +415,6 @@ public final class ScaleBench {
                 System.out.flush();
                 java.util.concurrent.locks.LockSupport.parkNanos(hold * 1_000_000_000L);
             }
-        } finally {
-            LabTeardown.close(lab, pinDir);
-            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
 

@@ -1,12 +1,7 @@
 package io.xlb.bench;
 
 import io.xlb.bpf.Bpf;
-import io.xlb.bpf.BpfObject;
-import io.xlb.bpf.BpfProgram;
-import io.xlb.bpf.Codec;
 import io.xlb.bpf.TestRunResult;
-import io.xlb.cli.Xlb;
-import io.xlb.daemon.Daemon;
 import io.xlb.daemon.api.ApiTokens;
 import io.xlb.daemon.metrics.DirectorMetrics;
 import io.xlb.daemon.metrics.MetricsSource;
@@ -27,15 +22,11 @@ import io.xlb.dataplane.abi.Structs;
 import io.xlb.dataplane.abi.VipKey;
 import io.xlb.dataplane.sched.MaglevRing;
 import io.xlb.lab.BackgroundProcess;
-import io.xlb.lab.Lab;
-import io.xlb.lab.Lan;
 import io.xlb.lab.XlbDaemon;
 import io.xlb.sys.CpuAffinity;
 import io.xlb.testing.Frame;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -231,12 +222,7 @@ public final class ScrapeBench {
 
     private static InProcess inProcess(int repeat, int samples, int services, int realsAsked) throws Exception {
         try (Bpf bpf = Bpf.open()) {
-            BpfObject shim = bpf.openResource(ScrapeBench.class, "/bpf/shim.o");
-            shim.load();
-            BpfProgram floor = shim.program("bench_floor");
-            BpfProgram shimProg = shim.program("bench_shim");
-            var input = shim.map("bench_input").typed(Codec.U32, Codec.bytes(136));
-            var target = shim.map("bench_target").typed(Codec.U32, Codec.U32);
+            BenchShim shim = BenchShim.load(bpf);
             try (Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.defaults())) {
                 dp.addInterface(DataplaneBench.LOOPBACK_IFINDEX, new MacAddress(Frame.DIRECTOR_MAC));
                 int reals = realsAsked;
@@ -308,9 +294,8 @@ public final class ScrapeBench {
                         byte[] bytes = s.frame().bytes();
                         int stamp = s.newFlowEachRun() ? DataplaneBench.V4_SRC_OFFSET : 0;
                         int runs = s.newFlowEachRun() ? Math.min(repeat, perCpuShare / (2 * samples + 1)) : repeat;
-                        target.put(0, dp.program().fd());
-                        DataplaneBench.setInput(input, bytes, stamp);
-                        DataplaneBench.check(shimProg.testRun(bytes, 1), TestRunResult.XDP_TX, 54, s.name());
+                        shim.aim(dp.program(), bytes, stamp);
+                        DataplaneBench.check(shim.shim().testRun(bytes, 1), TestRunResult.XDP_TX, 54, s.name());
                         double[][] ns = new double[2][samples];
                         double[][] ratio = new double[2][samples];
                         double[] change = new double[samples];
@@ -318,16 +303,11 @@ public final class ScrapeBench {
                             for (int k = 0; k < 2; k++) {
                                 boolean scraped = (k == 1) ^ (i % 2 == 1); // alternate which goes first
                                 scraper.set(scraped);
-                                int floorNs = floor.testRun(ack4.bytes(), runs).durationNs();
-                                target.put(0, floor.fd());
-                                DataplaneBench.setInput(input, ack4.bytes(), 0);
-                                int shimFloorNs = DataplaneBench.check(shimProg.testRun(ack4.bytes(), runs), TestRunResult.XDP_TX, 54, "shim+floor");
-                                target.put(0, dp.program().fd());
-                                DataplaneBench.setInput(input, bytes, stamp);
-                                int total = DataplaneBench.check(shimProg.testRun(bytes, runs), TestRunResult.XDP_TX, 54, s.name());
+                                BenchShim.Floor floor = shim.measureFloor(ack4.bytes(), runs);
+                                shim.aim(dp.program(), bytes, stamp);
                                 int m = scraped ? 1 : 0;
-                                ns[m][i] = Math.max(0, total - shimFloorNs) + floorNs;
-                                ratio[m][i] = ns[m][i] / Math.max(1, floorNs);
+                                ns[m][i] = floor.cost(DataplaneBench.check(shim.shim().testRun(bytes, runs), TestRunResult.XDP_TX, 54, s.name()));
+                                ratio[m][i] = ns[m][i] / Math.max(1, floor.floorNs());
                             }
                             change[i] = ns[1][i] / ns[0][i];
                         }
@@ -393,23 +373,14 @@ public final class ScrapeBench {
 
     private static void overHttp(int services, InProcess inProcess) throws Exception {
         int reals = inProcess.reals();
-        Path pinDir = XlbDaemon.pinDir(PREFIX, "director");
-        Lab lab = new Lab(PREFIX);
-        Thread cleanup = new Thread(() -> LabTeardown.close(lab, pinDir));
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            Lan lan = Lan.create(lab, SUBNET, List.of("director"));
-            Path conf = lab.scratch().resolve("keepalived.conf");
-            Files.writeString(conf, config(services, reals));
-            long t0 = System.nanoTime();
-            BackgroundProcess daemon = XlbDaemon.of(Xlb.class, conf, pinDir).readyWhenLogged(XlbDaemon.RUNNING, Duration.ofSeconds(180))
-                    .start(lab, lan.host("director").ns(), "daemon");
-            double startMs = (System.nanoTime() - t0) / 1e6;
-            String token = ApiTokens.firstReadWrite(XlbDaemon.apiTokenFile(conf)).orElseThrow();
+        try (LabDaemon lab = LabDaemon.start(PREFIX, SUBNET, config(services, reals), Duration.ofSeconds(180))) {
+            BackgroundProcess daemon = lab.daemon();
+            double startMs = lab.startMs();
+            String token = ApiTokens.firstReadWrite(XlbDaemon.apiTokenFile(lab.conf())).orElseThrow();
             Latencies get = new Latencies();
             long size = 0;
             String text = "";
-            try (HttpConn api = HttpConn.open(lan.host("director").ns().namespace(), "127.0.0.1", 9180, token)) {
+            try (HttpConn api = HttpConn.open(lab.director().ns().namespace(), "127.0.0.1", 9180, token)) {
                 for (int i = 0; i < 40; i++) {
                     long t = System.nanoTime();
                     HttpConn.Response r = api.send("GET", "/metrics", null);
@@ -442,9 +413,6 @@ public final class ScrapeBench {
             if (!daemon.isAlive()) {
                 throw new IllegalStateException("the daemon died:\n" + daemon.log());
             }
-        } finally {
-            LabTeardown.close(lab, pinDir);
-            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
 
