@@ -87,8 +87,19 @@ public sealed interface Scheduler {
         }
     }
 
+    /**
+     * The schedulers that compare every real per new flow (lc, wlc, sed, nq, fo, ovf) or fall back
+     * to such a comparison (lblc, lblcr, as IPVS's do to wlc's).
+     */
+    sealed interface ComparesEveryReal extends Scheduler {
+        @Override
+        default boolean comparesEveryReal() {
+            return true;
+        }
+    }
+
     /** lc ({@code weighted} false: least active*256 + inactive) and wlc (the same over weight). */
-    record LeastConnections(boolean weighted) implements Scheduler {
+    record LeastConnections(boolean weighted) implements ComparesEveryReal {
         public String ipvsName() {
             return weighted ? "wlc" : "lc";
         }
@@ -96,17 +107,13 @@ public sealed interface Scheduler {
         public int schedCode() {
             return weighted ? ServiceEntry.SCHED_WLC : ServiceEntry.SCHED_LC;
         }
-
-        public boolean comparesEveryReal() {
-            return true;
-        }
     }
 
     /**
      * sed: least (active + 1) / weight; nq ({@code neverQueue}): the first real without an active
      * connection, else as sed.
      */
-    record ShortestExpectedDelay(boolean neverQueue) implements Scheduler {
+    record ShortestExpectedDelay(boolean neverQueue) implements ComparesEveryReal {
         public String ipvsName() {
             return neverQueue ? "nq" : "sed";
         }
@@ -114,27 +121,19 @@ public sealed interface Scheduler {
         public int schedCode() {
             return neverQueue ? ServiceEntry.SCHED_NQ : ServiceEntry.SCHED_SED;
         }
-
-        public boolean comparesEveryReal() {
-            return true;
-        }
     }
 
     /**
      * fo: the real of highest weight (weighted failover); ovf ({@code overflow}): the same among the
      * reals with no more active connections than their weight.
      */
-    record HighestWeight(boolean overflow) implements Scheduler {
+    record HighestWeight(boolean overflow) implements ComparesEveryReal {
         public String ipvsName() {
             return overflow ? "ovf" : "fo";
         }
 
         public int schedCode() {
             return overflow ? ServiceEntry.SCHED_OVF : ServiceEntry.SCHED_FO;
-        }
-
-        public boolean comparesEveryReal() {
-            return true;
         }
     }
 
@@ -143,17 +142,13 @@ public sealed interface Scheduler {
      * ({@code replicated}): it keeps a set of reals, grown when all are overloaded and shrunk when
      * unchanged for a day.
      */
-    record LocalityBased(boolean replicated) implements Scheduler {
+    record LocalityBased(boolean replicated) implements ComparesEveryReal {
         public String ipvsName() {
             return replicated ? "lblcr" : "lblc";
         }
 
         public int schedCode() {
             return replicated ? ServiceEntry.SCHED_LBLCR : ServiceEntry.SCHED_LBLC;
-        }
-
-        public boolean comparesEveryReal() {
-            return true;
         }
     }
 
