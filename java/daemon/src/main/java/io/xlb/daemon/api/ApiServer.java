@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * The daemon's HTTP API on Vert.x Web: {@code /api/v1} (JSON), {@code /metrics} (Prometheus
@@ -286,17 +287,31 @@ public final class ApiServer implements AutoCloseable {
             fail(ctx, p);
             return;
         }
-        String ifMatch = ctx.request().getHeader("If-Match");
-        serialized(ctx, () -> {
-            requireMatch(ifMatch);
-            ServiceChanges changes = new ServiceChanges(director, managed);
-            edit.on(changes, key);
-            Director.Verdict v = changes.commit(dry);
+        committed(ctx, dry, changes -> edit.on(changes, key), (changes, v) -> {
             ObjectNode out = verdict(v, dry);
             if (returnsService) {
                 ServiceView.find(v.config(), key).ifPresent(vs -> out.set("service", SpecJson.write(ServiceText.read(vs))));
             }
             return new Answer(!dry && changes.created() ? 201 : 200, v.etag(), out);
+        });
+    }
+
+    /** What a write's answer says, from its changes (made and committed) and their verdict. */
+    private interface Answering {
+        Answer answer(ServiceChanges changes, Director.Verdict verdict);
+    }
+
+    /**
+     * The way every write of services goes: If-Match against the generation, then what {@code make}
+     * changes, committed as one (only checked when {@code dry}), on the daemon's thread.
+     */
+    private void committed(RoutingContext ctx, boolean dry, Consumer<ServiceChanges> make, Answering answering) {
+        String ifMatch = ctx.request().getHeader("If-Match");
+        serialized(ctx, () -> {
+            requireMatch(ifMatch);
+            ServiceChanges changes = new ServiceChanges(director, managed);
+            make.accept(changes);
+            return answering.answer(changes, changes.commit(dry));
         });
     }
 
@@ -311,10 +326,7 @@ public final class ApiServer implements AutoCloseable {
             fail(ctx, p);
             return;
         }
-        String ifMatch = ctx.request().getHeader("If-Match");
-        serialized(ctx, () -> {
-            requireMatch(ifMatch);
-            ServiceChanges changes = new ServiceChanges(director, managed);
+        committed(ctx, dry, changes -> {
             JsonNode ops = doc.isObject() ? doc.get("operations") : null;
             if (ops == null || !ops.isArray() || ops.isEmpty()) {
                 throw ApiProblem.invalid("/operations", "a non-empty array of operations");
@@ -327,9 +339,7 @@ public final class ApiServer implements AutoCloseable {
             for (int i = 0; i < ops.size(); i++) {
                 operation(changes, ops.get(i), "/operations/" + i);
             }
-            Director.Verdict v = changes.commit(dry);
-            return new Answer(200, v.etag(), verdict(v, dry));
-        });
+        }, (changes, v) -> new Answer(200, v.etag(), verdict(v, dry)));
     }
 
     private static void operation(ServiceChanges changes, JsonNode op, String at) {
