@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  *    unless mh-port is set (IPVS's rule): without it every connection goes to one real, while the
  *    floor and haproxy below spread them over both;
  *  - xlb-addr (not run unless named in xlb.bench.modes): the same with plain mh, one client
- *    address, so one real for all of it: what the table measured before 2026-12;
+ *    address, so one real for all of it: what RESULTS.md's xlb figures measured until mh-port;
  *  - xlb-generic: the same, the program attached in generic (skb) mode: XDP_TX leaves through the
  *    stack's transmit and the bridge port needs no program;
  *  - floor: to the VIP, bench_dr_floor in the director's place (MAC rewrite to one of the two
