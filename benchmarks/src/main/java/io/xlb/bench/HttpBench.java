@@ -36,7 +36,12 @@ import java.util.regex.Pattern;
  * Requests per second with wrk (keep-alive, and one connection per request), interleaved round by
  * round on one lab (client, director, two nginx real servers on one bridge):
  *  - direct: straight to one real's own address;
- *  - xlb: to the VIP, the director's XDP program (mh, DR) attached natively;
+ *  - xlb: to the VIP, the director's XDP program (mh with mh-port, DR) attached natively. All of
+ *    wrk's connections come from one client address, and mh hashes the source address alone
+ *    unless mh-port is set (IPVS's rule): without it every connection goes to one real, while the
+ *    floor and haproxy below spread them over both;
+ *  - xlb-addr (not run unless named in xlb.bench.modes): the same with plain mh, one client
+ *    address, so one real for all of it: what RESULTS.md's xlb figures measured until mh-port;
  *  - xlb-generic: the same, the program attached in generic (skb) mode: XDP_TX leaves through the
  *    stack's transmit and the bridge port needs no program;
  *  - floor: to the VIP, bench_dr_floor in the director's place (MAC rewrite to one of the two
@@ -44,15 +49,21 @@ import java.util.regex.Pattern;
  *  - haproxy: to the VIP, Debian's haproxy in TCP mode in the director's namespace (no XDP there)
  *    balancing round-robin to the same two nginx, as many threads as CPUs, not pinned (as nothing
  *    else here is: wrk, both nginx and every softirq share the same 2 CPUs).
- * Ratios are taken within a round; the table reports their median and spread.
+ * Ratios are taken within a round; the table reports their median and spread. Each run also
+ * reports the share of the packets rs1 received (of rs1's and rs2's): how the mode split the
+ * connections between the two reals.
  *
  * Usage: java -cp xlb-bench.jar io.xlb.bench.HttpBench [seconds per run, default 10] [rounds, default 5]
  */
 public final class HttpBench {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern RX_PACKETS = Pattern.compile("\"rx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: .*");
     /** -Dxlb.bench.modes=direct,xlb (a subset, comma-separated, direct and xlb always in) runs fewer. */
     private static final List<String> MODES = List.of(System.getProperty("xlb.bench.modes", "direct,xlb,xlb-generic,haproxy,floor").split(","));
+
+    /** Which of the director's states (xlb's or xlb-addr's) the maps hold. */
+    private static String scheduled = "xlb";
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -73,8 +84,13 @@ public final class HttpBench {
                 reals.add(Real.of(InetAddress.ofLiteral(lan.host(rs).address()), 80, 1, macs.getLast()));
             }
             Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.defaults());
-            dp.apply(new DesiredState(List.of(new Service(new VipKey(InetAddress.ofLiteral(vip), 80, Protocol.TCP),
-                    Scheduler.named("mh"), Method.DR, reals)), DirectorConfig.defaults()));
+            VipKey vipKey = new VipKey(InetAddress.ofLiteral(vip), 80, Protocol.TCP);
+            Map<String, DesiredState> directorState = Map.of(
+                    "xlb", new DesiredState(List.of(new Service(vipKey, Scheduler.named("mh", List.of("mh-port")), Method.DR, reals)),
+                            DirectorConfig.defaults()),
+                    "xlb-addr", new DesiredState(List.of(new Service(vipKey, Scheduler.named("mh"), Method.DR, reals)),
+                            DirectorConfig.defaults()));
+            dp.apply(directorState.get("xlb"));
             stack.floorTo((Inet4Address) InetAddress.ofLiteral(vip), macs);
             startHaproxy(lab, d, vip, lan.host("rs1").address(), lan.host("rs2").address());
             int dirIf = d.namespace().ifindex("eth0");
@@ -82,6 +98,7 @@ public final class HttpBench {
             Map<String, BpfProgram> directorProgram = new LinkedHashMap<>();
             directorProgram.put("xlb", dp.program());
             directorProgram.put("xlb-generic", dp.program());
+            directorProgram.put("xlb-addr", dp.program());
             directorProgram.put("floor", stack.drFloor());
             String direct = "http://" + lan.host("rs1").address() + "/";
             String viaVip = "http://" + vip + "/";
@@ -91,6 +108,7 @@ public final class HttpBench {
             // Warm up every path (ARP, nginx workers, haproxy's connections).
             for (String mode : MODES) {
                 use(bpf, d, dirIf, lan.switchNamespace(), port, directorProgram.get(mode), mode.endsWith("-generic"), dp.passProgram());
+                schedule(dp, directorState, mode);
                 wrk(lan, mode.equals("direct") ? direct : viaVip, 2, false);
             }
             System.out.println();
@@ -109,19 +127,29 @@ public final class HttpBench {
             }
             Map<Boolean, Map<String, List<Double>>> ratios = new LinkedHashMap<>();
             Map<Boolean, Map<String, List<Double>>> rates = new LinkedHashMap<>();
+            Map<Boolean, Map<String, List<Double>>> rs1Shares = new LinkedHashMap<>();
+            List<String> shareLines = new ArrayList<>();
             for (boolean close : new boolean[] {false, true}) {
                 ratios.put(close, new LinkedHashMap<>());
                 rates.put(close, new LinkedHashMap<>());
+                rs1Shares.put(close, new LinkedHashMap<>());
                 MODES.forEach(m -> rates.get(close).put(m, new ArrayList<>()));
+                MODES.forEach(m -> rs1Shares.get(close).put(m, new ArrayList<>()));
                 ratioNames.forEach(n -> ratios.get(close).put(n, new ArrayList<>()));
             }
             for (int round = 1; round <= rounds; round++) {
                 for (boolean close : new boolean[] {false, true}) {
                     Map<String, Double> r = new LinkedHashMap<>();
+                    Map<String, Double> share = new LinkedHashMap<>();
                     for (String mode : round % 2 == 1 ? MODES : MODES.reversed()) {
                         use(bpf, d, dirIf, lan.switchNamespace(), port, directorProgram.get(mode), mode.endsWith("-generic"), dp.passProgram());
+                        schedule(dp, directorState, mode);
+                        long rs1Before = rxPackets(lan.host("rs1")), rs2Before = rxPackets(lan.host("rs2"));
                         r.put(mode, wrk(lan, mode.equals("direct") ? direct : viaVip, seconds, close));
+                        long rs1 = rxPackets(lan.host("rs1")) - rs1Before, rs2 = rxPackets(lan.host("rs2")) - rs2Before;
+                        share.put(mode, (double) rs1 / (rs1 + rs2));
                         rates.get(close).get(mode).add(r.get(mode));
+                        rs1Shares.get(close).get(mode).add(share.get(mode));
                     }
                     for (String n : ratioNames) {
                         String[] ab = n.split(" / ");
@@ -130,15 +158,29 @@ public final class HttpBench {
                     StringBuilder line = new StringBuilder("| " + round + " | " + label(close) + " |");
                     MODES.forEach(m -> line.append(String.format(Locale.ROOT, " %.0f |", r.get(m))));
                     System.out.println(line);
+                    StringBuilder shareLine = new StringBuilder("| " + round + " | " + label(close) + " |");
+                    MODES.forEach(m -> shareLine.append(String.format(Locale.ROOT, " %.2f |", share.get(m))));
+                    shareLines.add(shareLine.toString());
                 }
             }
             use(bpf, d, dirIf, lan.switchNamespace(), port, null, false, null);
+            System.out.println();
+            System.out.println("Share of the packets rs1 received, of rs1's and rs2's (1.00: everything to rs1), every run:");
+            System.out.println();
+            System.out.println("| round | connections | " + String.join(" | ", MODES) + " |");
+            System.out.println("|---:|---|" + "---:|".repeat(MODES.size()));
+            shareLines.forEach(System.out::println);
             System.out.println();
             System.out.println("| connections (req/s, median (min–max) of " + rounds + ") | " + String.join(" | ", MODES) + " |");
             System.out.println("|---|" + "---:|".repeat(MODES.size()));
             for (boolean close : new boolean[] {false, true}) {
                 StringBuilder line = new StringBuilder("| " + label(close) + " |");
                 MODES.forEach(m -> line.append(" ").append(Spread.of(rates.get(close).get(m)).format(0)).append(" |"));
+                System.out.println(line);
+            }
+            for (boolean close : new boolean[] {false, true}) {
+                StringBuilder line = new StringBuilder("| " + label(close) + ": rs1's share of the packets |");
+                MODES.forEach(m -> line.append(" ").append(Spread.of(rs1Shares.get(close).get(m)).format(2)).append(" |"));
                 System.out.println(line);
             }
             System.out.println();
@@ -164,6 +206,29 @@ public final class HttpBench {
             BpfProgram pass) throws Exception {
         ForwardBench.attach(bpf, director, dirIf, program, generic ? Xdp.Mode.GENERIC : Xdp.Mode.NATIVE);
         ForwardBench.attach(bpf, sw, port, program == null || generic ? null : pass, Xdp.Mode.NATIVE);
+    }
+
+    /**
+     * The director's service as {@code mode} wants it (mh-port for xlb, plain mh for xlb-addr), and
+     * no connection left from the other: a flow the table remembers keeps its real.
+     */
+    private static void schedule(Dataplane dp, Map<String, DesiredState> states, String mode) {
+        String wanted = mode.equals("xlb-addr") ? "xlb-addr" : "xlb";
+        if (!wanted.equals(scheduled)) {
+            dp.apply(states.get(wanted));
+            dp.connectionTable().deleteBatch(dp.connectionTable().keys());
+            scheduled = wanted;
+        }
+    }
+
+    /** Packets {@code host}'s interface received. */
+    private static long rxPackets(Lan.Host host) {
+        String json = host.ns().exec("ip", "-j", "-s", "link", "show", "dev", host.ifname());
+        Matcher m = RX_PACKETS.matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no receive counter in " + json);
+        }
+        return Long.parseLong(m.group(1));
     }
 
     private static void startHaproxy(Lab lab, Netns director, String vip, String rs1, String rs2) throws Exception {
