@@ -7,6 +7,7 @@ import io.xlb.health.Checks;
 import io.xlb.health.Clock;
 import io.xlb.health.EventLoopClocks;
 import io.xlb.health.HealthMonitor;
+import io.xlb.health.NativeTransportVertx;
 import io.xlb.health.Timing;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
@@ -44,6 +45,8 @@ public final class HealthBench {
         return REALS_PREFIX + "." + (n >> 8) + "." + (n & 0xff);
     }
 
+    private static final Duration WARM_UP = Duration.ofSeconds(15);
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         if (args.length > 1 && args[1].equals("--baseline")) {
@@ -51,7 +54,7 @@ public final class HealthBench {
             return;
         }
         if (args.length > 1 && args[1].equals("--worker")) {
-            worker(Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])), args[4].equals("loops"), seconds);
+            worker(Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])), Way.valueOf(args[4]), seconds);
             return;
         }
         List<Integer> realCounts = args.length > 1
@@ -65,15 +68,19 @@ public final class HealthBench {
             Nginx.startForConnections(lab, lan.host("rs"), 80, 2, 8192);
             String java = ProcessHandle.current().info().command().orElseThrow();
             String cp = System.getProperty("java.class.path");
-            System.out.println("| reals | delay_loop | checkers on | checks/s asked | checks/s done | failed | CPU (% of one core) |");
-            System.out.println("|---:|---:|---|---:|---:|---:|---:|");
+            System.out.println("| reals | delay_loop | TCP check | checks/s asked | checks/s done | failed | CPU (% of one core) | CPU per check, ms (user + kernel) |");
+            System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|");
             for (int reals : realCounts) {
                 for (long loopMs : reals == 1000 ? new long[] {1000, 100} : new long[] {1000}) {
-                    // "one": every checker on one event loop, as the daemon ran them before EventLoopClocks.
-                    for (String on : List.of("one", "loops")) {
-                        BackgroundProcess w = lab.start(lan.host("checker").ns(), "worker-" + reals + "-" + loopMs + "-" + on, java, "-cp", cp,
-                                HealthBench.class.getName(), String.valueOf(seconds), "--worker",
-                                String.valueOf(reals), String.valueOf(loopMs), on);
+                    // Every checker on the event loops in turn (EventLoopClocks), as the daemon runs them.
+                    for (Way on : Way.values()) {
+                        // The daemon's JVM (its launcher's runtime defaults), so the collector's work is what the daemon's would be.
+                        List<String> command = new java.util.ArrayList<>(List.of(java));
+                        command.addAll(io.xlb.lab.XlbDaemon.RUNTIME_DEFAULTS);
+                        command.addAll(List.of("-cp", cp, HealthBench.class.getName(), String.valueOf(seconds), "--worker",
+                                String.valueOf(reals), String.valueOf(loopMs), on.name()));
+                        BackgroundProcess w = lab.start(lan.host("checker").ns(), "worker-" + reals + "-" + loopMs + "-" + on,
+                                command.toArray(String[]::new));
                         while (w.isAlive()) {
                             Thread.sleep(200);
                         }
@@ -97,7 +104,7 @@ public final class HealthBench {
         AtomicLong next = new AtomicLong();
         AtomicLong n = new AtomicLong();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
-        Duration cpu0 = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+        CpuTimes cpu0 = CpuTimes.ofThisProcess();
         List<Thread> threads = new java.util.ArrayList<>();
         for (int t = 0; t < 4; t++) {
             threads.add(Thread.ofPlatform().start(() -> {
@@ -114,22 +121,53 @@ public final class HealthBench {
         for (Thread t : threads) {
             t.join();
         }
-        Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpu0);
+        CpuTimes cpu = CpuTimes.ofThisProcess().minus(cpu0);
         System.out.println(String.format(Locale.ROOT,
-                "baseline: blocking connect+close to 10 000 of the same addresses in turn, 4 threads, as fast as it goes: %.0f/s at %.0f %% of one core",
-                n.get() / (double) seconds, 100.0 * cpu.toNanos() / 1e9 / seconds));
+                "baseline: blocking connect+close to 10 000 of the same addresses in turn, 4 threads, as fast as it goes: %.0f/s at %.0f %% of one core, %s ms of CPU per check (user + kernel)",
+                n.get() / (double) seconds, 100.0 * cpu.totalMs() / 1000 / seconds, cpu.perCheck(n.get())));
         System.exit(0);
     }
 
-    private static void worker(int reals, Duration delayLoop, boolean loops, int seconds) throws Exception {
-        Vertx vertx = Vertx.vertx();
+    /** How a TCP check connects: as the daemon did before (Vert.x's NetClient on Java NIO), and as it does now. */
+    enum Way {
+        NETCLIENT_NIO("Vert.x NetClient, Java NIO (before)"),
+        NETTY_NIO("Netty connect, Java NIO"),
+        NETTY_EPOLL("Netty connect, epoll (now)");
+
+        final String label;
+
+        Way(String label) {
+            this.label = label;
+        }
+
+        boolean epoll() {
+            return this == NETTY_EPOLL;
+        }
+    }
+
+    /** The TCP check as it was before it connected on Netty directly: kept here as the benchmark's "before". */
+    private static Check netClientCheck(Vertx vertx, CheckSpec.Tcp spec) {
+        io.vertx.core.net.NetClient client = vertx.createNetClient(new io.vertx.core.net.NetClientOptions()
+                .setConnectTimeout((int) spec.connectTimeout().toMillis()));
+        return () -> client.connect(spec.port(), spec.host())
+                .compose(socket -> socket.close().map((String) null), e -> io.vertx.core.Future.succeededFuture(
+                        "connect to " + spec.host() + ":" + spec.port() + " failed: " + e.getMessage()))
+                .map(io.xlb.health.Verdict::of).toCompletionStage();
+    }
+
+    private static void worker(int reals, Duration delayLoop, Way way, int seconds) throws Exception {
+        Vertx vertx = way.epoll() ? NativeTransportVertx.create() : Vertx.vertx();
+        if (vertx.isNativeTransportEnabled() != way.epoll()) {
+            throw new IllegalStateException(way + ": the transport is not the one asked for: " + vertx.unavailableNativeTransportCause());
+        }
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        Supplier<Clock> clocks = loops ? new EventLoopClocks(vertx) : () -> (d, task) -> vertx.setTimer(Math.max(1, d.toMillis()), id -> task.run());
+        Supplier<Clock> clocks = new EventLoopClocks(vertx);
         HealthMonitor<Integer> monitor = new HealthMonitor<>(clocks, RandomGenerator.getDefault(), (k, s) -> { });
         // As the daemon: a check per real, first rounds spread over keepalived's default warmup (the delay_loop).
         for (int i = 0; i < reals; i++) {
-            Check tcp = Checks.of(vertx, new CheckSpec.Tcp(realAddress(i), 80, Duration.ofSeconds(2)));
+            CheckSpec.Tcp spec = new CheckSpec.Tcp(realAddress(i), 80, Duration.ofSeconds(2));
+            Check tcp = way == Way.NETCLIENT_NIO ? netClientCheck(vertx, spec) : Checks.of(vertx, spec);
             Check counted = () -> tcp.attempt().whenComplete((verdict, e) -> {
                 done.incrementAndGet();
                 // A Verdict since the checks answer with one (a pass is a Verdict too, not null).
@@ -141,22 +179,49 @@ public final class HealthBench {
             });
             monitor.watch(i, List.of(counted), new Timing(delayLoop, 1, Duration.ofSeconds(1), delayLoop), true);
         }
-        Thread.sleep(delayLoop.toMillis() * 2); // warm-up
+        // Warm-up: the first rounds spread over the warmup, and the JIT compiling Vert.x's and Netty's connect path
+        // (its compiler threads' CPU would be counted as the checks' otherwise; a daemon runs for days).
+        Thread.sleep(Math.max(delayLoop.toMillis() * 2, WARM_UP.toMillis()));
         long c0 = done.get();
         long f0 = failed.get();
-        Duration cpu0 = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+        CpuTimes cpu0 = CpuTimes.ofThisProcess();
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         double elapsed = (System.nanoTime() - t0) / 1e9;
-        Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpu0);
+        CpuTimes cpu = CpuTimes.ofThisProcess().minus(cpu0);
         long n = done.get() - c0;
-        System.out.println(String.format(Locale.ROOT, "| %d | %.1f s | %s | %.0f | %.0f | %d | %.0f |", reals,
-                delayLoop.toMillis() / 1000.0, loops ? "event loops in turn" : "one event loop",
+        System.out.println(String.format(Locale.ROOT, "| %d | %.1f s | %s | %.0f | %.0f | %d | %.0f | %s |", reals,
+                delayLoop.toMillis() / 1000.0, way.label,
                 reals * 1000.0 / delayLoop.toMillis(), n / elapsed, failed.get() - f0,
-                100.0 * cpu.toNanos() / 1e9 / elapsed));
+                100.0 * cpu.totalMs() / 1000 / elapsed, cpu.perCheck(n)));
         monitor.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         CompletableFuture.completedFuture(null);
         System.exit(0);
+    }
+
+    /** This process's CPU time from /proc/self/stat, in the kernel's clock ticks (USER_HZ 100), split user / kernel. */
+    private record CpuTimes(long userTicks, long kernelTicks) {
+        private static final double MS_PER_TICK = 10.0;
+
+        static CpuTimes ofThisProcess() throws java.io.IOException {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new CpuTimes(Long.parseLong(f[11]), Long.parseLong(f[12]));
+        }
+
+        CpuTimes minus(CpuTimes earlier) {
+            return new CpuTimes(userTicks - earlier.userTicks, kernelTicks - earlier.kernelTicks);
+        }
+
+        double totalMs() {
+            return (userTicks + kernelTicks) * MS_PER_TICK;
+        }
+
+        String perCheck(long checks) {
+            return checks == 0 ? "–" : String.format(Locale.ROOT, "%.3f (%.3f + %.3f)", totalMs() / checks,
+                    userTicks * MS_PER_TICK / checks, kernelTicks * MS_PER_TICK / checks);
+        }
     }
 }

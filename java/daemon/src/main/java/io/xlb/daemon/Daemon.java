@@ -86,7 +86,7 @@ public final class Daemon implements AutoCloseable {
     private final String bootId = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextInt());
     private final java.time.Instant startedAt = java.time.Instant.now();
     private volatile ApiServer api;
-    private final Vertx vertx = Vertx.vertx();
+    private final Vertx vertx = io.xlb.health.NativeTransportVertx.create();
     private volatile AlertMail mail;
     private final VrrpInstances vrrp = new VrrpInstances(loop, alert -> mail.send(alert));
     private final HealthChecks health;
@@ -208,6 +208,10 @@ public final class Daemon implements AutoCloseable {
             });
             LOG.log(System.Logger.Level.INFO, "API on {0}{1}", options.api().port() < 0 ? "" : options.api().host() + ":"
                     + api.port() + " and ", options.api().socket());
+        }
+        if (!vertx.isNativeTransportEnabled()) {
+            LOG.log(System.Logger.Level.INFO, "health checks and the API on Java NIO, not epoll: {0}",
+                    String.valueOf(vertx.unavailableNativeTransportCause()));
         }
         loop.scheduleWithFixedDelay(this::tick, options.tick().toMillis(), options.tick().toMillis(), TimeUnit.MILLISECONDS);
         LOG.log(System.Logger.Level.INFO, "running {0} on {1}: {2} services", options.configFile(), accepted.interfaces(),
