@@ -230,11 +230,7 @@ public final class Dataplane implements AutoCloseable {
         Set<VipKey> wanted = new HashSet<>();
         state.services().forEach(s -> wanted.add(s.vip()));
         // Withdrawn first: their slots are free for the services that follow.
-        for (VipKey gone : new ArrayList<>(applied.keySet())) {
-            if (!wanted.contains(gone)) {
-                removeService(gone);
-            }
-        }
+        removeServices(applied.keySet().stream().filter(vip -> !wanted.contains(vip)).toList());
         applyServices(state.services());
         syncNatReals(state.services());
     }
@@ -630,24 +626,85 @@ public final class Dataplane implements AutoCloseable {
         }
     }
 
-    /** Removed whole: its VIP first, then its entry, table and localities, then its reals. */
-    private void retireNow(int id) {
-        RealEntry old = reals.lookup(id).orElse(null);
-        if (old != null) {
-            reals.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE, old.port(), 0));
+    /** Reals retired by a withdrawal, written per batch of this many (bounds the native buffers). */
+    private static final int RETIRE_EVERY = 8192;
+
+    /**
+     * Withdraws the services at {@code gone} whole, {@link #FLUSH_EVERY} at a time with one batch per
+     * map: their VIPs first (no new packet finds them), their entries, then their table slots pointed
+     * at one empty table. Array-of-maps has no BPF_MAP_DELETE_BATCH (6.1 and 6.18 alike), so the slots
+     * are replaced, not deleted: an update batch makes the kernel wait for running programs once per
+     * batch (6.8 on; 6.1 still waits once per slot, in one syscall), and after that wait no program is
+     * still inside a service whose VIP went. Then their localities and their reals; the slots go back
+     * to the pools last, so a service that takes one later in this apply is never read through the old.
+     */
+    private void removeServices(List<VipKey> gone) {
+        if (gone.isEmpty()) {
+            return;
         }
-        realThresholds.put(id, RealThresholds.NONE);
-        realPool.release(id);
+        List<Applied> removed = new ArrayList<>(gone.size());
+        try (RawMap empty = innerTable(new int[0])) {
+            for (int from = 0; from < gone.size(); from += FLUSH_EVERY) {
+                List<VipKey> batch = gone.subList(from, Math.min(gone.size(), from + FLUSH_EVERY));
+                Map<Integer, ServiceEntry> entries = new LinkedHashMap<>();
+                Map<Integer, RawMap> emptied = new LinkedHashMap<>();
+                for (VipKey vip : batch) {
+                    int index = applied.get(vip).index();
+                    entries.put(index, new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, index, 0, 0));
+                    emptied.put(index, empty);
+                }
+                vips.deleteBatch(batch);
+                services.updateBatch(entries);
+                tables.replaceAll(emptied);
+                batch.forEach(vip -> removed.add(applied.remove(vip)));
+            }
+            tableWrites = tableWrites.plus(empty.writes());
+        }
+        Set<Integer> indices = new HashSet<>();
+        removed.forEach(a -> indices.add(a.index()));
+        forgetLocalities(indices);
+        retireAll(removed);
+        removed.forEach(a -> servicePool.release(a.index()));
     }
 
-    private void removeService(VipKey vip) {
-        Applied a = applied.remove(vip);
-        vips.delete(vip);
-        services.put(a.index(), new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, a.index(), 0, 0));
-        tables.delete(a.index());
-        forgetLocalities(Set.of(a.index()));
-        a.reals().values().forEach(this::retireNow);
-        servicePool.release(a.index());
+    /** The reals of withdrawn services, written not present and without thresholds, then their slots freed. */
+    private void retireAll(List<Applied> removed) {
+        Map<Integer, RealEntry> entries = new LinkedHashMap<>();
+        Map<Integer, RealThresholds> thresholds = new LinkedHashMap<>();
+        List<Integer> ids = new ArrayList<>();
+        for (Applied a : removed) {
+            Map<Integer, Real> known = new HashMap<>();
+            if (a.service() != null) {
+                for (Real r : a.service().reals()) {
+                    Integer id = a.reals().get(new RealKey(a.service().vip(), r.address(), r.port()));
+                    if (id != null) {
+                        known.put(id, r);
+                    }
+                }
+            }
+            for (int id : a.reals().values()) {
+                Real r = known.get(id);
+                RealEntry old = r != null ? realEntry(a.service(), r, NO_SERVICE) : reals.lookup(id).orElse(null);
+                if (old != null) {
+                    entries.put(id, new RealEntry(old.address(), old.method(), 0, 0, old.mac(), old.ifindex(), NO_SERVICE,
+                            old.port(), 0));
+                }
+                thresholds.put(id, RealThresholds.NONE);
+                ids.add(id);
+                if (thresholds.size() >= RETIRE_EVERY) {
+                    writeRetired(entries, thresholds);
+                }
+            }
+        }
+        writeRetired(entries, thresholds);
+        ids.forEach(realPool::release);
+    }
+
+    private void writeRetired(Map<Integer, RealEntry> entries, Map<Integer, RealThresholds> thresholds) {
+        reals.updateBatch(entries);
+        realThresholds.updateBatch(thresholds);
+        entries.clear();
+        thresholds.clear();
     }
 
     /**
