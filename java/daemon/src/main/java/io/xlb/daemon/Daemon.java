@@ -337,10 +337,8 @@ public final class Daemon implements AutoCloseable {
         ConfigCheck.Outcome next = ConfigCheck.check(file, files, options.interfaces(), ConfigCheck.Host.local(),
                 options.mapSizes());
         List<String> refusals = new ArrayList<>();
-        if (next.accepted(false) && !next.sizes().equals(dataplane.sizes())) {
-            refusals.add(file + ": the maps hold " + dataplane.sizes() + " and this file asks for " + next.sizes()
-                    + " (global_defs xlb_max_*): map sizes are fixed when the maps are created; a reload cannot change"
-                    + " them. Stop the daemon, remove the pins (xlb stop --flush) and start it again");
+        if (next.accepted(false)) {
+            refusals.addAll(MapSizeChange.refusals(file, next.config().global().mapSizes(), dataplane.sizes(), next.sizes()));
         }
         if (next.accepted(false) && !next.interfaces().equals(interfaces)) {
             refusals.add(file + ": the director is attached to " + interfaces + " and this file needs "
