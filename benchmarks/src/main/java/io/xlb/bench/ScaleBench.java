@@ -36,10 +36,11 @@ import java.util.Map;
  * file's xlb_max_* sizes), the map writes of applying it again and of one real's weight changed, the
  * kernel memory each map takes (memlock), one Maglev ring of 65 537 slots over 100 reals rebuilt,
  * the connection reaper over a full table of 1M entries (time and heap it allocates), and a daemon
- * process's RSS with 1 000 VIPs.
+ * process's RSS with 1 000 VIPs, and withdrawing all of 1 000 and 10 000 services at once
+ * ({@code -Dscale.withdraw=1000,10000}).
  *
  * {@code ScaleBench [vips [reals-per-vip [scheduler [rss-vips [rss-reals]]]]]}; parts can be left out with
- * {@code -Dscale.skip=load,maglev,reaper,rss}.
+ * {@code -Dscale.skip=load,maglev,reaper,rss,withdraw}.
  */
 public final class ScaleBench {
     private static final String PREFIX = "xlbscale";
@@ -68,6 +69,52 @@ public final class ScaleBench {
         }
         if (!skip.contains("rss")) {
             rss(rssVips, rssReals, "mh");
+        }
+        if (!skip.contains("withdraw")) {
+            withdraw(Arrays.stream(System.getProperty("scale.withdraw", "1000,10000").split(",")).mapToInt(Integer::parseInt)
+                    .toArray(), WITHDRAWN_REALS);
+        }
+    }
+
+    // --- withdrawing services ---
+
+    /** Reals behind each withdrawn service: their retirement is part of the cost, their number is not the point. */
+    private static final int WITHDRAWN_REALS = 4;
+
+    /**
+     * For each count: that many wlc services applied to a director sized for them, then all withdrawn
+     * with one apply (as a reload that drops them does). Each withdrawn service's scheduling-table slot
+     * is an outer-map write, and the kernel waits for running programs after each such syscall.
+     */
+    private static void withdraw(int[] counts, int realsEach) throws IOException {
+        System.out.printf(Locale.ROOT, "%n## Withdrawing services (wlc, %d reals each), all at once%n%n", realsEach);
+        System.out.println("| services | apply them: ms | withdraw them: ms | outer-map writes (slots / syscalls) | all writes (elements / syscalls) |");
+        System.out.println("|---:|---:|---:|---:|---:|");
+        for (int n : counts) {
+            Path dir = Files.createTempDirectory("xlb-withdraw");
+            Path conf = dir.resolve("keepalived.conf");
+            try {
+                Files.writeString(conf, config(n, realsEach, "wlc", -1, 0, false));
+                ConfigCheck.Outcome outcome = check(conf);
+                try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.of(outcome.sizes()))) {
+                    long t0 = System.nanoTime();
+                    dp.apply(resolved(outcome.desired()));
+                    double applyMs = ms(t0);
+                    RawMap outer = dp.map("sched_tables");
+                    RawMap.Writes outer0 = outer.writes();
+                    RawMap.Writes all0 = dp.mapWrites();
+                    t0 = System.nanoTime();
+                    dp.apply(new DesiredState(List.of(), outcome.desired().config()));
+                    double withdrawMs = ms(t0);
+                    RawMap.Writes o = outer.writes().minus(outer0);
+                    RawMap.Writes a = dp.mapWrites().minus(all0);
+                    System.out.printf(Locale.ROOT, "| %d | %.0f | %.0f | %d / %d | %d / %d |%n", n, applyMs, withdrawMs,
+                            o.elements(), o.calls(), a.elements(), a.calls());
+                }
+            } finally {
+                Files.deleteIfExists(conf);
+                Files.deleteIfExists(dir);
+            }
         }
     }
 
