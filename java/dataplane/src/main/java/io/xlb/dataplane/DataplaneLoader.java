@@ -10,8 +10,13 @@ import io.xlb.bpf.BpfObject;
 import io.xlb.bpf.BpfProgram;
 import io.xlb.bpf.Btf;
 import io.xlb.bpf.MapInfo;
+import io.xlb.bpf.MapSpec;
+import io.xlb.bpf.MapType;
 import io.xlb.bpf.RawMap;
 import io.xlb.bpf.Xdp;
+import io.xlb.dataplane.abi.NatReply;
+import io.xlb.dataplane.abi.Structs;
+import io.xlb.dataplane.abi.VipKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,10 +88,35 @@ public final class DataplaneLoader {
      * nothing a packet could notice.
      */
     public static Dataplane adopt(Bpf bpf, Path dir) {
-        Dataplane dp = Dataplane.of(bpf, null, name -> bpf.openPinnedMap(dir.resolve(name)),
+        Dataplane dp = Dataplane.of(bpf, null, name -> Files.exists(dir.resolve(name)) || !ADDED_LATER.contains(name)
+                        ? bpf.openPinnedMap(dir.resolve(name)) : standIn(bpf, dir, name),
                 bpf.openPinnedProgram(dir.resolve(PROGRAM)), bpf.openPinnedProgram(dir.resolve(PASS_PROGRAM)));
         dp.rebuildFromMaps();
         return dp;
+    }
+
+    /**
+     * Maps later builds added: the pins of an older build have none of them. Adopting those pins (xlb
+     * adm, status, the lab: to list them) stands each in empty and unpinned; the older program reads
+     * none of them, so what it does is unchanged, and listings show no NAT reply mapping.
+     */
+    static final List<String> ADDED_LATER = List.of("nat_reals", "nat_real_hints");
+    /** linux/bpf.h: a hash that allocates its entries as they are inserted (nat_reals holds NAT reals only). */
+    private static final int BPF_F_NO_PREALLOC = 1;
+
+    /** An empty, unpinned map shaped as this build's {@code name} (one of {@link #ADDED_LATER}). */
+    private static RawMap standIn(Bpf bpf, Path dir, String name) {
+        return switch (name) {
+            case "nat_reals" -> {
+                try (RawMap reals = bpf.openPinnedMap(dir.resolve("reals"))) {
+                    yield bpf.createMap(new MapSpec(MapType.HASH, name, VipKey.CODEC.size(), NatReply.CODEC.size(),
+                            reals.info().maxEntries(), BPF_F_NO_PREALLOC, -1));
+                }
+            }
+            case "nat_real_hints" -> bpf.createMap(new MapSpec(MapType.ARRAY, name, Integer.BYTES, Integer.BYTES,
+                    Structs.NAT_HINT_SLOTS, 0, -1));
+            default -> throw new IllegalArgumentException("no stand-in for map " + name);
+        };
     }
 
     private static void size(BpfObject object, MapSizes sizes) {
