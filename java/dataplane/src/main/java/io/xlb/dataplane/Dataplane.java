@@ -626,11 +626,17 @@ public final class Dataplane implements AutoCloseable {
         }
     }
 
+    /**
+     * Services withdrawn with one batch per map (bounds the native buffers). Larger than
+     * {@link #FLUSH_EVERY}: their slots all take the one empty table, no inner map each is held open,
+     * and each outer-map batch is one wait for running programs.
+     */
+    static final int WITHDRAW_EVERY = 16_384;
     /** Reals retired by a withdrawal, written per batch of this many (bounds the native buffers). */
     private static final int RETIRE_EVERY = 8192;
 
     /**
-     * Withdraws the services at {@code gone} whole, {@link #FLUSH_EVERY} at a time with one batch per
+     * Withdraws the services at {@code gone} whole, {@link #WITHDRAW_EVERY} at a time with one batch per
      * map: their VIPs first (no new packet finds them), their entries, then their table slots pointed
      * at one empty table. Array-of-maps has no BPF_MAP_DELETE_BATCH (6.1 and 6.18 alike), so the slots
      * are replaced, not deleted: an update batch makes the kernel wait for running programs once per
@@ -644,8 +650,8 @@ public final class Dataplane implements AutoCloseable {
         }
         List<Applied> removed = new ArrayList<>(gone.size());
         try (RawMap empty = innerTable(new int[0])) {
-            for (int from = 0; from < gone.size(); from += FLUSH_EVERY) {
-                List<VipKey> batch = gone.subList(from, Math.min(gone.size(), from + FLUSH_EVERY));
+            for (int from = 0; from < gone.size(); from += WITHDRAW_EVERY) {
+                List<VipKey> batch = gone.subList(from, Math.min(gone.size(), from + WITHDRAW_EVERY));
                 Map<Integer, ServiceEntry> entries = new LinkedHashMap<>();
                 Map<Integer, RawMap> emptied = new LinkedHashMap<>();
                 for (VipKey vip : batch) {

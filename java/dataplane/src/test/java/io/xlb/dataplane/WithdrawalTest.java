@@ -29,8 +29,6 @@ import org.junit.jupiter.api.Test;
 class WithdrawalTest {
     private static final int SERVICES = 1200;
     private static final int KEPT = 100;
-    /** Services per outer-map batch (Dataplane's FLUSH_EVERY). */
-    private static final int BATCH = 512;
 
     private static VipKey vip(String net, int n) {
         return new VipKey(Frame.addr(net + (n >> 8) + "." + (n & 255)), 80, Protocol.TCP);
@@ -82,7 +80,7 @@ class WithdrawalTest {
             dp.apply(new DesiredState(all.subList(0, KEPT), DirectorConfig.defaults()));
             RawMap.Writes withdrawal = outer.writes().minus(before);
             int withdrawn = SERVICES - KEPT;
-            int batches = (withdrawn + BATCH - 1) / BATCH;
+            int batches = (withdrawn + Dataplane.WITHDRAW_EVERY - 1) / Dataplane.WITHDRAW_EVERY;
             assertEquals(new RawMap.Writes(withdrawn, batches), withdrawal, "outer map: every slot emptied, in batches");
             assertEquals(new RawMap.Writes(withdrawn, batches), dp.map("vips").writes().minus(vipsBefore), "VIPs deleted in batches");
             assertEquals(KEPT, dp.view().size());
