@@ -659,7 +659,7 @@ public final class Dataplane implements AutoCloseable {
                     entries.put(index, new ServiceEntry(ServiceEntry.SCHED_NONE, 0, 0, 0, index, 0, 0));
                     emptied.put(index, empty);
                 }
-                vips.deleteBatch(batch);
+                deleteVips(batch);
                 services.updateBatch(entries);
                 tables.replaceAll(emptied);
                 batch.forEach(vip -> removed.add(applied.remove(vip)));
@@ -671,6 +671,18 @@ public final class Dataplane implements AutoCloseable {
         forgetLocalities(indices);
         retireAll(removed);
         removed.forEach(a -> servicePool.release(a.index()));
+    }
+
+    /** One batch; if a VIP was already gone (the batch stops there), the rest one by one, absent ones skipped. */
+    private void deleteVips(List<VipKey> batch) {
+        try {
+            vips.deleteBatch(batch);
+        } catch (io.xlb.bpf.BpfException e) {
+            if (e.errno() != io.xlb.bpf.Errno.ENOENT) {
+                throw e;
+            }
+            batch.forEach(vips::delete);
+        }
     }
 
     /** The reals of withdrawn services, written not present and without thresholds, then their slots freed. */

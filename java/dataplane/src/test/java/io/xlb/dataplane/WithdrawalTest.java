@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.xlb.bpf.Bpf;
+import io.xlb.bpf.Codec;
 import io.xlb.bpf.RawMap;
 import io.xlb.bpf.TestRunResult;
 import io.xlb.dataplane.abi.DirectorConfig;
@@ -108,6 +109,19 @@ class WithdrawalTest {
             for (int n = KEPT; n < SERVICES; n += 97) {
                 assertNotForwarded(dp, syn(vip("192.0.", n), 40000));
             }
+        }
+    }
+
+    @Test
+    void aVipAlreadyGoneDoesNotStopTheOthersWithdrawal() {
+        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.load(bpf, new DataplaneLoader.Options(65536))) {
+            List<Service> three = List.of(service("192.0.", 1, 0), service("192.0.", 2, 0), service("192.0.", 3, 0));
+            dp.apply(new DesiredState(three, DirectorConfig.defaults()));
+            dp.map("vips").typed(VipKey.CODEC, Codec.U32).delete(vip("192.0.", 2)); // by hand, behind the dataplane's back
+            dp.apply(new DesiredState(List.of(), DirectorConfig.defaults()));
+            assertEquals(List.of(), dp.view());
+            assertEquals(0, dp.map("vips").typed(VipKey.CODEC, Codec.U32).keys().size());
+            assertNotForwarded(dp, syn(vip("192.0.", 1), 40000));
         }
     }
 }
