@@ -4,17 +4,10 @@ import static io.xlb.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xlb.bpf.Bpf;
-import io.xlb.daemon.Daemon;
-import io.xlb.dataplane.Dataplane;
-import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.MapSizes;
 import io.xlb.lab.BackgroundProcess;
 import io.xlb.lab.Lab;
 import io.xlb.lab.Lan;
-import io.xlb.lab.Nginx;
-import io.xlb.lab.RealServerStep;
-import io.xlb.lab.XlbDaemon;
 import io.xlb.testing.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,41 +30,32 @@ class MapSizesReloadLabTest {
     private static final String SUBNET = "10.77.12";
     private static final String VIP = SUBNET + ".200";
     private static final int SERVICES = 2048;
-    private Lab lab;
+    private final DirectorLab directorLab = new DirectorLab("sizes");
+    private final Lab lab = directorLab.lab();
+    private final Path pinDir = directorLab.pinDir();
     private Lan lan;
     private Path conf;
-    private final Path pinDir = XlbDaemon.pinDir("xlbt", "sizes");
     private BackgroundProcess daemon;
 
     @BeforeAll
     void build() throws Exception {
-        lab = new Lab("xlbt");
         lan = Lan.tutorial(lab, SUBNET);
-        for (String rs : List.of("rs1", "rs2")) {
-            RealServerStep.apply(lan.host(rs), VIP);
-            Nginx.start(lab, lan.host(rs));
-        }
+        directorLab.tutorialReals(lan, VIP);
         conf = lab.scratch().resolve("keepalived.conf");
         Files.writeString(conf, config("   xlb_max_services " + SERVICES + "\n", 3));
-        daemon = XlbDaemon.of(Xlb.class, conf, pinDir).start(lab, lan.host("director").ns(), "daemon");
-        LabCommand.Demo.passOnSwitchPort(lan, pinDir);
+        daemon = directorLab.daemon(conf).start(lab, lan.host("director").ns(), "daemon");
+        directorLab.passOnSwitchPort(lan);
         await(Duration.ofSeconds(30), () -> requests(1).stream().anyMatch(b -> b.equals("rs1") || b.equals("rs2")));
     }
 
     @AfterAll
-    void teardown() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            Daemon.flush(pinDir);
-        }
+    void teardown() {
+        directorLab.close();
     }
 
     /** The tutorial's file with {@code sizes} at the top of its global_defs (line 2) and rs1's weight. */
     private static String config(String sizes, int rs1Weight) throws Exception {
-        String text = LabCommand.Demo.tutorialConfig().replace("10.77.1.", SUBNET + ".");
+        String text = DirectorLab.tutorialConfig(SUBNET);
         text = text.replaceFirst("global_defs \\{\n", "global_defs {\n" + sizes.replace("$", "\\$"));
         return text.replaceFirst("weight 3", "weight " + rs1Weight);
     }
@@ -85,10 +69,8 @@ class MapSizesReloadLabTest {
 
     /** What xlb adm -Ln lists, without the connection counts; and the sizes of the maps. */
     private String listing() {
-        try (Bpf bpf = Bpf.open(); Dataplane dp = DataplaneLoader.adopt(bpf, pinDir)) {
-            assertEquals(SERVICES, dp.sizes().services(), "the maps are those the daemon created");
-            return IpvsListing.list(dp.view(), dp.map("conns").info().maxEntries()).replaceAll(" +\\d+ +\\d+ +\n", "\n");
-        }
+        assertEquals(Integer.valueOf(SERVICES), directorLab.adopted(dp -> dp.sizes().services()), "the maps are those the daemon created");
+        return directorLab.ipvsList().replaceAll(" +\\d+ +\\d+ +\n", "\n");
     }
 
     private XlbRun refused(String file, String expected) throws Exception {

@@ -17,8 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tier 2: the pins of an older build, from before NAT's replies were found through nat_reals
@@ -29,19 +29,12 @@ import org.junit.jupiter.api.Test;
 class OlderPinsAdoptionTest {
     private static final VipKey NAT = new VipKey(Frame.addr("192.0.2.20"), 53, Protocol.UDP);
     private static final Real NAT_REAL = new Real(Frame.addr("198.51.100.21"), 5353, 1, null, MacAddress.ZERO, 0);
-    private final Path dir = Path.of("/sys/fs/bpf", "xlbt-" + ProcessHandle.current().pid() + "-older");
-
-    @AfterEach
-    void unpin() throws Exception {
-        if (Files.exists(dir)) {
-            try (Bpf bpf = Bpf.open()) {
-                DataplaneLoader.unpin(bpf, dir);
-            }
-        }
-    }
+    @RegisterExtension
+    final DirectorPins pins = new DirectorPins("older");
 
     @Test
     void pinsWithoutTheNatRealMapsAreListedWithoutNatReplyMappings() {
+        Path dir = pins.dir();
         DesiredState state = new DesiredState(List.of(service(WEB, "wrr", Method.DR, RS1), service(NAT, "rr", Method.NAT, NAT_REAL)),
                 io.xlb.dataplane.abi.DirectorConfig.defaults());
         List<Dataplane.ServiceView> listed;
