@@ -160,21 +160,25 @@ public final class ScaleBench {
             Daemon.Options options = new Daemon.Options(conf, List.of("lo"), pinDir, Duration.ofSeconds(1));
             try (Bpf bpf = Bpf.open(); DirectorPreload preload = new DirectorPreload(bpf)) {
                 long gc0 = gcMs();
+                long[] cpu0 = cpuMs();
                 t0 = System.nanoTime();
                 ConfigCheck.Outcome first = Daemon.check(options, preload);
                 double checkMs = ms(t0);
                 long gcCheck = gcMs();
+                long[] cpuCheck = cpuMs();
                 MapSizes sizes = first.sizes();
                 t0 = System.nanoTime();
                 Dataplane dp = Daemon.load(options, bpf, first, preload).dataplane();
                 double loadMs = ms(t0);
                 long gcLoad = gcMs();
+                long[] cpuLoad = cpuMs();
                 try (dp) {
                     t0 = System.nanoTime();
                     RawMap.Writes w0 = dp.mapWrites();
                     dp.apply(resolved(first.desired()));
                     double applyMs = ms(t0);
                     long gcApply = gcMs();
+                    long[] cpuApply = cpuMs();
                     RawMap.Writes applyWrites = dp.mapWrites().minus(w0);
                     Runtime rt = Runtime.getRuntime();
                     System.gc();
@@ -212,6 +216,9 @@ public final class ScaleBench {
                             vips * realsPerVip, weightMs, weightWrites.elements(), weightWrites.calls());
                     System.out.printf(Locale.ROOT, "%nGC pauses (ms): check %d, load %d, apply %d%n", gcCheck - gc0, gcLoad - gcCheck,
                             gcApply - gcLoad);
+                    System.out.printf(Locale.ROOT, "CPU (ms; this thread / the whole process, GC and the preload included): check %d / %d,"
+                                    + " load %d / %d, apply %d / %d%n", cpuCheck[0] - cpu0[0], cpuCheck[1] - cpu0[1],
+                            cpuLoad[0] - cpuCheck[0], cpuLoad[1] - cpuCheck[1], cpuApply[0] - cpuLoad[0], cpuApply[1] - cpuLoad[1]);
                     System.out.printf(Locale.ROOT, "%nheap live after the first apply (after a GC): %d MiB%n", heapAfter >> 20);
                     memlock(dp, sizes);
                 } finally {
@@ -463,6 +470,13 @@ public final class ScaleBench {
             }
         }
         return -1;
+    }
+
+    /** CPU time so far: this thread's, and the process's (every thread: the collector's, the preload's). */
+    private static long[] cpuMs() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new long[] {ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000,
+                os.getProcessCpuTime() / 1_000_000};
     }
 
     /** Time the collectors took so far (the serial collector's is all pause). */
