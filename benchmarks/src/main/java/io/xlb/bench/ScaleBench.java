@@ -9,6 +9,7 @@ import io.xlb.dataplane.ConnReaper;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.DirectorPreload;
 import io.xlb.dataplane.MapSizes;
 import io.xlb.dataplane.Service;
 import io.xlb.dataplane.abi.MacAddress;
@@ -178,8 +179,9 @@ public final class ScaleBench {
                 s.reals().stream().map(r -> r.withNextHop(mac, 0)).toList(), s.persistence())).toList(), state.config());
     }
 
+    /** As the daemon's reload checks it (on this host, attached to lo as the start's check had it). */
     private static ConfigCheck.Outcome check(Path conf) {
-        ConfigCheck.Outcome o = ConfigCheck.check(conf, ConfigFiles.DISK, List.of(), ConfigCheck.Host.OFFLINE, MapSizes.DEFAULTS);
+        ConfigCheck.Outcome o = ConfigCheck.check(conf, ConfigFiles.DISK, List.of("lo"), ConfigCheck.Host.local(), MapSizes.DEFAULTS);
         if (!o.accepted(false)) {
             throw new IllegalStateException("refused: " + o.errors().subList(0, Math.min(5, o.errors().size())));
         }
@@ -195,19 +197,31 @@ public final class ScaleBench {
             double writeMs = ms(t0);
             long bytes = Files.size(conf);
             System.gc();
-            t0 = System.nanoTime();
-            ConfigCheck.Outcome first = check(conf);
-            double checkMs = ms(t0);
-            MapSizes sizes = first.sizes();
-            try (Bpf bpf = Bpf.open()) {
+            // The daemon's start (Daemon.start): the file checked while the director loads with the sizes
+            // its global_defs names, then the dataplane loaded and pinned (taking what was loaded meanwhile).
+            Path pinDir = Path.of("/sys/fs/bpf/" + PREFIX + "-load-" + ProcessHandle.current().pid());
+            Daemon.Options options = new Daemon.Options(conf, List.of("lo"), pinDir, Duration.ofSeconds(1));
+            try (Bpf bpf = Bpf.open(); DirectorPreload preload = new DirectorPreload(bpf)) {
+                long gc0 = gcMs();
+                long[] cpu0 = cpuMs();
                 t0 = System.nanoTime();
-                Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.of(sizes));
+                ConfigCheck.Outcome first = Daemon.check(options, preload);
+                double checkMs = ms(t0);
+                long gcCheck = gcMs();
+                long[] cpuCheck = cpuMs();
+                MapSizes sizes = first.sizes();
+                t0 = System.nanoTime();
+                Dataplane dp = Daemon.load(options, bpf, first, preload).dataplane();
                 double loadMs = ms(t0);
+                long gcLoad = gcMs();
+                long[] cpuLoad = cpuMs();
                 try (dp) {
                     t0 = System.nanoTime();
                     RawMap.Writes w0 = dp.mapWrites();
                     dp.apply(resolved(first.desired()));
                     double applyMs = ms(t0);
+                    long gcApply = gcMs();
+                    long[] cpuApply = cpuMs();
                     RawMap.Writes applyWrites = dp.mapWrites().minus(w0);
                     Runtime rt = Runtime.getRuntime();
                     System.gc();
@@ -234,8 +248,8 @@ public final class ScaleBench {
                             vips, realsPerVip, scheduler, bytes / 1e6, writeMs);
                     System.out.println("| step | ms | map elements written | write syscalls |");
                     System.out.println("|---|---:|---:|---:|");
-                    System.out.printf(Locale.ROOT, "| check-config (parse, check, map to a desired state) | %.0f | — | — |%n", checkMs);
-                    System.out.printf(Locale.ROOT, "| load the director with maps for %s | %.0f | — | — |%n", sizes, loadMs);
+                    System.out.printf(Locale.ROOT, "| check-config (parse, check, map to a desired state; the director loading meanwhile) | %.0f | — | — |%n", checkMs);
+                    System.out.printf(Locale.ROOT, "| load the director with maps for %s, and pin it (what is left of it after the check) | %.0f | — | — |%n", sizes, loadMs);
                     System.out.printf(Locale.ROOT, "| apply (first) | %.0f | %d | %d |%n", applyMs, applyWrites.elements(), applyWrites.calls());
                     System.out.printf(Locale.ROOT, "| **from the file to the maps: check + load + apply** | **%.0f** | | |%n",
                             checkMs + loadMs + applyMs);
@@ -243,8 +257,15 @@ public final class ScaleBench {
                     System.out.printf(Locale.ROOT, "| check-config of the file with one real's weight 1 → 2 | %.0f | — | — |%n", recheckMs);
                     System.out.printf(Locale.ROOT, "| apply that (one weight changed among %d reals) | %.0f | %d | %d |%n",
                             vips * realsPerVip, weightMs, weightWrites.elements(), weightWrites.calls());
+                    System.out.printf(Locale.ROOT, "%nGC pauses (ms): check %d, load %d, apply %d%n", gcCheck - gc0, gcLoad - gcCheck,
+                            gcApply - gcLoad);
+                    System.out.printf(Locale.ROOT, "CPU (ms; this thread / the whole process, GC and the preload included): check %d / %d,"
+                                    + " load %d / %d, apply %d / %d%n", cpuCheck[0] - cpu0[0], cpuCheck[1] - cpu0[1],
+                            cpuLoad[0] - cpuCheck[0], cpuLoad[1] - cpuCheck[1], cpuApply[0] - cpuLoad[0], cpuApply[1] - cpuLoad[1]);
                     System.out.printf(Locale.ROOT, "%nheap live after the first apply (after a GC): %d MiB%n", heapAfter >> 20);
                     memlock(dp, sizes);
+                } finally {
+                    DataplaneLoader.unpin(bpf, pinDir);
                 }
             }
         } finally {
@@ -481,6 +502,18 @@ public final class ScaleBench {
             }
         }
         return -1;
+    }
+
+    /** CPU time so far: this thread's, and the process's (every thread: the collector's, the preload's). */
+    private static long[] cpuMs() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new long[] {ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000,
+                os.getProcessCpuTime() / 1_000_000};
+    }
+
+    /** Time the collectors took so far (the serial collector's is all pause). */
+    private static long gcMs() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
     }
 
     private static double ms(long t0) {

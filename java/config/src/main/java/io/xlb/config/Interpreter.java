@@ -33,9 +33,13 @@ final class Interpreter {
     private final VirtualServerGroupReader virtualServerGroup;
     private final VirtualServerReader virtualServer;
 
-    Interpreter(Diagnostics d, SourcePos filePos) {
+    /** Told each global_defs as soon as it is read. */
+    private final java.util.function.Consumer<GlobalDefs> globalDefsRead;
+
+    Interpreter(Diagnostics d, SourcePos filePos, java.util.function.Consumer<GlobalDefs> globalDefsRead) {
         this.d = d;
         this.filePos = filePos;
+        this.globalDefsRead = globalDefsRead;
         this.global = GlobalDefs.empty(filePos);
         this.globalDefs = new GlobalDefsReader(d);
         this.vrrpScript = new VrrpScriptReader(d);
@@ -48,7 +52,10 @@ final class Interpreter {
     /** One top-level node, read as it comes (the parser drops it after): a file's tree is never whole. */
     void read(Node n) {
         switch (n.keyword()) {
-            case "global_defs" -> global = globalDefs.read(n);
+            case "global_defs" -> {
+                global = globalDefs.read(n);
+                globalDefsRead.accept(global);
+            }
             case "vrrp_script" -> KeywordTable.add(scripts, vrrpScript.read(n));
             case "vrrp_sync_group" -> KeywordTable.add(groups, syncGroup.read(n));
             case "vrrp_instance" -> instanceNodes.add(n);

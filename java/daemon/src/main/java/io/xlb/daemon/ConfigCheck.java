@@ -124,7 +124,20 @@ public final class ConfigCheck {
      */
     public static Outcome check(Path file, io.xlb.config.ConfigFiles files, List<String> extraInterfaces, Host host,
                                 io.xlb.dataplane.MapSizes unlessTheFileSays) {
-        return check(ConfigParser.parse(file, files), extraInterfaces, host, file.toString(), unlessTheFileSays);
+        return check(file, files, extraInterfaces, host, unlessTheFileSays, sizes -> {});
+    }
+
+    /**
+     * The same, telling {@code sizesRead} the map sizes as soon as a global_defs is read (before the
+     * rest of the file is): the daemon loads the dataplane meanwhile. The sizes in force are the
+     * outcome's; they differ from the last told only when no global_defs was read.
+     */
+    public static Outcome check(Path file, io.xlb.config.ConfigFiles files, List<String> extraInterfaces, Host host,
+                                io.xlb.dataplane.MapSizes unlessTheFileSays,
+                                java.util.function.Consumer<io.xlb.dataplane.MapSizes> sizesRead) {
+        ConfigParser.Result parsed = ConfigParser.parse(file, files,
+                global -> sizesRead.accept(ConfigMapping.sizes(global.mapSizes(), unlessTheFileSays)));
+        return check(parsed, extraInterfaces, host, file.toString(), unlessTheFileSays);
     }
 
     public static Outcome check(ConfigParser.Result parsed, List<String> extraInterfaces, Host host, String fileName) {

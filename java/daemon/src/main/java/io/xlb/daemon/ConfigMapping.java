@@ -153,7 +153,7 @@ public final class ConfigMapping {
             for (RealServer r : vs.realServers()) {
                 Method m = r.method() != null ? Method.valueOf(r.method()) : null;
                 try {
-                    reals.add(new Real(r.address(), r.port(), r.weight(), m, MacAddress.ZERO, 0, new Real.Thresholds(
+                    reals.add(new Real(r.address(), r.port(), r.weight(), m, MacAddress.ZERO, 0, Real.Thresholds.of(
                             r.uthreshold() == null ? 0 : r.uthreshold(), r.lthreshold() == null ? 0 : r.lthreshold())));
                 } catch (IllegalArgumentException e) {
                     out.add(ConfigCheck.error(r.pos(), e.getMessage()));

@@ -10,6 +10,7 @@ import io.xlb.dataplane.ConnReaper;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.DirectorPreload;
 import io.xlb.dataplane.abi.MacAddress;
 import io.xlb.dataplane.Real;
 import io.xlb.dataplane.Service;
@@ -149,23 +150,25 @@ public final class Daemon implements AutoCloseable {
      * the daemon then runs until {@link #close()}. A refused file starts nothing.
      */
     public static Daemon start(Options options) throws IOException {
-        ConfigCheck.Outcome accepted = ConfigCheck.check(options.configFile(), io.xlb.config.ConfigFiles.DISK,
-                options.interfaces(), ConfigCheck.Host.local(), options.mapSizes());
-        accepted.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
-        if (!accepted.accepted(false)) {
-            throw new IllegalArgumentException(String.join("\n", accepted.errors().stream().map(Diagnostic::toString).toList())
-                    + "\nconfiguration " + options.configFile() + " refused: not started");
-        }
-        if (options.api() != null) {
-            ApiServer.preflight(options.api()); // a bad API option refuses the start before anything is touched
-        }
-        requireBpffs(options.pinDir());
-        PinLock lock = PinLock.acquire(options.pinDir(), options.configFile());
         Bpf bpf = Bpf.open();
-        Daemon d = null;
+        DirectorPreload preload = new DirectorPreload(bpf);
+        ConfigCheck.Outcome accepted;
+        PinLock lock;
         try {
-            DataplaneLoader.Start start = DataplaneLoader.loadOrUpgrade(bpf, options.pinDir(),
-                    DataplaneLoader.Options.of(accepted.sizes()));
+            accepted = check(options, preload);
+            if (options.api() != null) {
+                ApiServer.preflight(options.api()); // a bad API option refuses the start before anything is touched
+            }
+            requireBpffs(options.pinDir());
+            lock = PinLock.acquire(options.pinDir(), options.configFile());
+        } catch (RuntimeException | IOException e) {
+            preload.close();
+            bpf.close();
+            throw e;
+        }
+        Daemon d = null;
+        try (preload) {
+            DataplaneLoader.Start start = load(options, bpf, accepted, preload);
             Dataplane dp = start.dataplane();
             LOG.log(System.Logger.Level.INFO, "{0}: the dataplane at {1}, maps for {2}", start.outcome(), options.pinDir(),
                     dp.sizes());
@@ -185,6 +188,27 @@ public final class Daemon implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The start's check, as {@code xlb check-config} does it, while {@code preload} loads the director
+     * with the map sizes of the file's global_defs as soon as it is read (the kernel's seconds of map
+     * creation and verification overlap the parse). Throws, naming every error, if refused.
+     */
+    public static ConfigCheck.Outcome check(Options options, DirectorPreload preload) {
+        ConfigCheck.Outcome accepted = ConfigCheck.check(options.configFile(), io.xlb.config.ConfigFiles.DISK,
+                options.interfaces(), ConfigCheck.Host.local(), options.mapSizes(), preload::start);
+        accepted.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
+        if (!accepted.accepted(false)) {
+            throw new IllegalArgumentException(String.join("\n", accepted.errors().stream().map(Diagnostic::toString).toList())
+                    + "\nconfiguration " + options.configFile() + " refused: not started");
+        }
+        return accepted;
+    }
+
+    /** The start's dataplane: loaded (taking what {@code preload} loaded), adopted or upgraded at the pin directory. */
+    public static DataplaneLoader.Start load(Options options, Bpf bpf, ConfigCheck.Outcome accepted, DirectorPreload preload) {
+        return DataplaneLoader.loadOrUpgrade(bpf, options.pinDir(), DataplaneLoader.Options.of(accepted.sizes()), preload);
     }
 
     /** Attaches, starts VRRP and the checks, applies, opens the API and starts ticking. */

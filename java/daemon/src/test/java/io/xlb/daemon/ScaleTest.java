@@ -9,6 +9,7 @@ import io.xlb.config.ConfigFiles;
 import io.xlb.dataplane.Dataplane;
 import io.xlb.dataplane.DataplaneLoader;
 import io.xlb.dataplane.DesiredState;
+import io.xlb.dataplane.DirectorPreload;
 import io.xlb.dataplane.MapSizes;
 import io.xlb.dataplane.Service;
 import io.xlb.dataplane.abi.MacAddress;
@@ -87,6 +88,42 @@ class ScaleTest {
                 assertEquals(1 + ring, weight.elements(), scheduler + ": " + weight);
                 assertEquals(3, dp.view().stream().filter(v -> v.vip().address().getHostAddress().equals("10.96.1.244"))
                         .findFirst().orElseThrow().reals().getFirst().weight());
+            }
+        }
+    }
+
+    /**
+     * The daemon's start: the sizes are told as soon as global_defs is read, the director loads with them
+     * while the rest is parsed, and the dataplane pinned is that one; a later global_defs naming other
+     * sizes wins (the object loaded early is dropped and the maps are made at the final sizes).
+     */
+    @Test
+    void theDirectorLoadsWithTheFilesSizesWhileTheRestIsRead() throws Exception {
+        String second = "global_defs {\n    xlb_max_services 3000\n    xlb_max_reals 30000\n}\n";
+        for (String text : List.of(config("wlc", -1, 0), config("wlc", -1, 0) + second)) {
+            Path file = dir.resolve("keepalived.conf");
+            Files.writeString(file, text);
+            Path pins = Path.of("/sys/fs/bpf/xlb-scaletest-" + ProcessHandle.current().pid());
+            List<MapSizes> told = new java.util.ArrayList<>();
+            try (Bpf bpf = Bpf.open(); DirectorPreload preload = new DirectorPreload(bpf)) {
+                ConfigCheck.Outcome o = ConfigCheck.check(file, ConfigFiles.DISK, List.of(), ConfigCheck.Host.OFFLINE,
+                        MapSizes.DEFAULTS, sizes -> {
+                            told.add(sizes);
+                            preload.start(sizes);
+                        });
+                assertTrue(o.accepted(false), () -> o.errors().toString());
+                MapSizes first = new MapSizes(2000, 20000, MapSizes.DEFAULTS.connections());
+                assertEquals(first, told.getFirst());
+                assertEquals(told.getLast(), o.sizes());
+                try (Dataplane dp = DataplaneLoader.loadOrUpgrade(bpf, pins, DataplaneLoader.Options.of(o.sizes()), preload)
+                        .dataplane()) {
+                    assertEquals(o.sizes(), dp.sizes());
+                    assertEquals(o.sizes().reals(), dp.map("reals").info().maxEntries());
+                    dp.apply(resolved(o.desired()));
+                    assertEquals(VIPS * REALS, dp.realIndices().size());
+                } finally {
+                    DataplaneLoader.unpin(bpf, pins);
+                }
             }
         }
     }

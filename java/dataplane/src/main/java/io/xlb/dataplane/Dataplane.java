@@ -100,6 +100,12 @@ public final class Dataplane implements AutoCloseable {
     private final MapSizes sizes;
     private final IndexPool servicePool;
     private final IndexPool realPool;
+    /**
+     * Real slots from here up were never handed out since the maps were created, so their counters
+     * and thresholds are still the kernel's zeros: a new real there needs no zeros written (a million
+     * reals' first apply writes a third fewer elements). Maps adopted or upgraded: no slot is known zero.
+     */
+    private int realSlotsZeroFrom;
     private final Map<VipKey, Applied> applied = new LinkedHashMap<>();
     private DirectorConfig currentConfig = DirectorConfig.defaults();
     /** The settings this instance last wrote to the config map; null before its first apply. */
@@ -183,6 +189,7 @@ public final class Dataplane implements AutoCloseable {
                 new Applied(index, null, null, realsByService.getOrDefault(index, Map.of()), null)));
         servicePool.reserve(byIndex.keySet());
         realPool.reserve(usedReals);
+        realSlotsZeroFrom = sizes.reals();
         natRealsWritten.clear();
         natReals.raw().typed(VipKey.CODEC, Codec.bytes(NatReply.CODEC.size())).entries().forEach((key, value) ->
                 natRealsWritten.put(key, NatReply.decode(java.lang.foreign.MemorySegment.ofArray(value),
@@ -340,11 +347,15 @@ public final class Dataplane implements AutoCloseable {
             if (before == null && --freeServices < 0) {
                 throw new IllegalArgumentException("more than " + sizes.services() + " services");
             }
-            Set<RealKey> keys = new HashSet<>();
-            s.reals().forEach(r -> keys.add(new RealKey(s.vip(), r.address(), r.port())));
-            Map<RealKey, Integer> had = before == null ? Map.of() : before.reals();
-            long added = keys.stream().filter(k -> !had.containsKey(k)).count();
-            long removed = had.keySet().stream().filter(k -> !keys.contains(k)).count();
+            long added = s.reals().size(); // a service's reals are distinct by address and port (Service)
+            long removed = 0;
+            if (before != null) {
+                Set<RealKey> keys = new HashSet<>();
+                s.reals().forEach(r -> keys.add(new RealKey(s.vip(), r.address(), r.port())));
+                Map<RealKey, Integer> had = before.reals();
+                added = keys.stream().filter(k -> !had.containsKey(k)).count();
+                removed = had.keySet().stream().filter(k -> !keys.contains(k)).count();
+            }
             freeReals -= (int) added;
             if (freeReals < 0) {
                 throw new IllegalArgumentException("more than " + sizes.reals() + " reals at once (at " + s.vip()
@@ -375,13 +386,19 @@ public final class Dataplane implements AutoCloseable {
         final List<Applied> done = new ArrayList<>();
         final List<VipKey> doneKeys = new ArrayList<>();
 
-        int size() {
-            return tables.size() + tablesDeleted.size() + services.size() + reals.size() / 16;
+        /**
+         * Whether to write what is gathered: enough tables (inner maps open at once; and each batch into
+         * the outer map waits once for running programs, so they are not flushed for a few reals' sake),
+         * or enough other entries (the batch buffers).
+         */
+        boolean full() {
+            return tables.size() + tablesDeleted.size() >= TABLES_PER_FLUSH
+                    || services.size() + reals.size() + realConns.size() + thresholds.size() >= ENTRIES_PER_FLUSH;
         }
     }
 
-    /** Tables (or their weight in reals) gathered before a flush: bounds the inner maps open at once. */
-    private static final int FLUSH_EVERY = 512;
+    private static final int TABLES_PER_FLUSH = 512;
+    private static final int ENTRIES_PER_FLUSH = 1 << 17;
 
     private void flush(PendingWrites w) {
         realConns.updateBatch(w.realConns);
@@ -434,18 +451,18 @@ public final class Dataplane implements AutoCloseable {
         PendingWrites w = new PendingWrites();
         for (Service s : wanted) {
             applyService(s, w);
-            if (w.size() >= FLUSH_EVERY) {
+            if (w.full()) {
                 flush(w);
             }
         }
         flush(w);
     }
 
-    private int allocateReal(String what, PendingWrites w) {
+    private int allocateReal(Service s, Real r, PendingWrites w) {
         if (realPool.free() == 0 && !w.retired.isEmpty()) {
             flush(w); // the slots of reals retired in this apply are free once their retirement is written
         }
-        return realPool.allocate(what);
+        return realPool.allocate(() -> "real " + r.address().getHostAddress() + " of " + s.vip());
     }
 
     /** The entry of real {@code r} of {@code s} at service slot {@code index}. */
@@ -478,7 +495,7 @@ public final class Dataplane implements AutoCloseable {
         if (before != null && s.equals(before.service())) {
             return; // written from this very service already: no map write, no table built again
         }
-        int index = before != null ? before.index() : servicePool.allocate("service " + s.vip());
+        int index = before != null ? before.index() : servicePool.allocate(() -> "service " + s.vip());
         Service previous = before == null ? null : before.service(); // null: adopted, what the maps hold is not known
         Map<RealKey, Real> previousReals = new HashMap<>();
         if (previous != null) {
@@ -489,14 +506,19 @@ public final class Dataplane implements AutoCloseable {
             RealKey key = new RealKey(s.vip(), r.address(), r.port());
             Integer id = before != null ? before.reals().get(key) : null;
             boolean existing = id != null;
+            boolean zeroed = false;
             if (id == null) {
-                id = allocateReal("real " + r.address().getHostAddress() + " of " + s.vip(), w);
-                w.realConns.put(id, RealConns.ZERO);
+                id = allocateReal(s, r, w);
+                zeroed = id >= realSlotsZeroFrom;
+                realSlotsZeroFrom = Math.max(realSlotsZeroFrom, id + 1);
+                if (!zeroed) {
+                    w.realConns.put(id, RealConns.ZERO);
+                }
             }
             ids.put(key, id);
             Real was = previousReals.get(key);
             if (!existing || was == null || !was.thresholds().equals(r.thresholds())) {
-                writeThresholds(id, r.thresholds(), existing, w);
+                writeThresholds(id, r.thresholds(), existing, zeroed, w);
             }
             // A real whose MAC is not resolved yet is kept (its slot and counters) but not present.
             RealEntry entry = realEntry(s, r, index);
@@ -579,10 +601,13 @@ public final class Dataplane implements AutoCloseable {
      * real is not overloaded; an existing one stops being so when its upper threshold is removed
      * or raised, and otherwise keeps the flag the program set.
      */
-    private void writeThresholds(int id, Real.Thresholds wanted, boolean existing, PendingWrites w) {
+    private void writeThresholds(int id, Real.Thresholds wanted, boolean existing, boolean zeroed, PendingWrites w) {
         RealThresholds old = existing ? realThresholds.lookup(id).orElse(RealThresholds.NONE) : RealThresholds.NONE;
         boolean overloaded = old.overloaded() && wanted.upper() != 0 && wanted.upper() <= old.upper();
         RealThresholds next = new RealThresholds(wanted.upper(), wanted.lower(), overloaded);
+        if (zeroed && next.equals(RealThresholds.NONE)) {
+            return; // a slot never handed out holds zeros already
+        }
         if (!existing || !next.equals(old)) {
             w.thresholds.put(id, next);
         }

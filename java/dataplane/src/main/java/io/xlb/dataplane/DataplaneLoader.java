@@ -61,10 +61,29 @@ public final class DataplaneLoader {
 
     /** Opens the director object shipped in this jar and loads it (maps created, program verified). */
     public static Dataplane load(Bpf bpf, Options options) {
+        return of(bpf, loadObject(bpf, options.sizes(MapSizes.DEFAULTS)));
+    }
+
+    /** The director object shipped in this jar, loaded with maps of {@code sizes}. */
+    static BpfObject loadObject(Bpf bpf, MapSizes sizes) {
         BpfObject object = bpf.openResource(Dataplane.class, OBJECT);
-        size(object, options.sizes(MapSizes.DEFAULTS));
-        object.load();
+        try {
+            size(object, sizes);
+            object.load();
+            return object;
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
+    private static Dataplane of(Bpf bpf, BpfObject object) {
         return Dataplane.of(bpf, object, object::map, object.program(PROGRAM), object.program(PASS_PROGRAM));
+    }
+
+    /** The object {@code preload} loaded with {@code sizes}, else one loaded now. */
+    private static BpfObject loadObject(Bpf bpf, MapSizes sizes, DirectorPreload preload) {
+        return preload.take(sizes).orElseGet(() -> loadObject(bpf, sizes));
     }
 
     /**
@@ -150,9 +169,22 @@ public final class DataplaneLoader {
      * is attached in this namespace, and pinned in its place.
      */
     public static Start loadOrUpgrade(Bpf bpf, Path dir, Options options) {
+        return loadOrUpgrade(bpf, dir, options, new DirectorPreload(bpf));
+    }
+
+    /**
+     * The same, taking the object {@code preload} loaded meanwhile where its sizes are those needed:
+     * as the dataplane when nothing is pinned, as the probe of the pinned maps' layouts otherwise.
+     */
+    public static Start loadOrUpgrade(Bpf bpf, Path dir, Options options, DirectorPreload preload) {
         if (!Files.exists(dir.resolve(PROGRAM))) {
-            Dataplane dp = load(bpf, options);
-            pin(dp, dir);
+            Dataplane dp = of(bpf, loadObject(bpf, options.sizes(MapSizes.DEFAULTS), preload));
+            try {
+                pin(dp, dir);
+            } catch (RuntimeException e) {
+                dp.close();
+                throw e;
+            }
             return new Start(dp, "loaded and pinned", List.of());
         }
         BpfProgram pinned = bpf.openPinnedProgram(dir.resolve(PROGRAM));
@@ -172,9 +204,7 @@ public final class DataplaneLoader {
         }
         // Phase one: this build's maps as the kernel would create them, to compare layouts.
         List<String> reusable = new ArrayList<>();
-        try (BpfObject probe = bpf.openResource(Dataplane.class, OBJECT)) {
-            size(probe, sizes);
-            probe.load();
+        try (BpfObject probe = loadObject(bpf, sizes, preload)) {
             if (probe.program(PROGRAM).info().tag().equals(pinned.info().tag())
                     && pinnedMaps.keySet().containsAll(MAPS)) {
                 return new Start(adopt(bpf, dir), "adopted (same program)", List.of());

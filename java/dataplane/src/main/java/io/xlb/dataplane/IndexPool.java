@@ -16,13 +16,14 @@ final class IndexPool {
         this.capacity = capacity;
     }
 
-    int allocate(String what) {
+    /** {@code what}: the slot's owner, named only when there is no free slot (a million reals' names are not built). */
+    int allocate(java.util.function.Supplier<String> what) {
         if (neverUsed < capacity) {
             return neverUsed++;
         }
         Integer reused = released.pollFirst();
         if (reused == null) {
-            throw new IllegalStateException("no free slot for " + what + ": all " + capacity + " are in use");
+            throw new IllegalStateException("no free slot for " + what.get() + ": all " + capacity + " are in use");
         }
         return reused;
     }

@@ -36,6 +36,11 @@ public record Real(InetAddress address, int port, int weight, Method method, Mac
     public record Thresholds(int upper, int lower) {
         public static final Thresholds NONE = new Thresholds(0, 0);
 
+        /** These thresholds; {@link #NONE} itself when there are none (a million reals share one). */
+        public static Thresholds of(int upper, int lower) {
+            return upper == 0 && lower == 0 ? NONE : new Thresholds(upper, lower);
+        }
+
         public Thresholds {
             if (upper < 0 || lower < 0) {
                 throw new IllegalArgumentException("connection thresholds are counts, got upper " + upper + " lower " + lower);

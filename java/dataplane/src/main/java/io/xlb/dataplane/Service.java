@@ -26,15 +26,19 @@ public record Service(VipKey vip, Scheduler scheduler, Method method, List<Real>
         }
     }
 
+    /** A real's address and port: what makes two reals of a service the same. */
+    private record Endpoint(java.net.InetAddress address, int port) {}
+
     public Service(VipKey vip, Scheduler scheduler, Method method, List<Real> reals) {
         this(vip, scheduler, method, reals, null);
     }
 
     public Service {
         reals = List.copyOf(reals);
-        Set<String> seen = new HashSet<>();
+        // By address and port, as the ring key names a real; no string built per real (a million per apply).
+        Set<Endpoint> seen = new HashSet<>(reals.size() * 2);
         for (Real r : reals) {
-            if (!seen.add(r.ringKey())) {
+            if (!seen.add(new Endpoint(r.address(), r.port()))) {
                 throw new IllegalArgumentException(vip + ": real " + r.address().getHostAddress() + ":" + r.port() + " twice");
             }
             if (r.address().getClass() != vip.address().getClass()) {
