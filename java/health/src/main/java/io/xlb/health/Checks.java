@@ -25,6 +25,9 @@ public final class Checks {
     /** A TCP check reads nothing: whatever the server sends before the close is dropped at the pipeline's tail. */
     private static final ChannelHandler IGNORE_INBOUND = new IgnoreInbound();
 
+    /** How Netty's native transport words a failed call, before the system's own text (strerror). */
+    private static final String NATIVE_CALL_FAILED = "(..) failed with error(";
+
     private Checks() {}
 
     @ChannelHandler.Sharable
@@ -76,11 +79,22 @@ public final class Checks {
                 if (f.isSuccess()) {
                     f.channel().close().addListener(closed -> verdict.complete(Verdict.PASS));
                 } else {
-                    verdict.complete(new Verdict.Fail(failed + f.cause().getMessage()));
+                    verdict.complete(new Verdict.Fail(failed + connectFailure(f.cause())));
                 }
             });
             return verdict;
         };
+    }
+
+    /**
+     * Why a connect failed, the same on either transport: epoll's errors read "finishConnect(..) failed
+     * with error(-111): Connection refused", NIO's "Connection refused: /address:port".
+     */
+    static String connectFailure(Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        int call = message.indexOf(NATIVE_CALL_FAILED);
+        int errno = call < 0 ? -1 : message.indexOf("): ", call);
+        return errno < 0 ? message : message.substring(errno + 3);
     }
 
     static Check http(Vertx vertx, CheckSpec.Http spec) {

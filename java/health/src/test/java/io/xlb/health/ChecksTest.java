@@ -45,6 +45,24 @@ class ChecksTest {
     }
 
     @Test
+    void aRefusedTcpCheckReadsTheSameOnEpollAsOnNio() throws Exception {
+        int port;
+        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            port = server.getLocalPort();
+        }
+        Vertx epoll = NativeTransportVertx.create();
+        try {
+            assertTrue(epoll.isNativeTransportEnabled(), String.valueOf(epoll.unavailableNativeTransportCause()));
+            for (Vertx v : List.of(vertx, epoll)) {
+                String failure = run(Checks.of(v, new CheckSpec.Tcp("127.0.0.1", port, Duration.ofSeconds(2))));
+                assertTrue(failure.startsWith("connect to 127.0.0.1:" + port + " failed: Connection refused"), failure);
+            }
+        } finally {
+            epoll.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void bindtoSetsTheSourceAddressOfTcpAndHttpChecks() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             java.util.concurrent.CompletableFuture<String> peer = new java.util.concurrent.CompletableFuture<>();
