@@ -196,8 +196,13 @@ public final class Daemon implements AutoCloseable {
      * creation and verification overlap the parse). Throws, naming every error, if refused.
      */
     public static ConfigCheck.Outcome check(Options options, DirectorPreload preload) {
+        return check(options, (java.util.function.Consumer<io.xlb.dataplane.MapSizes>) preload::start);
+    }
+
+    /** The same, telling {@code sizesRead} the map sizes of the file's global_defs as soon as it is read. */
+    public static ConfigCheck.Outcome check(Options options, java.util.function.Consumer<io.xlb.dataplane.MapSizes> sizesRead) {
         ConfigCheck.Outcome accepted = ConfigCheck.check(options.configFile(), io.xlb.config.ConfigFiles.DISK,
-                options.interfaces(), ConfigCheck.Host.local(), options.mapSizes(), preload::start);
+                options.interfaces(), ConfigCheck.Host.local(), options.mapSizes(), sizesRead);
         accepted.diagnostics().forEach(d -> LOG.log(level(d), d.toString()));
         if (!accepted.accepted(false)) {
             throw new IllegalArgumentException(String.join("\n", accepted.errors().stream().map(Diagnostic::toString).toList())
