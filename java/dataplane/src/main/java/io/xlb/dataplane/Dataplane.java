@@ -370,7 +370,8 @@ public final class Dataplane implements AutoCloseable {
      * order no packet can observe half-done (counters, thresholds and reals before the tables naming
      * them, tables before their service entries, VIPs last, replaced reals retired after). Tables
      * are built into their inner maps as they are gathered; the outer map takes them in one batch,
-     * so the kernel waits for running programs once per batch instead of once per service.
+     * so the kernel waits for running programs once per batch instead of once per service (6.8 on;
+     * 6.1 still waits once per slot, within the one syscall).
      */
     private final class PendingWrites {
         final Map<Integer, RealConns> realConns = new LinkedHashMap<>();
@@ -378,7 +379,7 @@ public final class Dataplane implements AutoCloseable {
         final Map<Integer, RealEntry> reals = new LinkedHashMap<>();
         final Set<Integer> localitiesForgotten = new HashSet<>();
         final Map<Integer, RawMap> tables = new LinkedHashMap<>();
-        final List<Integer> tablesDeleted = new ArrayList<>();
+        final List<Integer> tablesEmptied = new ArrayList<>();
         final Map<Integer, ServiceEntry> services = new LinkedHashMap<>();
         final Map<VipKey, Integer> vips = new LinkedHashMap<>();
         /** Reals replaced: retired after their service's VIP is written; their slots are free once written. */
@@ -392,13 +393,19 @@ public final class Dataplane implements AutoCloseable {
          * or enough other entries (the batch buffers).
          */
         boolean full() {
-            return tables.size() + tablesDeleted.size() >= TABLES_PER_FLUSH
+            return tables.size() + tablesEmptied.size() >= TABLES_PER_FLUSH
                     || services.size() + reals.size() + realConns.size() + thresholds.size() >= ENTRIES_PER_FLUSH;
         }
     }
 
     private static final int TABLES_PER_FLUSH = 512;
     private static final int ENTRIES_PER_FLUSH = 1 << 17;
+
+    /** A table handed to the kernel (or not): its writes counted, its descriptor closed. */
+    private void closeTable(RawMap inner) {
+        tableWrites = tableWrites.plus(inner.writes());
+        inner.close();
+    }
 
     private void flush(PendingWrites w) {
         realConns.updateBatch(w.realConns);
@@ -407,17 +414,21 @@ public final class Dataplane implements AutoCloseable {
         if (!w.localitiesForgotten.isEmpty()) {
             forgetLocalities(w.localitiesForgotten);
         }
+        // A service with no usable real gets the empty table (its new flows are dropped, as with none):
+        // in the same batch as the others, one wait for running programs, not one per service.
+        RawMap empty = w.tablesEmptied.isEmpty() ? null : innerTable(new int[0]);
         try {
-            if (!w.tables.isEmpty()) {
-                tables.replaceAll(w.tables);
+            Map<Integer, RawMap> swapped = new LinkedHashMap<>(w.tables);
+            w.tablesEmptied.forEach(index -> swapped.put(index, empty));
+            if (!swapped.isEmpty()) {
+                tables.replaceAll(swapped);
             }
         } finally {
-            w.tables.values().forEach(inner -> {
-                tableWrites = tableWrites.plus(inner.writes());
-                inner.close();
-            });
+            w.tables.values().forEach(this::closeTable);
+            if (empty != null) {
+                closeTable(empty);
+            }
         }
-        w.tablesDeleted.forEach(tables::delete); // no usable real: new flows are dropped
         services.updateBatch(w.services);
         vips.updateBatch(w.vips);
         Map<Integer, RealEntry> retiredEntries = new LinkedHashMap<>();
@@ -439,7 +450,7 @@ public final class Dataplane implements AutoCloseable {
         w.reals.clear();
         w.localitiesForgotten.clear();
         w.tables.clear();
-        w.tablesDeleted.clear();
+        w.tablesEmptied.clear();
         w.services.clear();
         w.vips.clear();
         w.retired.clear();
@@ -533,7 +544,7 @@ public final class Dataplane implements AutoCloseable {
         if (before == null || !spec.equals(before.table())) {
             int[] table = spec.build();
             if (table.length == 0) {
-                w.tablesDeleted.add(index);
+                w.tablesEmptied.add(index);
             } else {
                 w.tables.put(index, innerTable(table));
             }

@@ -1,5 +1,6 @@
 package io.xlb.dataplane;
 
+import static io.xlb.bpf.TestRunResult.XDP_DROP;
 import static io.xlb.bpf.TestRunResult.XDP_PASS;
 import static io.xlb.bpf.TestRunResult.XDP_TX;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -108,6 +109,37 @@ class WithdrawalTest {
             }
             for (int n = KEPT; n < SERVICES; n += 97) {
                 assertNotForwarded(dp, syn(vip("192.0.", n), 40000));
+            }
+        }
+    }
+
+    @Test
+    void servicesLosingEveryUsableRealTakeTheEmptyTableInBatchesAndDropNewFlows() {
+        try (Bpf bpf = Bpf.open();
+             Dataplane dp = DataplaneLoader.load(bpf, new DataplaneLoader.Options(2 * SERVICES, 4 * SERVICES, 65536))) {
+            List<Service> up = new ArrayList<>();
+            List<Service> down = new ArrayList<>();
+            for (int n = 0; n < SERVICES; n++) {
+                Service s = service("192.0.", n, 0);
+                up.add(s);
+                Real r = s.reals().getFirst();
+                // Weight 0: kept, takes no new flow; with it the service has no usable real (a rack down).
+                down.add(new Service(s.vip(), s.scheduler(), s.method(), List.of(Real.of(r.address(), r.port(), 0, mac(n)))));
+            }
+            dp.apply(new DesiredState(up, DirectorConfig.defaults()));
+            RawMap outer = dp.map("sched_tables");
+            RawMap.Writes before = outer.writes();
+            dp.apply(new DesiredState(down, DirectorConfig.defaults()));
+            int batches = (SERVICES + 511) / 512; // PendingWrites flushes every 512 tables
+            assertEquals(new RawMap.Writes(SERVICES, batches), outer.writes().minus(before),
+                    "every slot given the empty table, a batch per flush, not a syscall per service");
+            for (int n = 0; n < SERVICES; n += 97) {
+                assertEquals(XDP_DROP, dp.program().testRun(syn(vip("192.0.", n), 40000).bytes()).retval(),
+                        "no usable real: a new flow is dropped");
+            }
+            dp.apply(new DesiredState(up, DirectorConfig.defaults()));
+            for (int n = 0; n < SERVICES; n += 97) {
+                assertForwardedTo(dp, syn(vip("192.0.", n), 40001), n);
             }
         }
     }
