@@ -8,6 +8,11 @@
  *    pick one of n reals by the client's address and port, rewrite the MACs, XDP_TX), with no
  *    tables, counters or checks; everything else is passed. It tells what the hop through a
  *    director costs on this topology whatever the director does.
+ *  - bench_gen, run by BPF_PROG_TEST_RUN in live-frames mode (benchmarks/run-forward --source
+ *    xdp): writes gen_config's header template over each frame, gives it one of n source ports
+ *    in turn and sends it (XDP_TX, which a live test run turns into a transmit on the context's
+ *    interface). The template is written every time because the frame's page comes back to the
+ *    test run's pool as the director and the stack left it (MACs swapped, TTL lowered).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -94,6 +99,51 @@ int bench_dr_floor(struct xdp_md *ctx)
 	pick &= FLOOR_MAX_REALS - 1;
 	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, cfg->macs[pick], ETH_ALEN);
+	return XDP_TX;
+}
+
+#define GEN_HEADER_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr))
+
+struct gen_config {
+	__u8 header[GEN_HEADER_LEN];         /* Ethernet, IPv4 (checksum set), UDP (checksum 0) */
+	__u16 flows;                         /* source ports first_port .. first_port + flows - 1 */
+	__u16 first_port;                    /* host order */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_config);
+} gen_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_sent SEC(".maps");
+
+SEC("xdp")
+int bench_gen(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct udphdr *udp = data + sizeof(struct ethhdr) + sizeof(struct iphdr);
+	struct gen_config *cfg;
+	__u64 *sent;
+	__u32 zero = 0;
+
+	if ((void *)(udp + 1) > data_end)
+		return XDP_DROP;
+	cfg = bpf_map_lookup_elem(&gen_config, &zero);
+	sent = bpf_map_lookup_elem(&gen_sent, &zero);
+	if (!cfg || !sent || cfg->flows == 0)
+		return XDP_DROP;
+	__builtin_memcpy(eth, cfg->header, GEN_HEADER_LEN);
+	udp->source = bpf_htons(cfg->first_port + (__u16)(*sent % cfg->flows));
+	(*sent)++;
 	return XDP_TX;
 }
 

@@ -12,18 +12,22 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * bpf/bench/stack.c, loaded: {@code bench_sink} (counts IPv4 frames and drops them) and
- * {@code bench_dr_floor} (the least a DR director does: MAC rewrite to one of n reals, XDP_TX).
+ * bpf/bench/stack.c, loaded: {@code bench_sink} (counts IPv4 frames and drops them),
+ * {@code bench_dr_floor} (the least a DR director does: MAC rewrite to one of n reals, XDP_TX)
+ * and {@code bench_gen} (a traffic generator run in live-frames mode).
  */
 final class StackPrograms implements AutoCloseable {
     private static final int MAX_REALS = 4;
+    private static final int GEN_HEADER_LEN = 14 + 20 + 8;
     private final BpfObject object;
     private final PerCpuMap<Integer, byte[]> sinkCounts;
+    private final PerCpuMap<Integer, byte[]> genSent;
 
     StackPrograms(Bpf bpf) {
         object = bpf.openResource(StackPrograms.class, "/bpf/stack.o");
         object.load();
         sinkCounts = object.map("sink_counts").perCpu(Codec.U32, Codec.bytes(16));
+        genSent = object.map("gen_sent").perCpu(Codec.U32, Codec.bytes(8));
     }
 
     BpfProgram sink() {
@@ -34,10 +38,39 @@ final class StackPrograms implements AutoCloseable {
         return object.program("bench_dr_floor");
     }
 
+    BpfProgram generator() {
+        return object.program("bench_gen");
+    }
+
+    /**
+     * What {@code bench_gen} sends: {@code header} (Ethernet, IPv4 with its checksum, UDP with
+     * none: 42 bytes) over every frame, source ports {@code firstPort} to {@code firstPort + flows - 1} in turn.
+     */
+    void generate(byte[] header, int flows, int firstPort) {
+        if (header.length != GEN_HEADER_LEN || flows < 1 || firstPort < 1 || firstPort + flows > 65536) {
+            throw new IllegalArgumentException(header.length + "-byte header, " + flows + " flows from port " + firstPort);
+        }
+        ByteBuffer b = ByteBuffer.allocate(GEN_HEADER_LEN + 4).order(ByteOrder.nativeOrder());
+        b.put(header);
+        b.putShort((short) flows);
+        b.putShort((short) firstPort);
+        object.map("gen_config").typed(Codec.U32, Codec.bytes(b.capacity())).put(0, b.array());
+    }
+
+    /** Frames {@code bench_gen} has sent, summed over every CPU. */
+    long generated() {
+        return sum(genSent);
+    }
+
     /** Packets counted by {@code bench_sink}, summed over every CPU. */
     long sinkPackets() {
+        return sum(sinkCounts);
+    }
+
+    /** The first 8 bytes of each CPU's value, a counter, summed. */
+    private static long sum(PerCpuMap<Integer, byte[]> counters) {
         long total = 0;
-        for (byte[] perCpu : sinkCounts.lookup(0).orElseThrow()) {
+        for (byte[] perCpu : counters.lookup(0).orElseThrow()) {
             total += ByteBuffer.wrap(perCpu).order(ByteOrder.nativeOrder()).getLong(0);
         }
         return total;

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xlb.bpf.ProbeAbi.Counter;
 import io.xlb.lab.Netns;
 import io.xlb.lab.Veth;
+import io.xlb.testing.Eventually;
 import io.xlb.testing.Privileged;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
 @Privileged(tools = {"ip", "nsenter", "ethtool", "ping"})
 class XdpTest {
     private static final int ICMP = 1;
+    private static final int UDP = 17;
     private Netns client;
     private Netns server;
     private int serverIf;
@@ -86,6 +89,34 @@ class XdpTest {
 
             server.namespace().run(() -> xdp.detach(serverIf, xdpPass, Xdp.Mode.NATIVE));
             assertEquals(Optional.empty(), server.namespace().call(() -> xdp.query(serverIf)));
+        }
+    }
+
+    @Test
+    void liveFramesLeaveByTheGivenInterfaceAndReachItsPeer() throws Exception {
+        try (Bpf bpf = Bpf.open()) {
+            // Two copies of the probe, each with its own maps: the client's bounces (XDP_TX) the
+            // datagrams a live run makes, the server's counts what arrives on the peer.
+            BpfObject sender = bpf.openObject(ProbeAbi.object("probe"));
+            sender.load();
+            sender.map("bounce_ports").typed(Codec.U16, Codec.U32).put(9, 1);
+            BpfObject receiver = bpf.openObject(ProbeAbi.object("probe"));
+            receiver.load();
+            server.namespace().run(() -> bpf.xdp().attach(serverIf, receiver.program("xdp_probe"), Xdp.Mode.NATIVE));
+            int clientIf = client.namespace().ifindex("cli0");
+            byte[] datagram = ProbeAbi.datagram(9, "live".getBytes()).bytes();
+
+            client.namespace().run(() -> sender.program("xdp_probe").testRunLive(datagram, 1000, clientIf, 0));
+
+            Counter sent = sender.map("proto_stats").perCpu(Codec.U32, Counter.CODEC).lookupSum(UDP, Counter::plus).orElseThrow();
+            assertEquals(1000, sent.packets(), "the program ran once per frame");
+            PerCpuMap<Integer, Counter> arrived = receiver.map("proto_stats").perCpu(Codec.U32, Counter.CODEC);
+            Eventually.await(Duration.ofSeconds(5),
+                    () -> arrived.lookupSum(UDP, Counter::plus).map(Counter::packets).orElse(0L) >= 1000);
+            assertEquals(Optional.of(new Counter(1000, 1000L * datagram.length)), arrived.lookupSum(UDP, Counter::plus),
+                    "every XDP_TX frame left by cli0 and reached srv0, whole");
+            assertThrows(IllegalArgumentException.class, () -> sender.program("xdp_probe").testRunLive(datagram, 1, 0, 0),
+                    "a live run needs the interface its frames leave by");
         }
     }
 
