@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,7 @@ import java.util.stream.Stream;
  * trafgen in a client namespace on a bridge with the director and the sink (every frame an skb
  * from a socket, which veth copies into a page for native XDP), or bench_gen in live-frames mode
  * beside the sink at the other end of the director's one veth (frames with no skb, as a NIC
- * driver's; see {@link XdpRig}). Four ways in the director, interleaved round by round, same
+ * driver's; see {@link LiveFramesRig}). Four ways in the director, interleaved round by round, same
  * traffic and duration:
  *  - xlb: the director's XDP program (mh, DR), XDP_TX back onto the bridge (the bridge port has
  *    the pass program a veth peer needs to receive XDP_TX frames);
@@ -65,13 +66,15 @@ import java.util.stream.Stream;
  * that reached the sink is what CPU 1 spends per forwarded packet, a capacity figure even when the
  * generator (one core) is what limits the rate.
  *
- * Usage: java -cp xlb-bench.jar io.xlb.bench.ForwardBench [--source trafgen|xdp] [seconds per run, default 10] [rounds, default 5]
+ * Usage: java -cp xlb-bench.jar io.xlb.bench.ForwardBench [--source trafgen|live-frames] [seconds per run, default 10] [rounds, default 5]
  */
 public final class ForwardBench {
     private static final Pattern TX_PACKETS = Pattern.compile("\"tx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     /** -Dxlb.bench.modes=xlb (a subset, comma-separated) holds one mode, e.g. while perf records. */
     private static final List<String> MODES = List.of(System.getProperty("xlb.bench.modes", "kernel,xlb,xlb-generic,floor").split(","));
 
+    /** Where a UDP-in-IPv4 frame (no options) has its UDP checksum; the header template ends after it. */
+    private static final int UDP_CHECKSUM_AT = 14 + 20 + 6;
     /** Frames the generator sends at a time (the kernel's default 64; at most 256). */
     private static final int GEN_BATCH = Integer.getInteger("xlb.bench.gen.batch", 64);
 
@@ -90,8 +93,8 @@ public final class ForwardBench {
             Dataplane dp = DataplaneLoader.load(bpf, DataplaneLoader.Options.defaults());
             Rig rig = switch (source) {
                 case "trafgen" -> TrafgenRig.create(lab, bpf, stack, dp);
-                case "xdp" -> XdpRig.create(lab, bpf, stack, dp);
-                default -> throw new IllegalArgumentException("--source trafgen or xdp, not " + source);
+                case "live-frames" -> LiveFramesRig.create(lab, bpf, stack, dp);
+                default -> throw new IllegalArgumentException("--source trafgen or live-frames, not " + source);
             };
             System.out.println("machine: " + Machine.describe());
             System.out.println(rig.describe() + "; " + seconds + " s per run, " + rounds + " rounds, modes interleaved");
@@ -275,10 +278,10 @@ public final class ForwardBench {
      * bench_sink on the generator's end, whose NAPI thread is on CPU 0. CPU 1 runs the director's
      * receive queue and nothing else: its run time per packet counted is the director's cost.
      */
-    private record XdpRig(Bpf bpf, StackPrograms stack, Netns gen, int genIf, Netns director, int dirIf,
+    private record LiveFramesRig(Bpf bpf, StackPrograms stack, Netns gen, int genIf, Netns director, int dirIf,
             byte[] frame, int napiThread) implements Rig {
 
-        static XdpRig create(Lab lab, Bpf bpf, StackPrograms stack, Dataplane dp) throws Exception {
+        static LiveFramesRig create(Lab lab, Bpf bpf, StackPrograms stack, Dataplane dp) throws Exception {
             String genAddress = "10.77.5.1";
             String vip = "10.77.5.200";
             Netns gen = lab.namespace();
@@ -301,10 +304,11 @@ public final class ForwardBench {
             if (frame.length != 60) {
                 throw new IllegalStateException("a 60-byte frame was meant, not " + frame.length);
             }
-            frame[40] = 0; // no UDP checksum: bench_gen changes the source port
-            frame[41] = 0;
-            stack.generate(java.util.Arrays.copyOf(frame, 42), 256, 1024);
-            return new XdpRig(bpf, stack, gen, genIf, d, d.namespace().ifindex("eth0"), frame, napiThread);
+            // No UDP checksum: bench_gen changes the source port.
+            frame[UDP_CHECKSUM_AT] = 0;
+            frame[UDP_CHECKSUM_AT + 1] = 0;
+            stack.generate(Arrays.copyOf(frame, UDP_CHECKSUM_AT + 2), 256, 1024);
+            return new LiveFramesRig(bpf, stack, gen, genIf, d, d.namespace().ifindex("eth0"), frame, napiThread);
         }
 
         @Override
@@ -335,17 +339,26 @@ public final class ForwardBench {
                     failed.set(t);
                 }
             });
+            Throwable first = null;
             try {
                 Thread.sleep(1500);
                 Counters before = counters(stack.generated(), stack, napiThread);
                 Thread.sleep(seconds * 1000L);
                 Counters after = counters(stack.generated(), stack, napiThread);
                 return after.since(before);
+            } catch (Throwable t) {
+                first = t;
+                throw t;
             } finally {
                 stop.set(true);
                 generator.join();
                 if (failed.get() != null) {
-                    throw new IllegalStateException("the generator failed", failed.get());
+                    IllegalStateException e = new IllegalStateException("the generator failed", failed.get());
+                    if (first != null) {
+                        first.addSuppressed(e);
+                    } else {
+                        throw e;
+                    }
                 }
             }
         }

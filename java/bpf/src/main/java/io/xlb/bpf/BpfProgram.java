@@ -12,6 +12,9 @@ import java.nio.file.Path;
 public final class BpfProgram implements AutoCloseable {
     /** Room for a program that grows the packet (encapsulation) during a test run. */
     public static final int TEST_RUN_HEADROOM = 256;
+    private static final int BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+    /** The most frames a live test run sends at a time (the kernel's limit). */
+    private static final int LIVE_FRAMES_MAX_BATCH = 256;
 
     private final String name;
     private final int fd;
@@ -90,7 +93,7 @@ public final class BpfProgram implements AutoCloseable {
      * out at a time (the kernel's default when 0, at most 256). No output: this is a generator.
      */
     public void testRunLive(byte[] packet, int repeat, int ifindex, int batch) {
-        if (repeat < 1 || ifindex < 1 || batch < 0) {
+        if (repeat < 1 || ifindex < 1 || batch < 0 || batch > LIVE_FRAMES_MAX_BATCH) {
             throw new IllegalArgumentException("repeat " + repeat + ", ifindex " + ifindex + ", batch " + batch);
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -100,8 +103,6 @@ public final class BpfProgram implements AutoCloseable {
             run(arena, opts, packet);
         }
     }
-
-    private static final int BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
 
     private static MemorySegment options(Arena arena, byte[] packet, int repeat, int ingressIfindex) {
         MemorySegment in = arena.allocateFrom(ValueLayout.JAVA_BYTE, packet);

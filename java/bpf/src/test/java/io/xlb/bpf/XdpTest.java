@@ -117,6 +117,8 @@ class XdpTest {
                     "every XDP_TX frame left by cli0 and reached srv0, whole");
             assertThrows(IllegalArgumentException.class, () -> sender.program("xdp_probe").testRunLive(datagram, 1, 0, 0),
                     "a live run needs the interface its frames leave by");
+            assertThrows(IllegalArgumentException.class, () -> sender.program("xdp_probe").testRunLive(datagram, 1, clientIf, 257),
+                    "the kernel sends at most 256 frames at a time");
         }
     }
 
