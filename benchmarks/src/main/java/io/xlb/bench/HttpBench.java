@@ -77,6 +77,14 @@ public final class HttpBench {
             d.exec("ip", "addr", "add", vip + "/32", "dev", "eth0");
             List<Real> reals = new ArrayList<>();
             List<MacAddress> macs = new ArrayList<>();
+            // A connection per request: wrk closes as soon as it has read the response, often before
+            // the server's FIN, and so holds the TIME_WAIT; at ~14 000 connections a second its
+            // ports run out within seconds and connect() searches for a free one. The client may
+            // reuse a port in TIME_WAIT (timestamps make that safe) and has every port.
+            if (!"keep".equals(System.getProperty("xlb.bench.http.timewait"))) {
+                lan.host("client").ns().exec("sysctl", "-q", "-w", "net.ipv4.tcp_tw_reuse=1",
+                        "net.ipv4.ip_local_port_range=1024 65535");
+            }
             for (String rs : List.of("rs1", "rs2")) {
                 RealServerStep.apply(lan.host(rs), vip);
                 Nginx.start(lab, lan.host(rs));
