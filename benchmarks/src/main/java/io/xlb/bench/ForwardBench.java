@@ -38,8 +38,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -69,7 +67,6 @@ import java.util.stream.Stream;
  * Usage: java -cp xlb-bench.jar io.xlb.bench.ForwardBench [--source trafgen|live-frames] [seconds per run, default 10] [rounds, default 5]
  */
 public final class ForwardBench {
-    private static final Pattern TX_PACKETS = Pattern.compile("\"tx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     /** -Dxlb.bench.modes=xlb (a subset, comma-separated) holds one mode, e.g. while perf records. */
     private static final List<String> MODES = List.of(System.getProperty("xlb.bench.modes", "kernel,xlb,xlb-generic,floor").split(","));
 
@@ -256,9 +253,9 @@ public final class ForwardBench {
                 if (!trafgen.isAlive()) {
                     throw new IllegalStateException("trafgen ended early:\n" + trafgen.log());
                 }
-                Counters before = counters(txPackets(client), stack, napiThread);
+                Counters before = counters(LinkCounters.txPackets(client), stack, napiThread);
                 Thread.sleep(seconds * 1000L);
-                Counters after = counters(txPackets(client), stack, napiThread);
+                Counters after = counters(LinkCounters.txPackets(client), stack, napiThread);
                 if (!trafgen.isAlive()) {
                     throw new IllegalStateException("trafgen ended early:\n" + trafgen.log());
                 }
@@ -404,14 +401,6 @@ public final class ForwardBench {
         return Long.parseLong(Files.readString(Path.of("/proc", String.valueOf(pid), "schedstat")).trim().split("\\s+")[0]);
     }
 
-    private static long txPackets(Lan.Host host) {
-        String json = host.ns().exec("ip", "-j", "-s", "link", "show", "dev", host.ifname());
-        Matcher m = TX_PACKETS.matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no transmit counter in " + json);
-        }
-        return Long.parseLong(m.group(1));
-    }
 
     static void attach(Bpf bpf, Netns ns, int ifindex, BpfProgram program, Xdp.Mode mode) throws Exception {
         ns.namespace().run(() -> {

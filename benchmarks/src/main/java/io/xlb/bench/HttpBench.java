@@ -57,7 +57,6 @@ import java.util.regex.Pattern;
  */
 public final class HttpBench {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-    private static final Pattern RX_PACKETS = Pattern.compile("\"rx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: .*");
     /** -Dxlb.bench.modes=direct,xlb (a subset, comma-separated, direct and xlb always in) runs fewer. */
     private static final List<String> MODES = List.of(System.getProperty("xlb.bench.modes", "direct,xlb,xlb-generic,haproxy,floor").split(","));
@@ -152,9 +151,9 @@ public final class HttpBench {
                     for (String mode : round % 2 == 1 ? MODES : MODES.reversed()) {
                         use(bpf, d, dirIf, lan.switchNamespace(), port, directorProgram.get(mode), mode.endsWith("-generic"), dp.passProgram());
                         schedule(dp, directorState, mode);
-                        long rs1Before = rxPackets(lan.host("rs1")), rs2Before = rxPackets(lan.host("rs2"));
+                        long rs1Before = LinkCounters.rxPackets(lan.host("rs1")), rs2Before = LinkCounters.rxPackets(lan.host("rs2"));
                         r.put(mode, wrk(lan, mode.equals("direct") ? direct : viaVip, seconds, close));
-                        long rs1 = rxPackets(lan.host("rs1")) - rs1Before, rs2 = rxPackets(lan.host("rs2")) - rs2Before;
+                        long rs1 = LinkCounters.rxPackets(lan.host("rs1")) - rs1Before, rs2 = LinkCounters.rxPackets(lan.host("rs2")) - rs2Before;
                         share.put(mode, (double) rs1 / (rs1 + rs2));
                         rates.get(close).get(mode).add(r.get(mode));
                         rs1Shares.get(close).get(mode).add(share.get(mode));
@@ -229,15 +228,6 @@ public final class HttpBench {
         }
     }
 
-    /** Packets {@code host}'s interface received. */
-    private static long rxPackets(Lan.Host host) {
-        String json = host.ns().exec("ip", "-j", "-s", "link", "show", "dev", host.ifname());
-        Matcher m = RX_PACKETS.matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no receive counter in " + json);
-        }
-        return Long.parseLong(m.group(1));
-    }
 
     private static void startHaproxy(Lab lab, Netns director, String vip, String rs1, String rs2) throws Exception {
         Path cfg = lab.scratch().resolve("haproxy.cfg");
